@@ -1,0 +1,216 @@
+/** Message shapes of PROTOCOL.md §4 and §5 as discriminated unions on `type`. */
+import type { ErrorCode } from './codes.js';
+
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** Client identity sent in `connect` (shown in presence as `devices`). */
+export interface ClientInfo {
+  name?: string;
+  version?: string;
+  device?: string;
+}
+
+interface CommandBase {
+  /** 1..2^53-1, echoed on the reply. */
+  id?: number;
+}
+
+export interface ConnectCommand extends CommandBase {
+  type: 'connect';
+  token: string;
+  cursor?: string;
+  subscriptions?: string[];
+  client?: ClientInfo;
+}
+export interface SubscribeCommand extends CommandBase {
+  type: 'subscribe';
+  channel: string;
+  cursor?: string;
+  presence?: boolean;
+}
+export interface UnsubscribeCommand extends CommandBase {
+  type: 'unsubscribe';
+  channel: string;
+}
+export interface PublishCommand extends CommandBase {
+  type: 'publish';
+  channel: string;
+  data: JsonValue;
+  key?: string;
+  /** Hubcast addition: `false` keeps this event from the publishing connection. */
+  echo?: boolean;
+}
+export interface RefreshCommand extends CommandBase {
+  type: 'refresh';
+  token: string;
+}
+export interface PresenceCommand extends CommandBase {
+  type: 'presence';
+  channel: string;
+}
+export interface HistoryCommand extends CommandBase {
+  type: 'history';
+  channel: string;
+  after?: string;
+  before?: string;
+  limit?: number;
+}
+export interface RpcCommand extends CommandBase {
+  type: 'rpc';
+  method: string;
+  params?: JsonValue;
+}
+export interface PingCommand extends CommandBase {
+  type: 'ping';
+}
+/** The answer to a server `ping`; free of the rate limit. */
+export interface PongMessage {
+  type: 'pong';
+}
+
+export type ClientCommand =
+  | ConnectCommand
+  | SubscribeCommand
+  | UnsubscribeCommand
+  | PublishCommand
+  | RefreshCommand
+  | PresenceCommand
+  | HistoryCommand
+  | RpcCommand
+  | PingCommand;
+
+export type ClientMessage = ClientCommand | PongMessage;
+export type ClientMessageType = ClientMessage['type'];
+
+/** One event as it travels on the wire. */
+export interface WireEvent {
+  event_id: string;
+  channel: string;
+  data: JsonValue;
+  ts: string;
+  cursor: string;
+  from?: string;
+}
+
+export interface RejectedSubscription {
+  channel: string;
+  code: ErrorCode;
+}
+
+export interface PresenceMember {
+  user: string;
+  info?: JsonValue;
+  connections: number;
+  devices: string[];
+}
+
+interface ReplyBase {
+  id?: number;
+}
+
+export interface ConnectedReply extends ReplyBase {
+  type: 'connected';
+  session: string;
+  user: string;
+  org: string;
+  expires_at: number;
+  ping_interval: number;
+  cursor: string;
+  subscriptions: string[];
+  rejected: RejectedSubscription[];
+  resumed?: boolean;
+}
+export interface SubscribedReply extends ReplyBase {
+  type: 'subscribed';
+  channel: string;
+  cursor: string;
+  resumed?: boolean;
+}
+export interface UnsubscribedMessage extends ReplyBase {
+  type: 'unsubscribed';
+  channel: string;
+  /** Present on pushes (`forbidden` after a refresh), absent on replies. */
+  reason?: string;
+}
+export interface PublishedReply extends ReplyBase {
+  type: 'published';
+  event_id: string;
+  cursor: string;
+  duplicate: boolean;
+}
+export interface RefreshedReply extends ReplyBase {
+  type: 'refreshed';
+  expires_at: number;
+}
+export interface PresenceReply extends ReplyBase {
+  type: 'presence';
+  channel: string;
+  members: PresenceMember[];
+}
+export interface HistoryReply extends ReplyBase {
+  type: 'history';
+  events: WireEvent[];
+  more: boolean;
+}
+export interface ResultReply extends ReplyBase {
+  type: 'result';
+  result: JsonValue;
+}
+export interface PongReply extends ReplyBase {
+  type: 'pong';
+}
+export interface ErrorReply extends ReplyBase {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  [detail: string]: unknown;
+}
+
+export interface EventPush extends WireEvent {
+  type: 'event';
+}
+export interface JoinPush {
+  type: 'join';
+  channel: string;
+  user: string;
+  info?: JsonValue;
+}
+export interface LeavePush {
+  type: 'leave';
+  channel: string;
+  user: string;
+  info?: JsonValue;
+}
+export interface ReconnectPush {
+  type: 'reconnect';
+  delay_ms: number;
+  reason: string;
+}
+export interface PingPush {
+  type: 'ping';
+}
+
+export type ServerMessage =
+  | ConnectedReply
+  | SubscribedReply
+  | UnsubscribedMessage
+  | PublishedReply
+  | RefreshedReply
+  | PresenceReply
+  | HistoryReply
+  | ResultReply
+  | PongReply
+  | ErrorReply
+  | EventPush
+  | JoinPush
+  | LeavePush
+  | ReconnectPush
+  | PingPush;
+
+export type ServerMessageType = ServerMessage['type'];

@@ -1,0 +1,36 @@
+/**
+ * Carries appended events and cluster-wide notices to every node (ARCHITECTURE.md "broker").
+ *
+ * Contract: messages of one org reach every subscribed node in publish order; events are
+ * published only after `EventLog.append` resolved, so a node never sees an event the log
+ * does not hold. Handlers run synchronously and must not throw.
+ */
+import type { JsonValue } from '@hubcast/protocol';
+import type { LogEvent } from '../log/log.js';
+
+export type BrokerMessage =
+  | {
+      kind: 'event';
+      event: LogEvent;
+      /** Session id that asked not to get its own publish back (`echo: false`). */
+      skipSession?: string;
+    }
+  | {
+      kind: 'presence';
+      org: string;
+      channel: string;
+      change: 'join' | 'leave';
+      user: string;
+      info?: JsonValue;
+      /** The connection that entered: it never gets its own `join`. */
+      session?: string;
+    }
+  | { kind: 'disconnect'; org: string; user: string; reason: string };
+
+export type BrokerHandler = (message: BrokerMessage) => void;
+
+export interface Broker {
+  start(handler: BrokerHandler): Promise<void>;
+  publish(message: BrokerMessage): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+/** `hubcast <command>`: serve, token, publish. */
+import { runPublish } from './publish.js';
+import { runServe } from './serve.js';
+import { runToken } from './token.js';
+
+const USAGE = `usage: hubcast <command> [options]
+
+commands:
+  serve     run a node (see --help for options; --dev for a local playground)
+  token     print a JWT: --user U --org O [--subscribe P ...] [--publish P ...] [--ttl S]
+  publish   post an event: --channel C --data JSON [--org O] [--key K] [--url U] [--api-key K]
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'token':
+      return runToken(rest);
+    case 'publish':
+      return runPublish(rest);
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`hubcast: unknown command '${command}'\n${USAGE}`);
+      return 2;
+  }
+}

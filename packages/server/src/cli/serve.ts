@@ -1,0 +1,153 @@
+/**
+ * `hubcast serve`: load and validate the config, start a node, drain on SIGTERM/SIGINT.
+ * `--dev` binds to 127.0.0.1, makes a secret and an API key when none are given, prints them
+ * with a ready token and serves the web page.
+ */
+import { randomBytes } from 'node:crypto';
+import { BOOLEAN_KEYS } from '../config/schema.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { createNode } from '../node.js';
+import { createDevPageHandler } from '../web/dev-page.js';
+import { parseArgs, single } from './args.js';
+import { signToken } from './sign-token.js';
+
+const BOOL_FLAGS = new Set([...BOOLEAN_KEYS].map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+
+export async function runServe(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, BOOL_FLAGS);
+  if (args.bare.has('help')) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const configPath = single(args, 'config') ?? process.env['HUBCAST_CONFIG'];
+  const flags: Record<string, string | boolean> = {};
+  for (const [name, values] of args.flags) {
+    if (name === 'config') continue;
+    if (values.length > 1) return fail(`--${name} given more than once`);
+    flags[name] = values[0] as string;
+  }
+  for (const name of args.bare) flags[name] = true;
+  if (args.positionals.length > 0) return fail(`unexpected argument '${args.positionals[0]}'`);
+
+  const env = process.env;
+  const dev = flags['dev'] === true || flags['dev'] === 'true' || env['HUBCAST_DEV'] === 'true' || env['HUBCAST_DEV'] === '1';
+  const generated: string[] = [];
+  if (dev) {
+    if (flags['host'] === undefined && env['HUBCAST_HOST'] === undefined) flags['host'] = '127.0.0.1';
+    const hasVerifier = ['jwt-secret', 'jwt-public-key', 'jwks'].some((f) => flags[f] !== undefined) ||
+      ['HUBCAST_JWT_SECRET', 'HUBCAST_JWT_PUBLIC_KEY', 'HUBCAST_JWKS'].some((k) => env[k] !== undefined);
+    if (!hasVerifier && configPath === undefined) {
+      flags['jwt-secret'] = randomBytes(24).toString('base64url');
+      generated.push('jwt secret');
+    }
+    if (flags['api-key'] === undefined && env['HUBCAST_API_KEY'] === undefined && configPath === undefined) {
+      flags['api-key'] = `dev-${randomBytes(12).toString('base64url')}`;
+      generated.push('api key');
+    }
+  }
+
+  let config;
+  try {
+    config = loadConfig({ flags, env, ...(configPath === undefined ? {} : { filePath: configPath }) });
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message);
+    throw err;
+  }
+
+  let devInfo: { token: string; org: string; user: string; apiKey: string } | undefined;
+  if (config.dev && config.jwtSecret !== undefined) {
+    const token = await signToken(config.jwtSecret, {
+      user: 'dev-user',
+      org: 'dev',
+      publish: ['>'],
+      info: { name: 'Dev User' },
+      ttlSeconds: 24 * 3600,
+    });
+    devInfo = { token, org: 'dev', user: 'dev-user', apiKey: config.apiKey ?? '' };
+  }
+  const node = createNode(config, devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) });
+  try {
+    await node.start();
+  } catch (err) {
+    return fail(`cannot start: ${(err as Error).message}`);
+  }
+  const { port } = node.address();
+  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  node.logger.info({ host: config.host, port }, 'hubcast listening');
+  if (devInfo !== undefined) {
+    process.stdout.write(
+      [
+        '',
+        `  hubcast dev node on ${base}  (web page: ${base}/)`,
+        generated.length > 0 ? `  generated for this run: ${generated.join(', ')}` : '',
+        `  JWT secret: ${config.jwtSecret}`,
+        `  API key:    ${config.apiKey ?? '(none)'}`,
+        `  dev token (user dev-user, org dev, 24 h):`,
+        `    ${devInfo.token}`,
+        `  publish:  curl -H 'Authorization: Bearer ${config.apiKey ?? ''}' -d '{"org":"dev","channel":"demo.hello","data":{"hi":1}}' ${base}/api/publish`,
+        '',
+      ]
+        .filter((l) => l !== '')
+        .join('\n') + '\n',
+    );
+  }
+
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const shutdown = (signal: string): void => {
+      if (signalled) {
+        resolve(1);
+        return;
+      }
+      signalled = true;
+      node.logger.info({ signal }, 'draining');
+      node.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          node.logger.error({ err }, 'stop failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+function fail(message: string): number {
+  process.stderr.write(`hubcast serve: ${message}\n`);
+  return 2;
+}
+
+const SERVE_HELP = `usage: hubcast serve [--dev] [options]
+
+Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a config-file key
+(pingInterval) in a JSON file given with --config. Durations in seconds, sizes in bytes.
+
+  --host H                  listen address (0.0.0.0; 127.0.0.1 with --dev)
+  --port N                  listen port (8080)
+  --data-dir DIR            data directory (./data)
+  --jwt-secret S            HS256/384/512 secret
+  --jwt-public-key PEM|FILE RS256/ES256/EdDSA public key
+  --jwks URL|FILE           JSON Web Key Set
+  --jwt-audience A          required aud claim
+  --jwt-issuer I            required iss claim
+  --api-key K               admin API key (tenant-bound keys: "apiKeys" in the config file)
+  --allowed-origins A,B     WebSocket origins allowed (default: same origin only; * for any)
+  --ping-interval S         server ping period (25)
+  --pong-timeout S          pong deadline (10)
+  --auth-timeout S          time to send connect (5)
+  --max-message-bytes N     largest inbound frame (65536)
+  --max-subscriptions N     per connection (256)
+  --max-connections-per-user N  (32)
+  --rate-limit N            commands per second per connection (100)
+  --rate-burst N            bucket size (200)
+  --history-size N          events kept per tenant (10000)
+  --history-ttl S           event age kept (86400)
+  --shutdown-timeout S      graceful drain limit (30)
+  --presence-leave-delay S  hold back presence leave (5)
+  --max-queue-bytes N       send-queue bound before close 4001 (4194304)
+  --max-queue-messages N    send-queue bound before close 4001 (10000)
+  --log-level L             fatal|error|warn|info|debug|trace|silent (info)
+  --dev                     local playground: 127.0.0.1, generated secret and key, web page
+`;

@@ -1,0 +1,127 @@
+/**
+ * Merges flags, `HUBCAST_*` environment and a config file into one validated, frozen `Config`
+ * (STYLE rule 19). Precedence: flags > env > file > defaults. Errors name the key and the
+ * source, never the value of a secret.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  BOOLEAN_KEYS,
+  CONFIG_KEYS,
+  FILE_ONLY_KEYS,
+  LIST_KEYS,
+  configSchema,
+  isNumberKey,
+  type Config,
+  type ConfigInput,
+} from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  /** Parsed `--kebab-case` flags, values still strings (or true for bare boolean flags). */
+  flags?: Record<string, string | boolean>;
+  /** The process environment (only `HUBCAST_*` keys are read). */
+  env?: Record<string, string | undefined>;
+  /** Already-parsed config file contents (camelCase keys). */
+  file?: ConfigInput | Record<string, unknown>;
+  /** Path of a JSON config file to read when `file` is not given. */
+  filePath?: string;
+}
+
+export const camelToKebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const camelToEnv = (key: string): string => `HUBCAST_${camelToKebab(key).replace(/-/g, '_').toUpperCase()}`;
+const kebabToCamel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function coerce(key: string, raw: string | boolean, source: string): unknown {
+  if (BOOLEAN_KEYS.has(key)) {
+    if (raw === true || raw === 'true' || raw === '1') return true;
+    if (raw === false || raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`${source}: must be true or false`);
+  }
+  if (typeof raw === 'boolean') throw new ConfigError(`${source}: needs a value`);
+  if (LIST_KEYS.has(key)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (isNumberKey(key)) {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: must be a number`);
+    return n;
+  }
+  return raw;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  let file: Record<string, unknown> = {};
+  if (sources.file !== undefined) file = { ...(sources.file as Record<string, unknown>) };
+  else if (sources.filePath !== undefined) file = readConfigFile(sources.filePath);
+  const merged: Record<string, unknown> = { ...file };
+  const origin = new Map<string, string>(Object.keys(file).map((k) => [k, `config file key '${k}'`]));
+
+  for (const key of CONFIG_KEYS) {
+    if (FILE_ONLY_KEYS.has(key)) continue;
+    const envName = camelToEnv(key);
+    const raw = sources.env?.[envName];
+    if (raw !== undefined && raw !== '') {
+      merged[key] = coerce(key, raw, `environment ${envName}`);
+      origin.set(key, `environment ${envName}`);
+    }
+  }
+  for (const [flag, raw] of Object.entries(sources.flags ?? {})) {
+    const key = kebabToCamel(flag);
+    if (!CONFIG_KEYS.includes(key as never) || FILE_ONLY_KEYS.has(key))
+      throw new ConfigError(`unknown option --${flag}`);
+    merged[key] = coerce(key, raw, `--${flag}`);
+    origin.set(key, `--${flag}`);
+  }
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, origin));
+  const config = parsed.data;
+  checkCombination(config);
+  return Object.freeze(config);
+}
+
+function describeIssues(error: z.ZodError, origin: Map<string, string>): string {
+  return error.issues
+    .map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      if (issue.code === 'unrecognized_keys')
+        return `unknown config key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      const where = origin.get(key) ?? `config key '${key}'`;
+      const sub = issue.path.length > 1 ? ` (at ${issue.path.join('.')})` : '';
+      return `invalid ${where}${sub}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function checkCombination(config: z.output<typeof configSchema>): void {
+  const verifiers = [config.jwtSecret, config.jwtPublicKey, config.jwks].filter((v) => v !== undefined);
+  if (verifiers.length > 1)
+    throw new ConfigError('give only one of jwtSecret, jwtPublicKey and jwks (--jwt-secret, --jwt-public-key, --jwks)');
+  if (verifiers.length === 0 && !config.dev)
+    throw new ConfigError('missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)');
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+export type { Config, ConfigInput };

@@ -1,0 +1,74 @@
+/**
+ * The server's configuration (PROTOCOL.md §9): one schema, one meaning per key, whether it comes
+ * from a flag (`--ping-interval`), the environment (`HUBCAST_PING_INTERVAL`) or a file key
+ * (`pingInterval`). Durations are seconds, sizes bytes.
+ */
+import { z } from 'zod';
+
+const seconds = (max: number) => z.number().positive().max(max);
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const apiKeySchema = z.object({
+  key: z.string().min(8, 'must be at least 8 characters'),
+  org: z.string().regex(/^[A-Za-z0-9_\-:@=+]{1,64}$/, 'must be a valid org name'),
+});
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: count(0, 65535).default(8080),
+    dataDir: z.string().min(1).default('./data'),
+    jwtSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    jwtPublicKey: z.string().min(1).optional(),
+    jwks: z.string().min(1).optional(),
+    jwtAudience: z.string().min(1).optional(),
+    jwtIssuer: z.string().min(1).optional(),
+    apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
+    apiKeys: z.array(apiKeySchema).default([]),
+    allowedOrigins: z.array(z.string().min(1)).default([]),
+    pingInterval: seconds(3600).default(25),
+    pongTimeout: seconds(3600).default(10),
+    authTimeout: seconds(3600).default(5),
+    maxMessageBytes: count(64, 64 * 1024 * 1024).default(65536),
+    maxSubscriptions: count(1, 1_000_000).default(256),
+    maxConnectionsPerUser: count(1, 1_000_000).default(32),
+    rateLimit: z.number().positive().max(1_000_000).default(100),
+    rateBurst: count(1, 1_000_000).default(200),
+    historySize: count(1, 100_000_000).default(10_000),
+    historyTtl: seconds(10 * 365 * 86400).default(86400),
+    shutdownTimeout: seconds(3600).default(30),
+    presenceLeaveDelay: z.number().min(0).max(3600).default(5),
+    maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxQueueMessages: count(1, 10_000_000).default(10_000),
+    dev: z.boolean().default(false),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+/** What callers may pass in (every key optional); `loadConfig` turns it into a `Config`. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A validated, frozen configuration. */
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type ConfigKey = keyof z.output<typeof configSchema>;
+
+/** Keys whose value is a list: comma-separated in flags and env. */
+export const LIST_KEYS: ReadonlySet<string> = new Set(['allowedOrigins']);
+/** Keys whose value is a boolean flag. */
+export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev']);
+/** Keys that only a config file can set (structured values). */
+export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys']);
+/** Keys never printed back in errors. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['jwtSecret', 'apiKey', 'apiKeys']);
+
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+
+/** Which keys are numbers, derived from the schema so flags parse to the right type. */
+export function isNumberKey(key: string): boolean {
+  const field = configSchema.shape[key as ConfigKey];
+  if (field === undefined) return false;
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) {
+    inner = inner.unwrap() as z.ZodType;
+  }
+  return inner instanceof z.ZodNumber;
+}

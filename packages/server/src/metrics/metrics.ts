@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics (prom-client), one registry per node so several nodes can live in one
+ * process (tests, the bench). Hot-path counts are plain numbers read at scrape time: a
+ * prom-client `inc()` per delivered message would cost more than the delivery bookkeeping.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RateWindow } from './rate-window.js';
+
+export interface MetricsSource {
+  connections(): number;
+  subscriptions(): number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  /** Messages handed to a connection's send queue by fan-out. */
+  delivered = 0;
+  /** Connections closed because their send queue overflowed. */
+  queueDrops = 0;
+  private readonly published: Counter;
+  private readonly closes: Counter<'code'>;
+  private readonly fanoutLatency: Histogram;
+  private readonly total = new RateWindow();
+  private readonly byOrg = new Map<string, RateWindow>();
+
+  constructor(source: MetricsSource, withDefaults = false) {
+    const registers = [this.registry];
+    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'hubcast_process_' });
+    new Gauge({
+      name: 'hubcast_connections',
+      help: 'Open, authenticated WebSocket connections.',
+      registers,
+      collect() {
+        this.set(source.connections());
+      },
+    });
+    new Gauge({
+      name: 'hubcast_subscriptions',
+      help: 'Live subscriptions across connections.',
+      registers,
+      collect() {
+        this.set(source.subscriptions());
+      },
+    });
+    this.published = new Counter({ name: 'hubcast_events_published_total', help: 'Events appended to the log.', registers });
+    const self = this;
+    new Counter({
+      name: 'hubcast_events_delivered_total',
+      help: 'Event messages queued to connections.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.delivered);
+      },
+    });
+    new Counter({
+      name: 'hubcast_send_queue_drops_total',
+      help: 'Connections closed because their send queue passed its bound (close 4001).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.queueDrops);
+      },
+    });
+    this.closes = new Counter({
+      name: 'hubcast_connection_closes_total',
+      help: 'Connections closed by the server, by close code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.fanoutLatency = new Histogram({
+      name: 'hubcast_fanout_latency_seconds',
+      help: 'From receiving a publish to queueing it to every local subscriber.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+  }
+
+  countPublished(org: string, n: number): void {
+    this.published.inc(n);
+    this.total.add(n);
+    let w = this.byOrg.get(org);
+    if (w === undefined) this.byOrg.set(org, (w = new RateWindow()));
+    w.add(n);
+  }
+
+  countClose(code: number): void {
+    this.closes.inc({ code: String(code) });
+  }
+
+  observeFanout(seconds: number): void {
+    this.fanoutLatency.observe(seconds);
+  }
+
+  /** Events per second over the last 10 s (PROTOCOL.md §8 `/api/stats`). */
+  eventsPerSecond(org?: string): number {
+    if (org === undefined) return this.total.perSecond();
+    return this.byOrg.get(org)?.perSecond() ?? 0;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * Wires one hubcast node (STYLE rule 3): log, broker, presence, hub, sessions, HTTP API and
+ * heartbeat, plus start / drain / stop. It runs no protocol itself.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, personalOwner, type JsonValue, notFound } from '@hubcast/protocol';
+import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
+import type { Broker, BrokerMessage } from './broker/broker.js';
+import { LocalBroker } from './broker/local.js';
+import type { Config } from './config/schema.js';
+import { Hub } from './hub/hub.js';
+import type { AppendInput, AppendResult, EventLog, LogEvent } from './log/log.js';
+import { MemoryEventLog } from './log/memory.js';
+import { Metrics } from './metrics/metrics.js';
+import { MemoryPresence } from './presence/memory.js';
+import type { Presence } from './presence/presence.js';
+import { PresenceTracker } from './services/presence-tracker.js';
+import type { NodeContext } from './session/context.js';
+import { encodeEventFrame } from './session/event-frame.js';
+import { Heartbeat } from './session/heartbeat.js';
+import { Session, type Subscription } from './session/session.js';
+import { WsTransport } from './transport/ws-transport.js';
+import { createApiHandler, type ApiNode } from './api/http-server.js';
+
+export interface NodeDeps {
+  log?: EventLog;
+  broker?: Broker;
+  presence?: Presence;
+  logger?: Logger;
+  /** Serves extra routes (the dev web page) before the API answers 404. */
+  staticHandler?: ApiNode['staticHandler'];
+}
+
+export interface HubcastNode {
+  start(): Promise<void>;
+  /** Graceful shutdown: stop accepting, tell clients to reconnect, close them with 4000. */
+  drain(): Promise<void>;
+  /** Drain, then release everything. Safe to call twice. */
+  stop(): Promise<void>;
+  address(): AddressInfo;
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
+  const logger = deps.logger ?? pino({ level: config.logLevel, base: undefined });
+  const log = deps.log ?? new MemoryEventLog({ historySize: config.historySize, historyTtlSeconds: config.historyTtl });
+  const broker = deps.broker ?? new LocalBroker();
+  const presenceStore = deps.presence ?? new MemoryPresence();
+  const hub = new Hub<Subscription>();
+  const sessions = new Set<Session>();
+  const userSlots = new Map<string, number>();
+  const inFlight = new Set<Promise<unknown>>();
+  const metrics = new Metrics({ connections: () => liveCount(), subscriptions: () => hub.size }, true);
+  const presence = new PresenceTracker(presenceStore, broker, config.presenceLeaveDelay * 1000, logger);
+  const heartbeat = new Heartbeat(sessions, config.pingInterval * 1000, config.pongTimeout * 1000);
+  let verifier: TokenVerifier | undefined;
+  let draining = false;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+  let server: Server | undefined;
+
+  const liveCount = (): number => {
+    let n = 0;
+    for (const s of sessions) if (s.state === 'live') n++;
+    return n;
+  };
+
+  // Sessions with queued messages are written together once per event-loop turn, so a burst
+  // of events becomes one frame and one write per connection.
+  let dirty: Session[] = [];
+  let flushPending = false;
+  const flushAll = (): void => {
+    flushPending = false;
+    const batch = dirty;
+    dirty = [];
+    for (const s of batch) s.flush();
+  };
+
+  const fanOut = (event: LogEvent, skipSession: string | undefined): void => {
+    const owner = personalOwner(event.channel);
+    let frame: string | undefined;
+    hub.match(event.org, event.channel, (sub) => {
+      const s = sub.session;
+      if (owner !== undefined && s.user !== owner) return;
+      if (s.id === skipSession) return;
+      frame ??= encodeEventFrame(event);
+      s.deliver(sub, event, frame);
+    });
+    metrics.observeFanout(Math.max(0, Date.now() - event.tsMs) / 1000);
+  };
+
+  const onBroker = (msg: BrokerMessage): void => {
+    switch (msg.kind) {
+      case 'event':
+        fanOut(msg.event, msg.skipSession);
+        break;
+      case 'presence': {
+        const subs = hub.exactMatches(msg.org, msg.channel);
+        if (subs === undefined) break;
+        const text = JSON.stringify({
+          type: msg.change,
+          channel: msg.channel,
+          user: msg.user,
+          ...(msg.info === undefined ? {} : { info: msg.info }),
+        });
+        for (const sub of subs) if (sub.presence && sub.session.id !== msg.session) sub.session.enqueue(text);
+        break;
+      }
+      case 'disconnect':
+        for (const s of sessions)
+          if (s.org === msg.org && s.user === msg.user && s.state === 'live')
+            s.close(CLOSE_CODES.forbidden.code, msg.reason);
+        break;
+      default: {
+        const never: never = msg;
+        logger.warn({ msg: never }, 'unknown broker message');
+      }
+    }
+  };
+
+  const publish = async (org: string, items: readonly AppendInput[], skipSession?: string): Promise<AppendResult[]> => {
+    const results = await log.append(org, items);
+    let fresh = 0;
+    for (const r of results) {
+      if (r.duplicate) continue;
+      fresh++;
+      await broker.publish(
+        skipSession === undefined ? { kind: 'event', event: r.event } : { kind: 'event', event: r.event, skipSession },
+      );
+    }
+    if (fresh > 0) metrics.countPublished(org, fresh);
+    return results;
+  };
+
+  const trackInFlight = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    const done = (): void => void inFlight.delete(work);
+    work.then(done, done);
+    return work;
+  };
+
+  const userKey = (s: Session): string => `${s.org}\0${s.user}`;
+  const slotHolders = new WeakSet<Session>();
+
+  const ctx: NodeContext = {
+    config,
+    log,
+    hub,
+    logger,
+    metrics,
+    verifyToken: (token) => {
+      if (verifier === undefined) throw new Error('node not started');
+      return verifier(token);
+    },
+    publish,
+    claimUserSlot(s) {
+      const n = userSlots.get(userKey(s)) ?? 0;
+      if (n >= config.maxConnectionsPerUser) return false;
+      userSlots.set(userKey(s), n + 1);
+      slotHolders.add(s);
+      return true;
+    },
+    sessionClosed(s) {
+      sessions.delete(s);
+      if (slotHolders.has(s)) {
+        slotHolders.delete(s);
+        const n = (userSlots.get(userKey(s)) ?? 1) - 1;
+        if (n <= 0) userSlots.delete(userKey(s));
+        else userSlots.set(userKey(s), n);
+      }
+      if (draining && sessions.size === 0) onAllClosed?.();
+    },
+    presenceEnter: (s, channel) => presence.enter(subject(s), channel),
+    presenceLeave: (s, channel) => presence.leave(subject(s), channel),
+    presenceMembers: (org, channel) => presence.members(org, channel),
+    scheduleFlush(s) {
+      dirty.push(s);
+      if (!flushPending) {
+        flushPending = true;
+        setImmediate(flushAll);
+      }
+    },
+    isDraining: () => draining,
+    trackInFlight,
+    rpc(_s, method: string, _params: JsonValue | undefined): Promise<JsonValue> {
+      return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
+    },
+  };
+
+  let onAllClosed: (() => void) | undefined;
+
+  const transport = new WsTransport({
+    maxMessageBytes: config.maxMessageBytes,
+    allowedOrigins: config.allowedOrigins,
+    isDraining: () => draining,
+    onConnection(ws: WebSocket) {
+      const session = new Session(ws, ctx);
+      sessions.add(session);
+    },
+  });
+
+  const apiNode: ApiNode = {
+    config,
+    log,
+    metrics,
+    publish: (org, items) => trackInFlight(publish(org, items)),
+    isDraining: () => draining,
+    isReady: () => started && !draining,
+    presenceMembers: (org, channel) => presence.members(org, channel),
+    disconnect(org, user, reason) {
+      let closed = 0;
+      for (const s of sessions) if (s.org === org && s.user === user && s.state === 'live') closed++;
+      void broker.publish({ kind: 'disconnect', org, user, reason });
+      return closed;
+    },
+    stats(org) {
+      let connections = 0;
+      let subscriptions = 0;
+      for (const s of sessions) {
+        if (s.state !== 'live' || (org !== undefined && s.org !== org)) continue;
+        connections++;
+        subscriptions += s.subscriptions.size;
+      }
+      return { connections, subscriptions, events_per_second: metrics.eventsPerSecond(org) };
+    },
+    ...(deps.staticHandler === undefined ? {} : { staticHandler: deps.staticHandler }),
+  };
+
+  const node: HubcastNode = {
+    config,
+    metrics,
+    logger,
+    async start() {
+      verifier = await createTokenVerifier(config);
+      await broker.start(onBroker);
+      draining = false;
+      const handler = createApiHandler(apiNode);
+      server = createServer((req, res) => void handler(req, res));
+      server.on('upgrade', (req, socket, head) => transport.handleUpgrade(req, socket, head as Buffer));
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject);
+        server?.listen(config.port, config.host, () => resolve());
+      });
+      heartbeat.start();
+      started = true;
+      stopping = undefined;
+    },
+    async drain() {
+      if (draining) return;
+      draining = true;
+      const delayMs = Math.min(10_000, Math.max(1000, sessions.size));
+      const allClosed = new Promise<void>((resolve) => {
+        onAllClosed = resolve;
+        if (sessions.size === 0) resolve();
+      });
+      for (const s of [...sessions]) {
+        if (s.state === 'live') s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
+        s.close(CLOSE_CODES.shutdown.code, 'server shutting down');
+      }
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
+      await Promise.race([Promise.all([allClosed, Promise.allSettled([...inFlight])]), deadline]);
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (!started) return;
+        await node.drain();
+        heartbeat.stop();
+        presence.close();
+        transport.close();
+        for (const s of sessions) s.ws.terminate();
+        await new Promise<void>((resolve) => {
+          if (server === undefined) return resolve();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        started = false;
+        draining = false;
+        // The log outlives stop(): a node restarted in the same process keeps its history.
+        await broker.close();
+      })();
+      return stopping;
+    },
+    address() {
+      const a = server?.address();
+      if (a === null || a === undefined || typeof a === 'string') throw new Error('node is not listening');
+      return a;
+    },
+  };
+  return node;
+}
+
+function subject(s: Session): { id: string; org: string; user: string; info?: JsonValue; device?: string } {
+  return {
+    id: s.id,
+    org: s.org,
+    user: s.user,
+    ...(s.info === undefined ? {} : { info: s.info }),
+    ...(s.device === undefined ? {} : { device: s.device }),
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * The client commands of PROTOCOL.md §4, one handler each, run by the session in order.
+ * Each returns whether it succeeded (ten failed `bad_request`s in a row close the connection).
+ */
+import {
+  CLOSE_CODES,
+  HISTORY_LIMIT_DEFAULT,
+  HubcastError,
+  badRequest,
+  isHubcastError,
+  limitExceeded,
+  matchPattern,
+  notFound,
+  unauthorized,
+  unavailable,
+  type ClientCommand,
+  type ConnectCommand,
+  type HistoryCommand,
+  type PublishCommand,
+  type RefreshCommand,
+  type RejectedSubscription,
+  type SubscribeCommand,
+} from '@hubcast/protocol';
+import { canReceive, checkPublish, checkSubscribe } from '../auth/grants.js';
+import { toWireEvent } from './event-frame.js';
+import { replayMissed } from './replay.js';
+import type { Session, Subscription } from './session.js';
+
+export async function runCommand(session: Session, cmd: ClientCommand): Promise<boolean> {
+  try {
+    switch (cmd.type) {
+      case 'connect':
+        await connect(session, cmd);
+        break;
+      case 'subscribe':
+        await subscribe(session, cmd);
+        break;
+      case 'unsubscribe':
+        unsubscribe(session, cmd.channel, cmd.id);
+        break;
+      case 'publish':
+        await publish(session, cmd);
+        break;
+      case 'refresh':
+        await refresh(session, cmd);
+        break;
+      case 'presence': {
+        requireSubscribeGrant(session, cmd.channel);
+        const members = await session.ctx.presenceMembers(session.org, cmd.channel);
+        session.reply({ type: 'presence', channel: cmd.channel, members }, cmd.id);
+        break;
+      }
+      case 'history':
+        await history(session, cmd);
+        break;
+      case 'rpc': {
+        const result = await session.ctx.rpc(session, cmd.method, cmd.params);
+        session.reply({ type: 'result', result }, cmd.id);
+        break;
+      }
+      case 'ping':
+        session.reply({ type: 'pong' }, cmd.id);
+        break;
+      default: {
+        const never: never = cmd;
+        throw badRequest(`unknown command ${(never as { type: string }).type}`);
+      }
+    }
+    return true;
+  } catch (err) {
+    const error = isHubcastError(err) ? err : internal(session, err);
+    if (session.state === 'closed') return error.code !== 'bad_request';
+    session.reply({ type: 'error', code: error.code, message: error.message, ...error.details }, cmd.id);
+    if (error.closeCode !== undefined) session.close(error.closeCode, error.message);
+    return error.code !== 'bad_request';
+  }
+}
+
+function internal(session: Session, err: unknown): HubcastError {
+  session.ctx.logger.error({ err, session: session.id }, 'command failed');
+  return new HubcastError('internal', 'internal error');
+}
+
+function requireSubscribeGrant(session: Session, pattern: string): void {
+  const code = checkSubscribe(session.user, session.subscribeGrants, pattern);
+  if (code !== undefined) throw new HubcastError(code, `not allowed to subscribe to '${pattern}'`);
+}
+
+async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
+  const { ctx } = session;
+  if (session.state !== 'awaiting_auth') throw badRequest('already connected');
+  let claims;
+  try {
+    claims = await ctx.verifyToken(cmd.token);
+  } catch (err) {
+    const e = isHubcastError(err) ? err : unauthorized('token is invalid');
+    throw new HubcastError('unauthorized', e.message, { closeCode: CLOSE_CODES.unauthorized.code });
+  }
+  if (session.state !== 'awaiting_auth') return;
+  if (ctx.isDraining()) throw unavailable('server is draining', { closeCode: CLOSE_CODES.shutdown.code });
+  session.user = claims.user;
+  session.org = claims.org;
+  session.subscribeGrants = claims.subscribe;
+  session.publishGrants = claims.publish;
+  session.info = claims.info;
+  session.device = cmd.client?.device;
+  session.expiresAt = claims.expiresAt;
+  if (!ctx.claimUserSlot(session)) {
+    throw limitExceeded('too many connections for this user', { closeCode: CLOSE_CODES.limit.code });
+  }
+  session.transition('live', 'connect');
+  session.authenticated();
+
+  const accepted: Subscription[] = [];
+  const rejected: RejectedSubscription[] = [];
+  for (const pattern of cmd.subscriptions ?? []) {
+    const code = admit(session, pattern);
+    if (code !== undefined) {
+      rejected.push({ channel: pattern, code });
+      continue;
+    }
+    if (session.subscriptions.has(pattern)) continue;
+    const sub: Subscription = { session, pattern, presence: false, fromSeq: Number.MAX_SAFE_INTEGER };
+    session.subscriptions.set(pattern, sub);
+    accepted.push(sub);
+  }
+  session.beginReplay();
+  try {
+    for (const sub of accepted) addToHub(session, sub);
+    const result = await replayMissed(session, accepted, cmd.cursor, () => true);
+    session.reply(
+      {
+        type: 'connected',
+        session: session.id,
+        user: session.user,
+        org: session.org,
+        expires_at: session.expiresAt,
+        ping_interval: ctx.config.pingInterval,
+        cursor: ctx.log.cursorOf(session.org, result.headSeq),
+        subscriptions: accepted.map((s) => s.pattern),
+        rejected,
+        ...(cmd.cursor === undefined ? {} : { resumed: result.resumed }),
+      },
+      cmd.id,
+    );
+    session.lastPingMs = Date.now();
+  } finally {
+    session.endReplay();
+  }
+}
+
+/** Why a pattern cannot be subscribed now, or undefined. */
+function admit(session: Session, pattern: string): RejectedSubscription['code'] | undefined {
+  const code = checkSubscribe(session.user, session.subscribeGrants, pattern);
+  if (code !== undefined) return code;
+  if (!session.subscriptions.has(pattern) && session.subscriptions.size >= session.ctx.config.maxSubscriptions)
+    return 'limit_exceeded';
+  return undefined;
+}
+
+function addToHub(session: Session, sub: Subscription): void {
+  session.ctx.hub.add(session.org, sub.pattern, sub);
+  if (isConcrete(sub.pattern)) session.ctx.presenceEnter(session, sub.pattern);
+}
+
+const isConcrete = (p: string): boolean => !p.includes('*') && !p.includes('>');
+
+async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void> {
+  const { ctx } = session;
+  const code = admit(session, cmd.channel);
+  if (code === 'limit_exceeded') throw limitExceeded(`at most ${ctx.config.maxSubscriptions} subscriptions`);
+  if (code !== undefined) throw new HubcastError(code, `not allowed to subscribe to '${cmd.channel}'`);
+  const existing = session.subscriptions.get(cmd.channel);
+  if (existing !== undefined && cmd.cursor === undefined) {
+    if (cmd.presence === true) existing.presence = true;
+    const head = await ctx.log.headSeq(session.org);
+    session.reply({ type: 'subscribed', channel: cmd.channel, cursor: ctx.log.cursorOf(session.org, head) }, cmd.id);
+    return;
+  }
+  const others = [...session.subscriptions.values()].filter((s) => s.pattern !== cmd.channel);
+  const sub: Subscription = existing ?? {
+    session,
+    pattern: cmd.channel,
+    presence: cmd.presence === true,
+    fromSeq: Number.MAX_SAFE_INTEGER,
+  };
+  if (cmd.presence === true) sub.presence = true;
+  session.beginReplay();
+  try {
+    if (existing === undefined) {
+      session.subscriptions.set(cmd.channel, sub);
+      addToHub(session, sub);
+    }
+    // Replay only what no other subscription of this connection already delivered (§4).
+    const notElsewhere = (channel: string): boolean => !others.some((o) => matchPattern(o.pattern, channel));
+    const result = await replayMissed(session, [sub], cmd.cursor, notElsewhere);
+    session.reply(
+      {
+        type: 'subscribed',
+        channel: cmd.channel,
+        cursor: ctx.log.cursorOf(session.org, result.headSeq),
+        ...(cmd.cursor === undefined ? {} : { resumed: result.resumed }),
+      },
+      cmd.id,
+    );
+  } finally {
+    session.endReplay();
+  }
+}
+
+function unsubscribe(session: Session, pattern: string, id: number | undefined): void {
+  const sub = session.subscriptions.get(pattern);
+  if (sub === undefined) throw notFound(`not subscribed to '${pattern}'`);
+  session.subscriptions.delete(pattern);
+  session.dropSubscription(sub);
+  session.reply({ type: 'unsubscribed', channel: pattern }, id);
+}
+
+async function publish(session: Session, cmd: PublishCommand): Promise<void> {
+  const { ctx } = session;
+  const code = checkPublish(session.publishGrants, cmd.channel);
+  if (code !== undefined) throw new HubcastError(code, `not allowed to publish to '${cmd.channel}'`);
+  if (ctx.isDraining()) throw unavailable('server is draining; publish again after reconnecting');
+  const [result] = await ctx.trackInFlight(
+    ctx.publish(
+      session.org,
+      [{ channel: cmd.channel, data: cmd.data, from: session.user, ...(cmd.key === undefined ? {} : { key: cmd.key }) }],
+      cmd.echo === false ? session.id : undefined,
+    ),
+  );
+  if (result === undefined) throw new HubcastError('internal', 'publish returned nothing');
+  session.reply(
+    { type: 'published', event_id: result.event.eventId, cursor: result.event.cursor, duplicate: result.duplicate },
+    cmd.id,
+  );
+}
+
+async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
+  const claims = await session.ctx.verifyToken(cmd.token);
+  if (claims.user !== session.user || claims.org !== session.org)
+    throw unauthorized('token is for another user or org');
+  if (session.state === 'closed') return;
+  session.subscribeGrants = claims.subscribe;
+  session.publishGrants = claims.publish;
+  session.info = claims.info;
+  session.expiresAt = claims.expiresAt;
+  session.armExpiry();
+  for (const sub of [...session.subscriptions.values()]) {
+    if (checkSubscribe(session.user, claims.subscribe, sub.pattern) === undefined) continue;
+    session.subscriptions.delete(sub.pattern);
+    session.dropSubscription(sub);
+    session.push({ type: 'unsubscribed', channel: sub.pattern, reason: 'forbidden' });
+  }
+  session.reply({ type: 'refreshed', expires_at: claims.expiresAt }, cmd.id);
+}
+
+async function history(session: Session, cmd: HistoryCommand): Promise<void> {
+  requireSubscribeGrant(session, cmd.channel);
+  const { log } = session.ctx;
+  const place = (cursor: string): number => {
+    const seq = log.position(session.org, cursor);
+    if (seq === undefined) throw badRequest('cursor cannot be placed in this log');
+    return seq;
+  };
+  const user = session.user;
+  const result = await log.read(session.org, {
+    ...(cmd.after === undefined ? {} : { afterSeq: place(cmd.after) }),
+    ...(cmd.before === undefined ? {} : { beforeSeq: place(cmd.before) }),
+    filter: (channel) => canReceive(user, channel) && matchPattern(cmd.channel, channel),
+    limit: cmd.limit ?? HISTORY_LIMIT_DEFAULT,
+    from: cmd.after === undefined ? 'newest' : 'oldest',
+  });
+  session.reply(
+    { type: 'history', events: result.events.map(toWireEvent), more: result.more },
+    cmd.id,
+  );
+}
+

@@ -1,0 +1,34 @@
+/**
+ * What a session may use of its node: a narrow door (STYLE rule 3), wired in node.ts.
+ */
+import type { JsonValue, PresenceMember } from '@hubcast/protocol';
+import type { Logger } from 'pino';
+import type { VerifiedToken } from '../auth/verify-token.js';
+import type { Config } from '../config/schema.js';
+import type { Hub } from '../hub/hub.js';
+import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Session, Subscription } from './session.js';
+
+export interface NodeContext {
+  readonly config: Config;
+  readonly log: EventLog;
+  readonly hub: Hub<Subscription>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  verifyToken(token: string): Promise<VerifiedToken>;
+  /** Appends to the log, then fans out through the broker; resolves after the append. */
+  publish(org: string, items: readonly AppendInput[], skipSession?: string): Promise<AppendResult[]>;
+  /** Claims a connection slot for the user; false past `maxConnectionsPerUser`. */
+  claimUserSlot(session: Session): boolean;
+  /** Called once when a session is gone, whatever the reason. */
+  sessionClosed(session: Session): void;
+  presenceEnter(session: Session, channel: string): void;
+  presenceLeave(session: Session, channel: string): void;
+  presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
+  scheduleFlush(session: Session): void;
+  isDraining(): boolean;
+  /** Keeps the drain waiting until this publish settles. */
+  trackInFlight<T>(work: Promise<T>): Promise<T>;
+  rpc(session: Session, method: string, params: JsonValue | undefined): Promise<JsonValue>;
+}

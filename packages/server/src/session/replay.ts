@@ -1,0 +1,49 @@
+/**
+ * Resume (PROTOCOL.md §2 guarantee 2): send the events after a cursor that match the given
+ * subscriptions, in log order, then let the subscriptions go live from the head. The caller
+ * has already put the subscriptions in the hub with the session buffering, so an event
+ * appended during the read is either read here (seq <= head) or delivered live (seq > head),
+ * never both and never neither.
+ */
+import { matchPattern } from '@hubcast/protocol';
+import { canReceive } from '../auth/grants.js';
+import { encodeEventFrame } from './event-frame.js';
+import type { Session, Subscription } from './session.js';
+
+const PAGE = 1000;
+
+export interface ReplayResult {
+  resumed: boolean;
+  headSeq: number;
+}
+
+export async function replayMissed(
+  session: Session,
+  subs: readonly Subscription[],
+  cursor: string | undefined,
+  alsoRequire: (channel: string) => boolean,
+): Promise<ReplayResult> {
+  const { log } = session.ctx;
+  const org = session.org;
+  const headSeq = await log.headSeq(org);
+  for (const sub of subs) sub.fromSeq = headSeq;
+  if (cursor === undefined) return { resumed: false, headSeq };
+  const position = log.position(org, cursor);
+  if (position === undefined || position < (await log.firstSeq(org)) - 1) return { resumed: false, headSeq };
+
+  const user = session.user;
+  const filter = (channel: string): boolean =>
+    canReceive(user, channel) && subs.some((s) => matchPattern(s.pattern, channel)) && alsoRequire(channel);
+  let after = position;
+  for (;;) {
+    const page = await log.read(org, { afterSeq: after, beforeSeq: headSeq + 1, filter, limit: PAGE, from: 'oldest' });
+    if (session.state === 'closed') return { resumed: true, headSeq };
+    for (const event of page.events) session.enqueue(encodeEventFrame(event));
+    const last = page.events[page.events.length - 1];
+    if (!page.more || last === undefined) break;
+    after = last.seq;
+    // Hand each page to the socket so a long replay does not trip the send-queue bound.
+    session.flush();
+  }
+  return { resumed: true, headSeq };
+}

@@ -1,0 +1,309 @@
+/**
+ * One WebSocket connection: its state machine, send queue, heartbeat fields, rate limit and
+ * subscriptions. The protocol's commands live in commands.ts; this file moves frames.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  badRequest,
+  jsonCodec,
+  matchPattern,
+  validateClientMessage,
+  type ClientCommand,
+  type HubcastError,
+  type JsonValue,
+  type ServerMessage,
+} from '@hubcast/protocol';
+import type { LogEvent } from '../log/log.js';
+import { TokenBucket } from './rate-limit.js';
+import { canTransition, type SessionState, type StateChange } from './session-state.js';
+import type { NodeContext } from './context.js';
+import { runCommand } from './commands.js';
+
+export interface Subscription {
+  readonly session: Session;
+  readonly pattern: string;
+  presence: boolean;
+  /** Live events with seq at or below this were before the subscription went live. */
+  fromSeq: number;
+}
+
+const MAX_BAD_IN_A_ROW = 10;
+
+export class Session {
+  readonly id = randomUUID();
+  state: SessionState = 'awaiting_auth';
+  user = '';
+  org = '';
+  subscribeGrants: readonly string[] = [];
+  publishGrants: readonly string[] = [];
+  info: JsonValue | undefined;
+  device: string | undefined;
+  expiresAt = 0;
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Highest seq sent live; guarantees at-most-once per connection. */
+  deliveredSeq = 0;
+  /** Ping bookkeeping for the node's single heartbeat ticker. */
+  lastPingMs: number;
+  awaitingPongSinceMs = 0;
+
+  private queue: string[] = [];
+  private queueBytes = 0;
+  private flushScheduled = false;
+  private replayDepth = 0;
+  private replayBuffer: { event: LogEvent; frame: string }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private badInRow = 0;
+  private refusedInRow = 0;
+  private connectSeen = false;
+  private readonly bucket: TokenBucket;
+  private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly stateListeners: ((change: StateChange) => void)[] = [];
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly ctx: NodeContext,
+  ) {
+    const now = Date.now();
+    this.lastPingMs = now;
+    this.bucket = new TokenBucket(ctx.config.rateLimit, ctx.config.rateBurst, now);
+    this.authTimer = setTimeout(() => {
+      if (this.state === 'awaiting_auth') this.close(CLOSE_CODES.protocolViolation.code, 'auth timeout');
+    }, ctx.config.authTimeout * 1000);
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('close', () => this.closed('socket closed'));
+    ws.on('error', (err) => ctx.logger.debug({ err, session: this.id }, 'socket error'));
+  }
+
+  /** Re-reads state after calls that may close the session (TS narrows the field otherwise). */
+  isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  onStateChange(listener: (change: StateChange) => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  transition(to: SessionState, reason: string): boolean {
+    const from = this.state;
+    if (!canTransition(from, to)) return false;
+    this.state = to;
+    for (const l of this.stateListeners) l({ from, to, reason });
+    return true;
+  }
+
+  // ---- inbound ----
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (isBinary) {
+      this.onBadInput(badRequest('binary frames are not allowed on the JSON codec'), undefined);
+      return;
+    }
+    for (const item of jsonCodec.decode(data.toString('utf8'))) {
+      if (this.isClosed()) return;
+      if (!item.ok) {
+        this.onBadInput(badRequest(item.reason), undefined);
+        continue;
+      }
+      const checked = validateClientMessage(item.value);
+      if (!checked.ok) {
+        this.onBadInput(checked.error, checked.id);
+        continue;
+      }
+      const msg = checked.message;
+      if (msg.type === 'pong') {
+        if (this.state === 'awaiting_auth') this.protocolViolation('pong before connect');
+        else this.awaitingPongSinceMs = 0;
+        continue;
+      }
+      if (this.state === 'awaiting_auth' && (msg.type !== 'connect' || this.connectSeen)) {
+        this.protocolViolation(`'${msg.type}' before a successful connect`);
+        return;
+      }
+      if (!this.bucket.take(Date.now())) {
+        this.refusedInRow++;
+        if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
+          this.close(CLOSE_CODES.limit.code, 'rate limit exceeded');
+          return;
+        }
+        const id = msg.id;
+        this.chain = this.chain.then(() =>
+          this.reply({ type: 'error', code: 'rate_limited', message: 'command rate limit exceeded' }, id),
+        );
+        continue;
+      }
+      this.refusedInRow = 0;
+      if (msg.type === 'connect') this.connectSeen = true;
+      this.enqueueCommand(msg);
+    }
+  }
+
+  private onBadInput(error: HubcastError, id: number | undefined): void {
+    if (this.state === 'awaiting_auth') {
+      this.protocolViolation(error.message);
+      return;
+    }
+    // Through the command chain, so the error keeps its place among the replies.
+    this.chain = this.chain.then(() => {
+      if (this.state === 'closed') return;
+      this.reply({ type: 'error', code: error.code, message: error.message }, id);
+      if (++this.badInRow >= MAX_BAD_IN_A_ROW) this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
+    });
+  }
+
+  private protocolViolation(reason: string): void {
+    this.close(CLOSE_CODES.protocolViolation.code, reason);
+  }
+
+  /** Commands run one at a time, in arrival order, so replies keep the order of requests. */
+  private enqueueCommand(cmd: ClientCommand): void {
+    this.chain = this.chain.then(async () => {
+      if (this.state === 'closed') return;
+      const ok = await runCommand(this, cmd);
+      if (ok) this.badInRow = 0;
+      else if (++this.badInRow >= MAX_BAD_IN_A_ROW)
+        this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
+    });
+  }
+
+  /** Marks the end of the auth phase; arms the expiry close. */
+  authenticated(): void {
+    clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+    this.armExpiry();
+  }
+
+  armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    // setTimeout holds at most ~24.8 days; the node re-checks long-lived tokens on refresh.
+    const ms = Math.min(this.expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => this.close(CLOSE_CODES.unauthorized.code, 'token expired'), Math.max(ms, 0));
+  }
+
+  // ---- outbound ----
+
+  reply(message: ServerMessage, id: number | undefined): void {
+    const withId = id === undefined ? message : { ...message, id };
+    this.enqueue(JSON.stringify(withId));
+  }
+
+  push(message: ServerMessage): void {
+    this.enqueue(JSON.stringify(message));
+  }
+
+  /** Adds an encoded message to the send queue; past the bounds the connection is closed 4001. */
+  enqueue(text: string): void {
+    if (this.state === 'closed') return;
+    const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
+    if (this.queue.length >= maxQueueMessages || this.queueBytes + this.ws.bufferedAmount > maxQueueBytes) {
+      this.ctx.metrics.queueDrops++;
+      this.queue = [];
+      this.queueBytes = 0;
+      this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
+      return;
+    }
+    this.queue.push(text);
+    this.queueBytes += text.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.ctx.scheduleFlush(this);
+    }
+  }
+
+  /** Writes every queued message as one `\n`-joined frame. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0 || this.ws.readyState !== 1) return;
+    const frame = this.queue.length === 1 ? (this.queue[0] as string) : this.queue.join('\n');
+    this.queue = [];
+    this.queueBytes = 0;
+    this.ws.send(frame);
+  }
+
+  // ---- fan-out ----
+
+  /** Hot path: one matching subscription for one event. No allocation unless sent. */
+  deliver(sub: Subscription, event: LogEvent, frame: string): void {
+    if (this.replayDepth > 0) {
+      const last = this.replayBuffer[this.replayBuffer.length - 1];
+      if (last === undefined || last.event.seq !== event.seq) this.replayBuffer.push({ event, frame });
+      return;
+    }
+    if (event.seq <= sub.fromSeq || event.seq <= this.deliveredSeq) return;
+    if (this.state !== 'live') return;
+    this.deliveredSeq = event.seq;
+    this.ctx.metrics.delivered++;
+    this.enqueue(frame);
+  }
+
+  /** While a replay runs, live events wait in a buffer so none overtakes or slips past it. */
+  beginReplay(): void {
+    this.replayDepth++;
+  }
+
+  endReplay(): void {
+    if (--this.replayDepth > 0) return;
+    const buffered = this.replayBuffer;
+    this.replayBuffer = [];
+    for (const { event, frame } of buffered) {
+      if (event.seq <= this.deliveredSeq) continue;
+      for (const sub of this.subscriptions.values()) {
+        if (event.seq > sub.fromSeq && matchPattern(sub.pattern, event.channel)) {
+          this.deliver(sub, event, frame);
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- close ----
+
+  /**
+   * Closes with a code from PROTOCOL.md §7. Queued replies go first (an `error` before its
+   * close); a slow consumer's queue is dropped and its socket cut if it will not read.
+   */
+  close(code: number, reason: string, dropQueue = false): void {
+    if (this.state === 'closed') return;
+    if (!dropQueue) this.flush();
+    try {
+      this.ws.close(code, truncateReason(reason));
+    } catch {
+      this.ws.terminate();
+    }
+    if (dropQueue) setTimeout(() => this.ws.terminate(), 1000).unref();
+    this.ctx.metrics.countClose(code);
+    this.closed(reason);
+  }
+
+  private closed(reason: string): void {
+    if (this.state === 'closed') return;
+    const wasAuthenticated = this.state !== 'awaiting_auth';
+    this.transition('closed', reason);
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    if (wasAuthenticated || this.org !== '') {
+      for (const sub of this.subscriptions.values()) this.dropSubscription(sub);
+      this.subscriptions.clear();
+    }
+    this.ctx.sessionClosed(this);
+  }
+
+  /** Removes a subscription from the hub and presence (not from `subscriptions`). */
+  dropSubscription(sub: Subscription): void {
+    this.ctx.hub.delete(this.org, sub.pattern, sub);
+    if (!sub.pattern.includes('*') && !sub.pattern.includes('>')) this.ctx.presenceLeave(this, sub.pattern);
+  }
+}
+
+/** Close reasons are at most 123 bytes (RFC 6455 §5.5). */
+export function truncateReason(reason: string): string {
+  const buf = Buffer.from(reason, 'utf8');
+  if (buf.length <= 123) return reason;
+  let end = 123;
+  // Do not cut a UTF-8 sequence in half.
+  while (end > 0 && ((buf[end] as number) & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}

@@ -1,0 +1,66 @@
+/**
+ * WebSocket upgrade: path, drain state, origin check and subprotocol, then a `Session`. The
+ * upgrade request is not kept past this point (its headers are dead weight per connection).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CLOSE_CODES, SUBPROTOCOL_JSON } from '@hubcast/protocol';
+import { isOriginAllowed } from './origin.js';
+
+/**
+ * ws closes oversized messages with 1009; PROTOCOL.md §3 wants 4503. Overriding `close` on the
+ * server's socket class is the one hook ws offers (its receiver calls `close(1009)`).
+ */
+class HubcastSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    if (code === 1009) super.close(CLOSE_CODES.tooLarge.code, 'message too large');
+    else super.close(code, data);
+  }
+}
+
+export interface TransportOptions {
+  maxMessageBytes: number;
+  allowedOrigins: readonly string[];
+  isDraining(): boolean;
+  onConnection(ws: WebSocket): void;
+}
+
+export class WsTransport {
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: TransportOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      WebSocket: HubcastSocket,
+      handleProtocols: (protocols) => {
+        // No subprotocol asked means JSON; asking only for ones we lack fails the handshake.
+        if (protocols.size === 0) return false;
+        return protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false;
+      },
+    });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/ws') return reject(socket, 404, 'Not Found');
+    if (this.options.isDraining()) return reject(socket, 503, 'Service Unavailable');
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins))
+      return reject(socket, 403, 'Forbidden');
+    const offered = req.headers['sec-websocket-protocol'];
+    if (offered !== undefined && !offered.split(',').some((p) => p.trim() === SUBPROTOCOL_JSON))
+      return reject(socket, 400, 'Bad Request');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onConnection(ws));
+  }
+
+  close(): void {
+    this.wss.close();
+  }
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
