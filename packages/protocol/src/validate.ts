@@ -116,7 +116,7 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
       const msg: ClientMessage = { type, token };
       const c = cursor(o, 'cursor');
       if (c !== undefined) msg.cursor = c;
-      if (subs !== undefined) msg.subscriptions = subs as string[];
+      if (subs !== undefined) msg.subscriptions = subs;
       const info = clientInfo(o['client']);
       if (info !== undefined) msg.client = info;
       return withId(msg, id);

@@ -241,7 +241,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       draining = false;
       const handler = createApiHandler(apiNode);
       server = createServer((req, res) => void handler(req, res));
-      server.on('upgrade', (req, socket, head) => transport.handleUpgrade(req, socket, head as Buffer));
+      server.on('upgrade', (req, socket, head) => transport.handleUpgrade(req, socket, head));
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject);
         server?.listen(config.port, config.host, () => resolve());

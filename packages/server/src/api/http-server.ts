@@ -116,7 +116,7 @@ function orgFor(caller: Caller, given: unknown, index?: number): string {
     return caller.boundOrg;
   }
   if (given === undefined) throw badRequest("an admin key must name 'org'", details);
-  return given as string;
+  return given;
 }
 
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {

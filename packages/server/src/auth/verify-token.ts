@@ -136,5 +136,5 @@ function patternList(v: unknown, claim: string, fallback: string[]): readonly st
   if (v === undefined) return fallback;
   if (!Array.isArray(v) || !v.every((x) => isValidPattern(x)))
     throw unauthorized(`token claim '${claim}' must be an array of valid patterns`);
-  return v as string[];
+  return v;
 }

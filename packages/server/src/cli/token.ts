@@ -1,4 +1,4 @@
-import { isValidOrg, isValidPattern } from '@hubcast/protocol';
+import { explainBadName, isValidOrg } from '@hubcast/protocol';
 import { parseArgs, single } from './args.js';
 import { signToken } from './sign-token.js';
 
@@ -20,7 +20,7 @@ export async function runToken(argv: readonly string[]): Promise<number> {
   if (!Number.isFinite(ttl) || ttl <= 0) return fail('--ttl must be a positive number of seconds');
   const subscribe = args.flags.get('subscribe');
   const publish = args.flags.get('publish');
-  for (const p of [...(subscribe ?? []), ...(publish ?? [])]) if (!isValidPattern(p)) return fail(`'${p}' is not a valid pattern`);
+  for (const p of [...(subscribe ?? []), ...(publish ?? [])]) if (explainBadName(p, true) !== undefined) return fail(`'${p}' is not a valid pattern`);
   const info = single(args, 'info');
   const token = await signToken(secret, {
     user,

@@ -13,10 +13,13 @@ export interface MetricsSource {
 
 export class Metrics {
   readonly registry = new Registry();
-  /** Messages handed to a connection's send queue by fan-out. */
-  delivered = 0;
-  /** Connections closed because their send queue overflowed. */
-  queueDrops = 0;
+  /** Hot-path counts, bumped as plain numbers and read at scrape time. */
+  readonly hot = {
+    /** Messages handed to a connection's send queue by fan-out. */
+    delivered: 0,
+    /** Connections closed because their send queue overflowed. */
+    queueDrops: 0,
+  };
   private readonly published: Counter;
   private readonly closes: Counter<'code'>;
   private readonly fanoutLatency: Histogram;
@@ -43,14 +46,14 @@ export class Metrics {
       },
     });
     this.published = new Counter({ name: 'hubcast_events_published_total', help: 'Events appended to the log.', registers });
-    const self = this;
+    const hot = this.hot;
     new Counter({
       name: 'hubcast_events_delivered_total',
       help: 'Event messages queued to connections.',
       registers,
       collect() {
         this.reset();
-        this.inc(self.delivered);
+        this.inc(hot.delivered);
       },
     });
     new Counter({
@@ -59,7 +62,7 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        this.inc(self.queueDrops);
+        this.inc(hot.queueDrops);
       },
     });
     this.closes = new Counter({

@@ -8,10 +8,10 @@ export class MemoryPresence implements Presence {
   add(org: string, channel: string, session: string, entry: PresenceEntry): Promise<{ firstForUser: boolean }> {
     const k = `${org}\0${channel}`;
     let users = this.channels.get(k);
-    if (users === undefined) this.channels.set(k, (users = new Map()));
+    if (users === undefined) this.channels.set(k, (users = new Map<string, Map<string, PresenceEntry>>()));
     let sessions = users.get(entry.user);
     const firstForUser = sessions === undefined || sessions.size === 0;
-    if (sessions === undefined) users.set(entry.user, (sessions = new Map()));
+    if (sessions === undefined) users.set(entry.user, (sessions = new Map<string, PresenceEntry>()));
     sessions.set(session, entry);
     return Promise.resolve({ firstForUser });
   }

@@ -199,7 +199,7 @@ export class Session {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
     if (this.queue.length >= maxQueueMessages || this.queueBytes + this.ws.bufferedAmount > maxQueueBytes) {
-      this.ctx.metrics.queueDrops++;
+      this.ctx.metrics.hot.queueDrops++;
       this.queue = [];
       this.queueBytes = 0;
       this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
@@ -235,7 +235,7 @@ export class Session {
     if (event.seq <= sub.fromSeq || event.seq <= this.deliveredSeq) return;
     if (this.state !== 'live') return;
     this.deliveredSeq = event.seq;
-    this.ctx.metrics.delivered++;
+    this.ctx.metrics.hot.delivered++;
     this.enqueue(frame);
   }
 

@@ -24,10 +24,22 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/**
+ * The `dist` folder of a workspace package, found through its main entry (`dist/index.js`):
+ * its `exports` map hides `package.json`, so resolving that throws ERR_PACKAGE_PATH_NOT_EXPORTED.
+ */
 function packageDist(name: string): string | undefined {
   try {
     const require = createRequire(import.meta.url);
-    return dirname(require.resolve(`${name}/package.json`)) + sep + 'dist';
+    return dirname(require.resolve(name));
+  } catch {
+    return undefined;
+  }
+}
+
+function decodePath(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://x').pathname);
   } catch {
     return undefined;
   }
@@ -42,7 +54,8 @@ export function createDevPageHandler(info: DevPageInfo): (req: IncomingMessage, 
   ];
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const path = decodePath(req.url);
+    if (path === undefined) return false;
     if (path === '/dev.json') {
       const body = JSON.stringify(info);
       res.writeHead(200, { 'content-type': TYPES['.json'] as string, 'cache-control': 'no-store' });
@@ -53,7 +66,7 @@ export function createDevPageHandler(info: DevPageInfo): (req: IncomingMessage, 
       if (!path.startsWith(prefix) || root === undefined) continue;
       const rel = path === '/' ? 'index.html' : path.slice(prefix.length);
       const file = normalize(join(root, rel));
-      if (!file.startsWith(root) || !existsSync(file)) continue;
+      if (!file.startsWith(root + sep) || !existsSync(file)) continue;
       const ext = file.slice(file.lastIndexOf('.'));
       const type = TYPES[ext];
       if (type === undefined) continue;

@@ -1,0 +1,141 @@
+/**
+ * The CLI as a user runs it: a real `hubcast` process. Config errors name the key; `--dev`
+ * prints a working token and key; SIGTERM drains clients with `reconnect` + 4000 and exits 0.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jwtVerify } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
+const children: ChildProcessWithoutNullStreams[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function run(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
+  children.push(child);
+  return child;
+}
+
+/** Runs to completion and returns exit code and output. */
+async function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const child = run(args, env);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, out, err };
+}
+
+/** Resolves with stdout once `pattern` shows up in it. */
+function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (pattern.test(out)) resolve(out);
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`exited ${code} before ${pattern}: ${out}${err}`)));
+  });
+}
+
+describe('config errors name the bad key', () => {
+  it.each([
+    [['serve', '--port', 'abc'], {}, /--port: must be a number/],
+    [['serve', '--ping-interval', '-1', '--jwt-secret', 'x'.repeat(16)], {}, /--ping-interval/],
+    [['serve', '--no-such-option', '1'], {}, /unknown option --no-such-option/],
+    [['serve'], {}, /missing token verification/],
+    [['serve', '--dev'], { HUBCAST_PING_INTERVAL: 'soon' }, /HUBCAST_PING_INTERVAL: must be a number/],
+  ] as const)('hubcast %j', async (args, env, message) => {
+    const r = await runToEnd([...args], env);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('never echoes a secret that is too short', async () => {
+    const r = await runToEnd(['serve', '--jwt-secret', 'hunter2-secret']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--jwt-secret/);
+    expect(r.err).not.toContain('hunter2-secret');
+  });
+
+  it('names an unknown key of the config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    const file = join(dir, 'hubcast.json');
+    writeFileSync(file, JSON.stringify({ jwtSecret: 'x'.repeat(20), pingIntervall: 3 }));
+    const r = await runToEnd(['serve', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown config key 'pingIntervall'/);
+  });
+});
+
+describe('hubcast token', () => {
+  it('prints a JWT with the asked claims', async () => {
+    const secret = 's'.repeat(32);
+    const r = await runToEnd(['token', '--user', 'alice', '--org', 'acme', '--subscribe', 'a.>', '--subscribe', 'b.*', '--publish', 'a.x', '--ttl', '60', '--secret', secret]);
+    expect(r.code).toBe(0);
+    const { payload } = await jwtVerify(r.out.trim(), new TextEncoder().encode(secret));
+    expect(payload).toMatchObject({ sub: 'alice', org: 'acme', subscribe: ['a.>', 'b.*'], publish: ['a.x'] });
+    expect((payload.exp ?? 0) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(60);
+  });
+
+  it('refuses a bad pattern', async () => {
+    const r = await runToEnd(['token', '--user', 'a', '--org', 'o', '--subscribe', 'a.>.b', '--secret', 's'.repeat(32)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/'a.>.b' is not a valid pattern/);
+  });
+});
+
+describe('hubcast serve --dev', () => {
+  it('prints a working token and key, publishes, and drains on SIGTERM', async () => {
+    const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn']);
+    const out = await waitForOutput(child, /publish: {2}curl/);
+    const base = /dev node on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    const token = /dev token[^\n]*\n\s+(\S+)/.exec(out)?.[1];
+    const apiKey = /API key:\s+(\S+)/.exec(out)?.[1];
+    expect(base).toBeDefined();
+    expect(token).toBeDefined();
+    expect(apiKey).toBeDefined();
+
+    const ws = new WebSocket(`${base!.replace('http', 'ws')}/ws`);
+    const messages: { type: string; [k: string]: unknown }[] = [];
+    const waiters: (() => void)[] = [];
+    const gotType = (type: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): boolean => messages.some((m) => m.type === type) && (resolve(), true);
+        if (!check()) waiters.push(() => void check());
+      });
+    ws.on('message', (d) => {
+      for (const line of d.toString().split('\n')) if (line) messages.push(JSON.parse(line) as { type: string });
+      for (const w of waiters) w();
+    });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    ws.send(JSON.stringify({ type: 'connect', id: 1, token, subscriptions: ['demo.>'] }));
+    await gotType('connected');
+
+    const pub = await runToEnd(['publish', '--url', base!, '--api-key', apiKey!, '--org', 'dev', '--channel', 'demo.hello', '--data', '{"hi":1}']);
+    expect(pub.code).toBe(0);
+    expect(JSON.parse(pub.out)).toMatchObject({ duplicate: false });
+    await gotType('event');
+    expect(messages.find((m) => m.type === 'event')).toMatchObject({ channel: 'demo.hello', data: { hi: 1 } });
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(4000);
+    expect(messages.find((m) => m.type === 'reconnect')).toMatchObject({ reason: 'shutdown' });
+    expect(await exited).toBe(0);
+  });
+});
