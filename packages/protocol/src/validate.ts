@@ -108,8 +108,9 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
   if (typeof type !== 'string') fail("'type' must be a string");
   switch (type) {
     case 'connect': {
-      const token = o['token'];
-      if (typeof token !== 'string' || token.length === 0) fail("'token' must be a non-empty string");
+      // A missing or mistyped token is the server's `unauthorized` (4501), not a malformed
+      // message (PROTOCOL.md §3), so it passes here as an empty token.
+      const token = typeof o['token'] === 'string' ? o['token'] : '';
       const subs = o['subscriptions'];
       if (subs !== undefined && (!Array.isArray(subs) || !subs.every((s) => typeof s === 'string')))
         fail("'subscriptions' must be an array of strings");

@@ -53,6 +53,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
   const sessions = new Set<Session>();
+  /** Sockets until their close handshake ends: drain waits on these, not on sessions. */
+  const sockets = new Set<WebSocket>();
   const userSlots = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
   const metrics = new Metrics({ connections: () => liveCount(), subscriptions: () => hub.size }, true);
@@ -173,7 +175,6 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         if (n <= 0) userSlots.delete(userKey(s));
         else userSlots.set(userKey(s), n);
       }
-      if (draining && sessions.size === 0) onAllClosed?.();
     },
     presenceEnter: (s, channel) => presence.enter(subject(s), channel),
     presenceLeave: (s, channel) => presence.leave(subject(s), channel),
@@ -199,6 +200,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     allowedOrigins: config.allowedOrigins,
     isDraining: () => draining,
     onConnection(ws: WebSocket) {
+      sockets.add(ws);
+      ws.once('close', () => {
+        sockets.delete(ws);
+        if (draining && sockets.size === 0) onAllClosed?.();
+      });
       const session = new Session(ws, ctx);
       sessions.add(session);
     },
@@ -253,17 +259,18 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async drain() {
       if (draining) return;
       draining = true;
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
+      // Spread the reconnect storm: clients wait a random delay up to this bound (§5).
       const delayMs = Math.min(10_000, Math.max(1000, sessions.size));
+      for (const s of sessions) if (s.state === 'live') s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
+      // Publishes already accepted finish and get their replies before the sockets close.
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
       const allClosed = new Promise<void>((resolve) => {
         onAllClosed = resolve;
-        if (sessions.size === 0) resolve();
+        if (sockets.size === 0) resolve();
       });
-      for (const s of [...sessions]) {
-        if (s.state === 'live') s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
-        s.close(CLOSE_CODES.shutdown.code, 'server shutting down');
-      }
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
-      await Promise.race([Promise.all([allClosed, Promise.allSettled([...inFlight])]), deadline]);
+      for (const s of [...sessions]) s.close(CLOSE_CODES.shutdown.code, 'server shutting down');
+      await Promise.race([allClosed, deadline]);
     },
     stop() {
       stopping ??= (async () => {
@@ -272,7 +279,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         heartbeat.stop();
         presence.close();
         transport.close();
-        for (const s of sessions) s.ws.terminate();
+        for (const ws of sockets) ws.terminate();
         await new Promise<void>((resolve) => {
           if (server === undefined) return resolve();
           server.close(() => resolve());

@@ -7,6 +7,7 @@ import {
   HISTORY_LIMIT_DEFAULT,
   HubcastError,
   badRequest,
+  explainBadName,
   isHubcastError,
   limitExceeded,
   matchPattern,
@@ -91,6 +92,7 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
   if (session.state !== 'awaiting_auth') throw badRequest('already connected');
   let claims;
   try {
+    if (cmd.token === '') throw unauthorized('token is missing');
     claims = await ctx.verifyToken(cmd.token);
   } catch (err) {
     const e = isHubcastError(err) ? err : unauthorized('token is invalid');
@@ -151,6 +153,7 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
 
 /** Why a pattern cannot be subscribed now, or undefined. */
 function admit(session: Session, pattern: string): RejectedSubscription['code'] | undefined {
+  if (explainBadName(pattern, true) !== undefined) return 'bad_request';
   const code = checkSubscribe(session.user, session.subscribeGrants, pattern);
   if (code !== undefined) return code;
   if (!session.subscriptions.has(pattern) && session.subscriptions.size >= session.ctx.config.maxSubscriptions)

@@ -126,7 +126,8 @@ export class Session {
       if (!this.bucket.take(Date.now())) {
         this.refusedInRow++;
         if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
-          this.close(CLOSE_CODES.limit.code, 'rate limit exceeded');
+          // After the replies already queued, like every other answer.
+          this.chain = this.chain.then(() => this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'));
           return;
         }
         const id = msg.id;

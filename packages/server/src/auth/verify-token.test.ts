@@ -1,0 +1,158 @@
+/**
+ * Token verification with real keys (jose): every algorithm family of PROTOCOL.md §6, from
+ * config PEM, a JWKS file and a JWKS URL; `alg: none`, wrong keys, expiry, aud/iss and claim
+ * shapes refused with `unauthorized` and a message that never echoes the token.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import type { ConfigInput } from '../config/schema.js';
+import { createTokenVerifier, type TokenVerifier } from './verify-token.js';
+
+const SECRET = 'verify-token-test-secret-0123456789';
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function verifierFor(file: ConfigInput): Promise<TokenVerifier> {
+  return createTokenVerifier(loadConfig({ file, env: {} }));
+}
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+function sign(key: Key | Uint8Array, alg: string, claims: Record<string, unknown> = {}, kid?: string): Promise<string> {
+  return new SignJWT({ org: 'acme', ...claims })
+    .setProtectedHeader({ alg, ...(kid === undefined ? {} : { kid }) })
+    .setSubject((claims['sub'] as string | undefined) ?? 'alice')
+    .setExpirationTime((claims['exp'] as number | undefined) ?? now() + 60)
+    .sign(key);
+}
+
+async function expectUnauthorized(p: Promise<unknown>, message: RegExp, token?: string): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toMatchObject({ code: 'unauthorized' });
+  expect((err as Error).message).toMatch(message);
+  if (token !== undefined) expect((err as Error).message).not.toContain(token);
+}
+
+describe('HS256 secret', () => {
+  const hmac = new TextEncoder().encode(SECRET);
+  it('accepts a good token and maps the claims', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const claims = await verify(await sign(hmac, 'HS256', { subscribe: ['a.>'], publish: ['a.b'], info: { name: 'A' } }));
+    expect(claims).toMatchObject({ user: 'alice', org: 'acme', subscribe: ['a.>'], publish: ['a.b'], info: { name: 'A' } });
+  });
+
+  it('defaults grants to subscribe [">"] and publish []', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const claims = await verify(await sign(hmac, 'HS256'));
+    expect(claims.subscribe).toEqual(['>']);
+    expect(claims.publish).toEqual([]);
+  });
+
+  it.each([['HS384'], ['HS512']])('accepts %s', async (alg) => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    await expect(verify(await sign(hmac, alg))).resolves.toMatchObject({ user: 'alice' });
+  });
+
+  it('refuses alg none', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = `${b64({ alg: 'none' })}.${b64({ sub: 'alice', org: 'acme', exp: now() + 60 })}.`;
+    await expectUnauthorized(verify(token), /malformed|not allowed|invalid/, token);
+  });
+
+  it.each([
+    ['a wrong secret', async () => sign(new TextEncoder().encode('another-secret-0123456789'), 'HS256'), /signature/],
+    ['an expired token', async () => sign(hmac, 'HS256', { exp: now() - 10 }), /expired/],
+    ['no org', async () => sign(hmac, 'HS256', { org: undefined }), /'org'/],
+    ['a bad org', async () => sign(hmac, 'HS256', { org: 'a.b' }), /'org'/],
+    ['a bad subscribe claim', async () => sign(hmac, 'HS256', { subscribe: 'a.>' }), /'subscribe'/],
+    ['a bad publish pattern', async () => sign(hmac, 'HS256', { publish: ['a..b'] }), /'publish'/],
+    ['garbage', async () => 'not.a.jwt', /malformed|invalid/],
+  ])('refuses %s', async (_name, make, message) => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const token = await make();
+    await expectUnauthorized(verify(token), message, token);
+  });
+
+  it('checks aud and iss when configured', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET, jwtAudience: 'hub', jwtIssuer: 'app' });
+    await expect(verify(await sign(hmac, 'HS256', { aud: 'hub', iss: 'app' }))).resolves.toMatchObject({ user: 'alice' });
+    await expectUnauthorized(verify(await sign(hmac, 'HS256', { aud: 'other', iss: 'app' })), /'aud'/);
+    await expectUnauthorized(verify(await sign(hmac, 'HS256', { aud: 'hub' })), /'iss'/);
+  });
+});
+
+describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+  let other: Awaited<ReturnType<typeof generateKeyPair>>;
+  beforeAll(async () => {
+    keys = await generateKeyPair(alg, { extractable: true });
+    other = await generateKeyPair(alg, { extractable: true });
+  });
+
+  it('verifies with a PEM given inline or as a file', async () => {
+    const pem = await exportSPKI(keys.publicKey);
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-keys-'));
+    writeFileSync(join(dir, 'key.pem'), pem);
+    for (const source of [pem, join(dir, 'key.pem')]) {
+      const verify = await verifierFor({ jwtPublicKey: source });
+      await expect(verify(await sign(keys.privateKey, alg))).resolves.toMatchObject({ user: 'alice', org: 'acme' });
+      await expectUnauthorized(verify(await sign(other.privateKey, alg)), /signature/);
+    }
+  });
+
+  it('refuses an HS256 token signed with the public key as secret', async () => {
+    const pem = await exportSPKI(keys.publicKey);
+    const verify = await verifierFor({ jwtPublicKey: pem });
+    await expectUnauthorized(verify(await sign(new TextEncoder().encode(pem), 'HS256')), /not allowed|invalid|signature/);
+  });
+});
+
+describe('JWKS', () => {
+  let server: Server;
+  let url: string;
+  let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
+  let ec: Awaited<ReturnType<typeof generateKeyPair>>;
+  let jwks: { keys: JWK[] };
+
+  beforeAll(async () => {
+    rsa = await generateKeyPair('RS256', { extractable: true });
+    ec = await generateKeyPair('ES256', { extractable: true });
+    jwks = {
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+        { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256', use: 'sig' },
+      ],
+    };
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no address');
+    url = `http://127.0.0.1:${address.port}/.well-known/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('picks the key by kid from a JWKS URL', async () => {
+    const verify = await verifierFor({ jwks: url });
+    await expect(verify(await sign(rsa.privateKey, 'RS256', {}, 'rsa-1'))).resolves.toMatchObject({ user: 'alice' });
+    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({ user: 'alice' });
+    await expectUnauthorized(verify(await sign(rsa.privateKey, 'RS256', {}, 'unknown')), /no key matches|invalid/);
+  });
+
+  it('reads a JWKS file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-jwks-'));
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify(jwks));
+    const verify = await verifierFor({ jwks: join(dir, 'jwks.json') });
+    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({ org: 'acme' });
+  });
+});

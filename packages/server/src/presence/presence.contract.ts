@@ -1,0 +1,129 @@
+/**
+ * The contract every `Presence` passes (STYLE rule 2). A `*.test.ts` per implementation calls
+ * `describePresence(name, create)`; this file is never run on its own.
+ *
+ * Each test uses fresh org names, so presences made by one factory may share a backend. The
+ * order of members and of their devices is not part of the contract: tests sort them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PresenceMember } from '@hubcast/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Presence } from './presence.js';
+
+export type PresenceFactory = () => Promise<Presence> | Presence;
+
+let orgCounter = 0;
+const freshOrg = (): string => `p${++orgCounter}-${randomBytes(4).toString('hex')}`;
+
+/** Members sorted by user, devices sorted: a stable shape to compare. */
+function sorted(members: readonly PresenceMember[]): PresenceMember[] {
+  return [...members]
+    .map((m) => ({ ...m, devices: [...m.devices].sort() }))
+    .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+}
+
+export function describePresence(name: string, create: PresenceFactory): void {
+  describe(`Presence contract: ${name}`, () => {
+    const open: Presence[] = [];
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((p) => p.close()));
+    });
+
+    async function setup(): Promise<{ presence: Presence; org: string }> {
+      const presence = await create();
+      open.push(presence);
+      return { presence, org: freshOrg() };
+    }
+
+    it('reports firstForUser only for the first session of a user on a channel', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' })).toEqual({ firstForUser: true });
+      expect(await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' })).toEqual({ firstForUser: false });
+      expect(await presence.add(org, 'room', 's3', { user: 'bob' })).toEqual({ firstForUser: true });
+    });
+
+    it('reports lastForUser only when the last session of the user leaves', async () => {
+      const { presence, org } = await setup();
+      await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' });
+      await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' });
+      await presence.add(org, 'room', 's3', { user: 'bob' });
+      expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: false, user: 'alice' });
+      expect(await presence.remove(org, 'room', 's2')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(await presence.remove(org, 'room', 's3')).toEqual({ lastForUser: true, user: 'bob' });
+      expect(await presence.members(org, 'room')).toEqual([]);
+    });
+
+    it('treats a user who left entirely as first again on return', async () => {
+      const { presence, org } = await setup();
+      await presence.add(org, 'room', 's1', { user: 'alice' });
+      await presence.remove(org, 'room', 's1');
+      expect(await presence.add(org, 'room', 's2', { user: 'alice' })).toEqual({ firstForUser: true });
+    });
+
+    it('lists members with their connection count, distinct devices and info', async () => {
+      const { presence, org } = await setup();
+      const info = { name: 'Alice', avatar: { url: 'https://a.example/x.png' }, tags: ['admin'] };
+      await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop', info });
+      await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone', info });
+      await presence.add(org, 'room', 's3', { user: 'alice', device: 'laptop', info }); // a second tab on one device
+      await presence.add(org, 'room', 's4', { user: 'bob' });
+      expect(sorted(await presence.members(org, 'room'))).toEqual([
+        { user: 'alice', info, connections: 3, devices: ['laptop', 'phone'] },
+        { user: 'bob', connections: 1, devices: [] },
+      ]);
+      const bob = (await presence.members(org, 'room')).find((m) => m.user === 'bob');
+      expect(bob?.info).toBeUndefined();
+    });
+
+    it('updates members as sessions leave', async () => {
+      const { presence, org } = await setup();
+      await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' });
+      await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' });
+      await presence.add(org, 'room', 's3', { user: 'bob', device: 'phone' });
+      await presence.remove(org, 'room', 's2');
+      await presence.remove(org, 'room', 's3');
+      expect(sorted(await presence.members(org, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: ['laptop'] }]);
+    });
+
+    it('keeps orgs apart', async () => {
+      const { presence, org: a } = await setup();
+      const b = freshOrg();
+      await presence.add(a, 'room', 's1', { user: 'alice' });
+      // The same user on the same channel name in another org is a different presence.
+      expect(await presence.add(b, 'room', 's2', { user: 'alice' })).toEqual({ firstForUser: true });
+      await presence.add(b, 'room', 's3', { user: 'carol' });
+      expect(sorted(await presence.members(a, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+      expect(await presence.remove(b, 'room', 's1')).toEqual({ lastForUser: false });
+      expect(await presence.remove(b, 'room', 's2')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(sorted(await presence.members(a, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+      expect(sorted(await presence.members(b, 'room'))).toEqual([{ user: 'carol', connections: 1, devices: [] }]);
+    });
+
+    it('keeps channels apart', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.add(org, 'room.1', 's1', { user: 'alice' })).toEqual({ firstForUser: true });
+      expect(await presence.add(org, 'room.2', 's1', { user: 'alice' })).toEqual({ firstForUser: true });
+      // Leaving room.1 is the last of alice there, even though the same session stays in room.2.
+      expect(await presence.remove(org, 'room.1', 's1')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(await presence.members(org, 'room.1')).toEqual([]);
+      expect(sorted(await presence.members(org, 'room.2'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+    });
+
+    it('ignores removing a session it does not know', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.remove(org, 'room', 'nobody')).toEqual({ lastForUser: false });
+      await presence.add(org, 'room', 's1', { user: 'alice' });
+      expect(await presence.remove(org, 'room', 'nobody')).toEqual({ lastForUser: false });
+      expect(await presence.remove(org, 'other-room', 's1')).toEqual({ lastForUser: false });
+      expect(sorted(await presence.members(org, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+      expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: true, user: 'alice' });
+      // a second remove of the same session is unknown by then
+      expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: false });
+    });
+
+    it('has no members on a channel nobody joined', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.members(org, 'empty')).toEqual([]);
+    });
+  });
+}
