@@ -45,7 +45,9 @@ function decodePath(url: string | undefined): string | undefined {
   }
 }
 
-export function createDevPageHandler(info: DevPageInfo): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createDevPageHandler(
+  info: DevPageInfo,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const webRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
   const roots: [string, string | undefined][] = [
     ['/sdk/client/', packageDist('@hubcast/client')],
