@@ -16,7 +16,7 @@ export function checkSubscribe(user: string, grants: readonly string[], pattern:
 /** May a client publish to the concrete `channel`? Personal channels are never client-writable. */
 export function checkPublish(grants: readonly string[], channel: string): ErrorCode | undefined {
   if (isWildcardPattern(channel)) return 'bad_request';
-  if (personalOwner(channel) !== undefined || channel === 'user') return 'forbidden';
+  if (personalOwner(channel) !== undefined) return 'forbidden';
   return coversPattern(grants, channel) ? undefined : 'forbidden';
 }
 

@@ -85,10 +85,30 @@ export function describeBroker(name: string, create: BrokerFactory): void {
     const org = freshOrg();
     it.each<[label: string, message: BrokerMessage]>([
       ['an event', { kind: 'event', event: sampleEvent(org, 1) }],
-      ['an event with from and skipSession', { kind: 'event', event: sampleEvent(org, 2, { from: 'alice' }), skipSession: 's-1' }],
-      ['an event with null data', { kind: 'event', event: sampleEvent(org, 3, { dataJson: 'null' }) }],
-      ['a join with info and session', { kind: 'presence', org, channel: 'room.1', change: 'join', user: 'alice', info: { name: 'Alice', tags: ['a', 'b'], n: null }, session: 's-1' }],
-      ['a leave without info', { kind: 'presence', org, channel: 'room.1', change: 'leave', user: 'alice' }],
+      [
+        'an event with from and skipSession',
+        { kind: 'event', event: sampleEvent(org, 2, { from: 'alice' }), skipSession: 's-1' },
+      ],
+      [
+        'an event with null data',
+        { kind: 'event', event: sampleEvent(org, 3, { dataJson: 'null' }) },
+      ],
+      [
+        'a join with info and session',
+        {
+          kind: 'presence',
+          org,
+          channel: 'room.1',
+          change: 'join',
+          user: 'alice',
+          info: { name: 'Alice', tags: ['a', 'b'], n: null },
+          session: 's-1',
+        },
+      ],
+      [
+        'a leave without info',
+        { kind: 'presence', org, channel: 'room.1', change: 'leave', user: 'alice' },
+      ],
       ['a disconnect', { kind: 'disconnect', org, user: 'bob', reason: 'token revoked' }],
     ])('passes %s through intact', async (_label, message) => {
       const { broker, inbox } = await started();
@@ -103,7 +123,8 @@ export function describeBroker(name: string, create: BrokerFactory): void {
       const b = freshOrg();
       const sent: BrokerMessage[] = Array.from({ length: 60 }, (_, i): BrokerMessage => {
         if (i % 5 === 4) return { kind: 'disconnect', org: a, user: `u${i}`, reason: `r${i}` };
-        if (i % 5 === 3) return { kind: 'presence', org: b, channel: 'room', change: 'join', user: `u${i}` };
+        if (i % 5 === 3)
+          return { kind: 'presence', org: b, channel: 'room', change: 'join', user: `u${i}` };
         return { kind: 'event', event: sampleEvent(i % 2 === 0 ? a : b, i + 1) };
       });
       // Issued back to back, without awaiting each one: call order is publish order.
@@ -114,7 +135,10 @@ export function describeBroker(name: string, create: BrokerFactory): void {
     it('delivers awaited publishes in order', async () => {
       const { broker, inbox } = await started();
       const o = freshOrg();
-      const sent = Array.from({ length: 10 }, (_, i): BrokerMessage => ({ kind: 'event', event: sampleEvent(o, i + 1) }));
+      const sent = Array.from({ length: 10 }, (_, i): BrokerMessage => ({
+        kind: 'event',
+        event: sampleEvent(o, i + 1),
+      }));
       for (const m of sent) await broker.publish(m);
       expect(await inbox.waitFor(sent.length)).toEqual(sent);
     });

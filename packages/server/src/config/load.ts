@@ -82,7 +82,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, origin));
   const config = parsed.data;
   checkCombination(config);
-  return Object.freeze(config);
+  return deepFreeze(config);
 }
 
 function describeIssues(error: z.ZodError, origin: Map<string, string>): string {
@@ -106,6 +106,15 @@ function checkCombination(config: z.output<typeof configSchema>): void {
     throw new ConfigError('missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)');
 }
 
+/** Frozen all the way down: lists and key objects cannot change after validation either. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -117,7 +126,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    // V8's message quotes the text around the error, which may be a secret: keep the position only.
+    const at = /at position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ConfigError(`config file ${path} is not valid JSON${at === undefined ? '' : ` (at position ${at})`}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError(`config file ${path} must hold a JSON object`);

@@ -15,15 +15,13 @@ export class Hub<T> {
   add(org: string, pattern: string, value: T): void {
     let index = this.orgs.get(org);
     if (index === undefined) this.orgs.set(org, (index = new PatternIndex()));
-    index.add(pattern, value);
-    this.count++;
+    if (index.add(pattern, value)) this.count++;
   }
 
   delete(org: string, pattern: string, value: T): void {
     const index = this.orgs.get(org);
     if (index === undefined) return;
-    index.delete(pattern, value);
-    this.count--;
+    if (index.delete(pattern, value)) this.count--;
     if (index.isEmpty) this.orgs.delete(org);
   }
 

@@ -22,22 +22,20 @@ export class PatternIndex<T> {
     return this.exact.size === 0 && this.wildcardCount === 0;
   }
 
-  add(pattern: string, value: T): void {
+  /** Adds the pair; false when it was already there (it is held once, like a Set). */
+  add(pattern: string, value: T): boolean {
     if (!isWildcard(pattern)) {
       let set = this.exact.get(pattern);
       if (set === undefined) this.exact.set(pattern, (set = new Set()));
+      if (set.has(value)) return false;
       set.add(value);
-      return;
+      return true;
     }
     const segments = pattern.split('.');
     let node = this.root;
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i] as string;
-      if (s === '>') {
-        (node.rest ??= new Set()).add(value);
-        this.wildcardCount++;
-        return;
-      }
+      if (s === '>') return this.addTo((node.rest ??= new Set()), value);
       if (s === '*') node = node.star ??= newNode();
       else {
         node.children ??= new Map();
@@ -46,15 +44,24 @@ export class PatternIndex<T> {
         node = next;
       }
     }
-    (node.here ??= new Set()).add(value);
-    this.wildcardCount++;
+    return this.addTo((node.here ??= new Set()), value);
   }
 
-  delete(pattern: string, value: T): void {
+  /** `wildcardCount` counts held wildcard pairs, so `isEmpty` stays true to the sets. */
+  private addTo(set: Set<T>, value: T): boolean {
+    if (set.has(value)) return false;
+    set.add(value);
+    this.wildcardCount++;
+    return true;
+  }
+
+  /** Removes the pair; false when it was not there. */
+  delete(pattern: string, value: T): boolean {
     if (!isWildcard(pattern)) {
       const set = this.exact.get(pattern);
-      if (set !== undefined && set.delete(value) && set.size === 0) this.exact.delete(pattern);
-      return;
+      if (set === undefined || !set.delete(value)) return false;
+      if (set.size === 0) this.exact.delete(pattern);
+      return true;
     }
     const segments = pattern.split('.');
     const path: TrieNode<T>[] = [this.root];
@@ -62,11 +69,11 @@ export class PatternIndex<T> {
     for (const s of segments) {
       if (s === '>') break;
       node = s === '*' ? node.star : node.children?.get(s);
-      if (node === undefined) return;
+      if (node === undefined) return false;
       path.push(node);
     }
     const set = segments[segments.length - 1] === '>' ? node.rest : node.here;
-    if (set === undefined || !set.delete(value)) return;
+    if (set === undefined || !set.delete(value)) return false;
     this.wildcardCount--;
     // Prune empty nodes bottom-up so churn does not grow the trie forever.
     for (let i = path.length - 1; i > 0; i--) {
@@ -77,6 +84,7 @@ export class PatternIndex<T> {
       if (seg === '*') parent.star = undefined;
       else parent.children?.delete(seg);
     }
+    return true;
   }
 
   /** Exact subscribers of a concrete channel (no wildcards). */

@@ -26,16 +26,25 @@ describe('MemoryEventLog', () => {
     for (let i = 0; i < 300; i++) {
       await log.append(
         'acme',
-        Array.from({ length: 10 }, (_, j) => ({ channel: `c.${(i * 10 + j) % 3}`, data: i * 10 + j })),
+        Array.from({ length: 10 }, (_, j) => ({
+          channel: `c.${(i * 10 + j) % 3}`,
+          data: i * 10 + j,
+        })),
       );
     }
     expect(await log.headSeq('acme')).toBe(3000);
     expect(await log.firstSeq('acme')).toBe(2991);
     const { events, more } = await log.read('acme', { from: 'oldest', limit: 100 });
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 2991 + i));
-    expect(events.map((e) => JSON.parse(e.dataJson) as unknown)).toEqual(Array.from({ length: 10 }, (_, i) => 2990 + i));
+    expect(events.map((e) => JSON.parse(e.dataJson) as unknown)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 2990 + i),
+    );
     expect(more).toBe(false);
-    const filtered = await log.read('acme', { from: 'newest', limit: 2, filter: (c) => c === 'c.0' });
+    const filtered = await log.read('acme', {
+      from: 'newest',
+      limit: 2,
+      filter: (c) => c === 'c.0',
+    });
     // seqs 2991..3000 hold data 2990..2999; data % 3 === 0 at 2991, 2994, 2997 (seq 2992, 2995, 2998)
     expect(filtered.events.map((e) => e.seq)).toEqual([2995, 2998]);
     expect(filtered.more).toBe(true);

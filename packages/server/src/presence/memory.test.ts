@@ -10,6 +10,8 @@ describe('MemoryPresence', () => {
     await presence.add('acme', 'room', 's1', { user: 'alice' });
     await presence.close();
     expect(await presence.members('acme', 'room')).toEqual([]);
-    expect(await presence.add('acme', 'room', 's2', { user: 'alice' })).toEqual({ firstForUser: true });
+    expect(await presence.add('acme', 'room', 's2', { user: 'alice' })).toEqual({
+      firstForUser: true,
+    });
   });
 });

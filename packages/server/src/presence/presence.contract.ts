@@ -37,9 +37,15 @@ export function describePresence(name: string, create: PresenceFactory): void {
 
     it('reports firstForUser only for the first session of a user on a channel', async () => {
       const { presence, org } = await setup();
-      expect(await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' })).toEqual({ firstForUser: true });
-      expect(await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' })).toEqual({ firstForUser: false });
-      expect(await presence.add(org, 'room', 's3', { user: 'bob' })).toEqual({ firstForUser: true });
+      expect(await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' })).toEqual({
+        firstForUser: true,
+      });
+      expect(await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' })).toEqual({
+        firstForUser: false,
+      });
+      expect(await presence.add(org, 'room', 's3', { user: 'bob' })).toEqual({
+        firstForUser: true,
+      });
     });
 
     it('reports lastForUser only when the last session of the user leaves', async () => {
@@ -47,8 +53,14 @@ export function describePresence(name: string, create: PresenceFactory): void {
       await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' });
       await presence.add(org, 'room', 's2', { user: 'alice', device: 'phone' });
       await presence.add(org, 'room', 's3', { user: 'bob' });
-      expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: false, user: 'alice' });
-      expect(await presence.remove(org, 'room', 's2')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(await presence.remove(org, 'room', 's1')).toEqual({
+        lastForUser: false,
+        user: 'alice',
+      });
+      expect(await presence.remove(org, 'room', 's2')).toEqual({
+        lastForUser: true,
+        user: 'alice',
+      });
       expect(await presence.remove(org, 'room', 's3')).toEqual({ lastForUser: true, user: 'bob' });
       expect(await presence.members(org, 'room')).toEqual([]);
     });
@@ -57,7 +69,9 @@ export function describePresence(name: string, create: PresenceFactory): void {
       const { presence, org } = await setup();
       await presence.add(org, 'room', 's1', { user: 'alice' });
       await presence.remove(org, 'room', 's1');
-      expect(await presence.add(org, 'room', 's2', { user: 'alice' })).toEqual({ firstForUser: true });
+      expect(await presence.add(org, 'room', 's2', { user: 'alice' })).toEqual({
+        firstForUser: true,
+      });
     });
 
     it('lists members with their connection count, distinct devices and info', async () => {
@@ -82,7 +96,9 @@ export function describePresence(name: string, create: PresenceFactory): void {
       await presence.add(org, 'room', 's3', { user: 'bob', device: 'phone' });
       await presence.remove(org, 'room', 's2');
       await presence.remove(org, 'room', 's3');
-      expect(sorted(await presence.members(org, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: ['laptop'] }]);
+      expect(sorted(await presence.members(org, 'room'))).toEqual([
+        { user: 'alice', connections: 1, devices: ['laptop'] },
+      ]);
     });
 
     it('keeps orgs apart', async () => {
@@ -90,23 +106,40 @@ export function describePresence(name: string, create: PresenceFactory): void {
       const b = freshOrg();
       await presence.add(a, 'room', 's1', { user: 'alice' });
       // The same user on the same channel name in another org is a different presence.
-      expect(await presence.add(b, 'room', 's2', { user: 'alice' })).toEqual({ firstForUser: true });
+      expect(await presence.add(b, 'room', 's2', { user: 'alice' })).toEqual({
+        firstForUser: true,
+      });
       await presence.add(b, 'room', 's3', { user: 'carol' });
-      expect(sorted(await presence.members(a, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+      expect(sorted(await presence.members(a, 'room'))).toEqual([
+        { user: 'alice', connections: 1, devices: [] },
+      ]);
       expect(await presence.remove(b, 'room', 's1')).toEqual({ lastForUser: false });
       expect(await presence.remove(b, 'room', 's2')).toEqual({ lastForUser: true, user: 'alice' });
-      expect(sorted(await presence.members(a, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
-      expect(sorted(await presence.members(b, 'room'))).toEqual([{ user: 'carol', connections: 1, devices: [] }]);
+      expect(sorted(await presence.members(a, 'room'))).toEqual([
+        { user: 'alice', connections: 1, devices: [] },
+      ]);
+      expect(sorted(await presence.members(b, 'room'))).toEqual([
+        { user: 'carol', connections: 1, devices: [] },
+      ]);
     });
 
     it('keeps channels apart', async () => {
       const { presence, org } = await setup();
-      expect(await presence.add(org, 'room.1', 's1', { user: 'alice' })).toEqual({ firstForUser: true });
-      expect(await presence.add(org, 'room.2', 's1', { user: 'alice' })).toEqual({ firstForUser: true });
+      expect(await presence.add(org, 'room.1', 's1', { user: 'alice' })).toEqual({
+        firstForUser: true,
+      });
+      expect(await presence.add(org, 'room.2', 's1', { user: 'alice' })).toEqual({
+        firstForUser: true,
+      });
       // Leaving room.1 is the last of alice there, even though the same session stays in room.2.
-      expect(await presence.remove(org, 'room.1', 's1')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(await presence.remove(org, 'room.1', 's1')).toEqual({
+        lastForUser: true,
+        user: 'alice',
+      });
       expect(await presence.members(org, 'room.1')).toEqual([]);
-      expect(sorted(await presence.members(org, 'room.2'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
+      expect(sorted(await presence.members(org, 'room.2'))).toEqual([
+        { user: 'alice', connections: 1, devices: [] },
+      ]);
     });
 
     it('ignores removing a session it does not know', async () => {
@@ -115,8 +148,13 @@ export function describePresence(name: string, create: PresenceFactory): void {
       await presence.add(org, 'room', 's1', { user: 'alice' });
       expect(await presence.remove(org, 'room', 'nobody')).toEqual({ lastForUser: false });
       expect(await presence.remove(org, 'other-room', 's1')).toEqual({ lastForUser: false });
-      expect(sorted(await presence.members(org, 'room'))).toEqual([{ user: 'alice', connections: 1, devices: [] }]);
-      expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: true, user: 'alice' });
+      expect(sorted(await presence.members(org, 'room'))).toEqual([
+        { user: 'alice', connections: 1, devices: [] },
+      ]);
+      expect(await presence.remove(org, 'room', 's1')).toEqual({
+        lastForUser: true,
+        user: 'alice',
+      });
       // a second remove of the same session is unknown by then
       expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: false });
     });

@@ -1,0 +1,280 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, camelToEnv, camelToKebab, loadConfig, type ConfigSources } from './load.js';
+import type { ConfigKey } from './schema.js';
+
+const SECRET = 'unit-test-secret-0123456789';
+/** Enough to pass the verifier check, so each test varies one thing. */
+const VERIFIED = { jwtSecret: SECRET };
+
+/** The ConfigError that loading `sources` throws. */
+function configError(sources: ConfigSources): ConfigError {
+  try {
+    loadConfig(sources);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hubcast-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let fileCounter = 0;
+function writeConfigFile(text: string): string {
+  const path = join(dir, `config-${++fileCounter}.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig defaults (PROTOCOL.md §9)', () => {
+  const config = loadConfig({ file: VERIFIED });
+  it.each<[key: ConfigKey, expected: unknown]>([
+    ['authTimeout', 5],
+    ['pingInterval', 25],
+    ['pongTimeout', 10],
+    ['historyTtl', 86400],
+    ['shutdownTimeout', 30],
+    ['maxMessageBytes', 65536],
+    ['historySize', 10000],
+    ['maxSubscriptions', 256],
+    ['maxConnectionsPerUser', 32],
+    ['rateLimit', 100],
+    ['rateBurst', 200],
+    ['dev', false],
+    ['allowedOrigins', []],
+    ['apiKeys', []],
+  ])('%s = %j', (key, expected) => {
+    expect(config[key]).toEqual(expected);
+  });
+});
+
+describe('loadConfig sources', () => {
+  it.each<[label: string, sources: ConfigSources, expected: number]>([
+    [
+      'flag over env over file',
+      { flags: { port: '3000' }, env: { HUBCAST_PORT: '2000' }, file: { port: 1000 } },
+      3000,
+    ],
+    ['env over file', { env: { HUBCAST_PORT: '2000' }, file: { port: 1000 } }, 2000],
+    ['file over default', { file: { port: 1000 } }, 1000],
+    ['default', {}, 8080],
+    [
+      'an empty env value counts as unset',
+      { env: { HUBCAST_PORT: '' }, file: { port: 1000 } },
+      1000,
+    ],
+    ['only HUBCAST_ names are read', { env: { PORT: '2000' } }, 8080],
+  ])('port: %s', (_label, sources, expected) => {
+    const config = loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(config.port).toBe(expected);
+  });
+
+  it('names env variables HUBCAST_ plus the key in upper snake case', () => {
+    expect(camelToEnv('pingInterval')).toBe('HUBCAST_PING_INTERVAL');
+    expect(camelToEnv('maxConnectionsPerUser')).toBe('HUBCAST_MAX_CONNECTIONS_PER_USER');
+    expect(camelToKebab('pingInterval')).toBe('ping-interval');
+    expect(
+      loadConfig({ env: { HUBCAST_PING_INTERVAL: '12.5', HUBCAST_JWT_SECRET: SECRET } })
+        .pingInterval,
+    ).toBe(12.5);
+  });
+
+  it('reads kebab-case flags as their camelCase key', () => {
+    const config = loadConfig({
+      flags: { 'ping-interval': '7', 'max-connections-per-user': '4', 'jwt-secret': SECRET },
+    });
+    expect(config.pingInterval).toBe(7);
+    expect(config.maxConnectionsPerUser).toBe(4);
+    expect(config.jwtSecret).toBe(SECRET);
+  });
+
+  it.each<[label: string, sources: ConfigSources, expected: string[]]>([
+    [
+      'a flag',
+      { flags: { 'allowed-origins': 'https://a.example,https://b.example' } },
+      ['https://a.example', 'https://b.example'],
+    ],
+    [
+      'env with spaces and a trailing comma',
+      { env: { HUBCAST_ALLOWED_ORIGINS: ' https://a.example , https://b.example,' } },
+      ['https://a.example', 'https://b.example'],
+    ],
+    ['a file array', { file: { allowedOrigins: ['https://a.example'] } }, ['https://a.example']],
+  ])('splits lists on commas: %s', (_label, sources, expected) => {
+    expect(
+      loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } }).allowedOrigins,
+    ).toEqual(expected);
+  });
+
+  it.each<[label: string, sources: ConfigSources, expected: boolean]>([
+    ['a bare flag', { flags: { dev: true } }, true],
+    ['a flag value', { flags: { dev: 'false' } }, false],
+    ['env 1', { env: { HUBCAST_DEV: '1' } }, true],
+    ['env true', { env: { HUBCAST_DEV: 'true' } }, true],
+    ['env 0', { env: { HUBCAST_DEV: '0' } }, false],
+    ['a file boolean', { file: { dev: true } }, true],
+  ])('reads booleans: %s', (_label, sources, expected) => {
+    expect(loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } }).dev).toBe(expected);
+  });
+
+  it('returns a frozen config', () => {
+    const config = loadConfig({ file: VERIFIED });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(8080);
+  });
+});
+
+describe('loadConfig errors', () => {
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['a flag', { flags: { port: 'eighty' } }, '--port'],
+    ['an env variable', { env: { HUBCAST_PORT: '80x' } }, 'HUBCAST_PORT'],
+    ['a blank flag', { flags: { 'ping-interval': ' ' } }, '--ping-interval'], // blank is not zero
+    [
+      'an infinite env value',
+      { env: { HUBCAST_HISTORY_SIZE: 'Infinity' } },
+      'HUBCAST_HISTORY_SIZE',
+    ],
+  ])('names the source of a number that is not one: %s', (_label, sources, named) => {
+    const err = configError({ ...sources, file: VERIFIED });
+    expect(err.message).toContain(named);
+    expect(err.message).toContain('must be a number');
+  });
+
+  it.each<[flags: Record<string, string | boolean>, named: string]>([
+    [{ 'no-such-option': '1' }, '--no-such-option'],
+    [{ 'api-keys': '[]' }, '--api-keys'], // file-only keys have no flag
+    [{ dev: 'maybe' }, '--dev'],
+    [{ host: true }, '--host'], // a bare flag for a key that needs a value
+  ])('rejects the flags %j naming %s', (flags, named) => {
+    expect(configError({ flags, file: VERIFIED }).message).toContain(named);
+  });
+
+  it('rejects an unknown config file key, naming it', () => {
+    const err = configError({ file: { ...VERIFIED, pingIntervall: 5 } });
+    expect(err.message).toContain("'pingIntervall'");
+  });
+
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['negative port flag', { flags: { port: '-1' } }, '--port'],
+    ['port too large in env', { env: { HUBCAST_PORT: '70000' } }, 'HUBCAST_PORT'],
+    ['negative port in the file', { file: { port: -1 } }, "'port'"],
+    ['zero ping interval', { flags: { 'ping-interval': '0' } }, '--ping-interval'], // durations must be positive
+    ['fractional history size', { file: { historySize: 1.5 } }, "'historySize'"],
+    ['unknown log level', { env: { HUBCAST_LOG_LEVEL: 'loud' } }, 'HUBCAST_LOG_LEVEL'],
+    ['wrong type in the file', { file: { maxSubscriptions: '10' } }, "'maxSubscriptions'"], // file values are not coerced
+  ])('names the key of a bad value: %s', (_label, sources, named) => {
+    expect(configError({ ...sources, file: { ...VERIFIED, ...sources.file } }).message).toContain(
+      named,
+    );
+  });
+
+  describe('never echoes a secret', () => {
+    const SHORT = 'tooShort-XYZ'; // 12 characters: below the 16 required
+    it.each<[label: string, sources: ConfigSources, named: string, secret: string]>([
+      ['a short secret flag', { flags: { 'jwt-secret': SHORT } }, '--jwt-secret', SHORT],
+      [
+        'a short secret in env',
+        { env: { HUBCAST_JWT_SECRET: SHORT } },
+        'HUBCAST_JWT_SECRET',
+        SHORT,
+      ],
+      ['a short secret in the file', { file: { jwtSecret: SHORT } }, "'jwtSecret'", SHORT],
+      [
+        'a short api key',
+        { flags: { 'api-key': 'k3y-XY' }, file: VERIFIED },
+        '--api-key',
+        'k3y-XY',
+      ],
+      [
+        'a short tenant api key',
+        { file: { ...VERIFIED, apiKeys: [{ key: 'k3y-XY', org: 'acme' }] } },
+        'apiKeys',
+        'k3y-XY',
+      ],
+      [
+        'a secret of the wrong type',
+        { file: { jwtSecret: 1234567890123456789 } },
+        "'jwtSecret'",
+        '1234567890123456',
+      ],
+    ])('%s', (_label, sources, named, secret) => {
+      const err = configError(sources);
+      expect(err.message).toContain(named);
+      expect(err.message).not.toContain(secret);
+    });
+
+    it('in a config file that is not valid JSON', () => {
+      // A value left unquoted: the JSON parser's own message would quote the text around it.
+      const path = writeConfigFile(`{"jwtSecret": ${SECRET}}`);
+      const err = configError({ filePath: path });
+      expect(err.message).toContain('not valid JSON');
+      expect(err.message).toContain(path);
+      expect(err.message).not.toContain(SECRET.slice(0, 6));
+    });
+  });
+
+  it.each<[label: string, file: Record<string, unknown>]>([
+    ['secret and public key', { jwtSecret: SECRET, jwtPublicKey: '-----BEGIN PUBLIC KEY-----' }],
+    ['secret and jwks', { jwtSecret: SECRET, jwks: 'https://id.example/.well-known/jwks.json' }],
+    ['public key and jwks', { jwtPublicKey: 'pem', jwks: 'https://id.example/jwks' }],
+  ])('accepts only one token verifier: %s', (_label, file) => {
+    const err = configError({ file });
+    expect(err.message).toContain('only one of');
+    expect(err.message).not.toContain(SECRET);
+  });
+
+  it('needs a token verifier unless dev is on', () => {
+    expect(configError({}).message).toContain('missing token verification');
+    expect(loadConfig({ flags: { dev: true } }).jwtSecret).toBeUndefined();
+    expect(loadConfig({ file: { jwks: 'https://id.example/jwks' } }).jwks).toBe(
+      'https://id.example/jwks',
+    );
+  });
+});
+
+describe('loadConfig with a config file', () => {
+  it('reads a JSON file, below env and flags', () => {
+    const path = writeConfigFile(
+      JSON.stringify({
+        jwtSecret: SECRET,
+        port: 1000,
+        pingInterval: 3,
+        apiKeys: [{ key: 'tenant-key-1', org: 'acme' }],
+      }),
+    );
+    const config = loadConfig({ filePath: path, env: { HUBCAST_PING_INTERVAL: '4' } });
+    expect(config.port).toBe(1000);
+    expect(config.pingInterval).toBe(4);
+    expect(config.apiKeys).toEqual([{ key: 'tenant-key-1', org: 'acme' }]);
+  });
+
+  it('says clearly when the file is missing', () => {
+    const path = join(dir, 'missing.json');
+    const err = configError({ filePath: path });
+    expect(err.message).toContain('cannot read config file');
+    expect(err.message).toContain(path);
+  });
+
+  it.each<[label: string, text: string, says: string]>([
+    ['broken JSON', '{"port": 1,', 'not valid JSON'],
+    ['an empty file', '', 'not valid JSON'],
+    ['an array', '[1, 2]', 'must hold a JSON object'],
+    ['null', 'null', 'must hold a JSON object'],
+  ])('says clearly when the file holds %s', (_label, text, says) => {
+    const path = writeConfigFile(text);
+    const err = configError({ filePath: path });
+    expect(err.message).toContain(says);
+    expect(err.message).toContain(path);
+  });
+
+  it('rejects an unknown key in the file, naming it', () => {
+    const path = writeConfigFile(JSON.stringify({ jwtSecret: SECRET, pingTimeout: 3 }));
+    expect(configError({ filePath: path }).message).toContain("'pingTimeout'");
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from './rate-limit.js';
+
+/** Runs `take` at each time and returns which were allowed. */
+function takes(bucket: TokenBucket, timesMs: readonly number[]): boolean[] {
+  return timesMs.map((t) => bucket.take(t));
+}
+
+describe('TokenBucket', () => {
+  it('starts full at burst and refuses once empty', () => {
+    const bucket = new TokenBucket(10, 3, 0);
+    expect(takes(bucket, [0, 0, 0, 0, 0])).toEqual([true, true, true, false, false]);
+  });
+
+  it.each<[rate: number, burst: number, timesMs: number[], expected: boolean[]]>([
+    [10, 1, [0, 0, 100, 100, 200], [true, false, true, false, true]], // one token per 100 ms
+    [10, 1, [0, 50, 99, 100], [true, false, false, true]],
+    [10, 1, [0, 50, 100], [true, false, true]], // a refused take keeps the part-token it earned
+    [100, 2, [0, 0, 0, 10, 20, 30], [true, true, false, true, true, true]], // sustains exactly the rate
+    [0.5, 1, [0, 1000, 1999, 2000], [true, false, false, true]], // less than one per second
+    // refill stops at burst
+    [
+      10,
+      3,
+      [0, 0, 0, 3_600_000, 3_600_000, 3_600_000, 3_600_000],
+      [true, true, true, true, true, true, false],
+    ],
+  ])('rate %s/s, burst %s at %j → %j', (rate, burst, timesMs, expected) => {
+    expect(takes(new TokenBucket(rate, burst, 0), timesMs)).toEqual(expected);
+  });
+
+  it('gives nothing for time going backwards and refills from the latest time seen', () => {
+    const bucket = new TokenBucket(10, 1, 1000);
+    expect(bucket.take(1000)).toBe(true);
+    expect(bucket.take(500)).toBe(false);
+    expect(bucket.take(1050)).toBe(false);
+    expect(bucket.take(1100)).toBe(true);
+  });
+
+  it('counts from the creation time, not from zero', () => {
+    const bucket = new TokenBucket(1, 1, 1_700_000_000_000);
+    expect(bucket.take(1_700_000_000_000)).toBe(true);
+    expect(bucket.take(1_700_000_000_500)).toBe(false);
+    expect(bucket.take(1_700_000_001_000)).toBe(true);
+  });
+});

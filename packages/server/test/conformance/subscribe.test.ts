@@ -1,0 +1,421 @@
+/**
+ * Conformance: `subscribe` / `unsubscribe` (PROTOCOL.md §4), patterns (§1), grants (§6),
+ * personal channels and tenant isolation (§1), with a raw `ws` client.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventPush, ServerMessage } from '@hubcast/protocol';
+import type { TestNode } from '../helpers/test-node.js';
+import {
+  anyTs,
+  anyString,
+  connectClient,
+  publishHttp,
+  useTestNodes,
+  type TestClient,
+} from '../helpers/ws-client.js';
+
+const start = useTestNodes();
+
+/** Events up to and including the one on `markerChannel`, as `channel` names. */
+async function channelsUntil(c: TestClient, markerChannel: string): Promise<string[]> {
+  const { before, match } = await c.takeUntil(
+    (m) => m.type === 'event' && m.channel === markerChannel,
+  );
+  return [...before, match].map((m: ServerMessage) =>
+    m.type === 'event' ? m.channel : `<${m.type}>`,
+  );
+}
+
+async function publishAll(node: TestNode, org: string, channels: readonly string[]): Promise<void> {
+  for (const channel of channels) await publishHttp(node, org, channel, { on: channel });
+}
+
+describe('subscribe (§4)', () => {
+  it('answers `subscribed` {channel, cursor} without resumed, then delivers events with every field', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    const reply = await c.request({ type: 'subscribe', id: 7, channel: 'news.a' });
+    expect(reply).toEqual({
+      type: 'subscribed',
+      id: 7,
+      channel: 'news.a',
+      cursor: anyString,
+    });
+    const pub = await publishHttp(node, 'acme', 'news.a', { hello: 'world' });
+    const event = await c.next('event');
+    expect(event).toEqual({
+      type: 'event',
+      channel: 'news.a',
+      event_id: pub.event_id,
+      cursor: pub.cursor,
+      ts: anyTs,
+      data: { hello: 'world' },
+    });
+    expect(await c.quiet()).toEqual([]);
+  });
+
+  it('`*` matches exactly one segment; names are case-sensitive', async () => {
+    const node = await start();
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['workflow.*.step', 'marker'] },
+    );
+    await publishAll(node, 'acme', [
+      'workflow.wf-1.step',
+      'workflow.step',
+      'workflow.wf-1.x.step',
+      'Workflow.wf-2.step',
+      'workflow.wf-2.step.x',
+      'workflow.wf-3.step',
+      'marker',
+    ]);
+    expect(await channelsUntil(c, 'marker')).toEqual([
+      'workflow.wf-1.step',
+      'workflow.wf-3.step',
+      'marker',
+    ]);
+  });
+
+  it('`>` matches one or more trailing segments but not the prefix itself', async () => {
+    const node = await start();
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['workflow.>', 'marker'] },
+    );
+    await publishAll(node, 'acme', [
+      'workflow',
+      'workflow.a',
+      'other.a',
+      'workflow.a.b.c',
+      'workflowx.a',
+      'marker',
+    ]);
+    expect(await channelsUntil(c, 'marker')).toEqual(['workflow.a', 'workflow.a.b.c', 'marker']);
+  });
+
+  it('delivers an event matched by several subscriptions once', async () => {
+    const node = await start();
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['news.>', 'news.a', '*.a', 'marker'] },
+    );
+    await publishAll(node, 'acme', ['news.a', 'marker']);
+    expect(await channelsUntil(c, 'marker')).toEqual(['news.a', 'marker']);
+  });
+
+  it('subscribing twice is harmless: `subscribed` again, counted once, events once, one unsubscribe ends it', async () => {
+    const node = await start({ maxSubscriptions: 3 });
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['marker'] },
+    );
+    expect(await c.request({ type: 'subscribe', id: 1, channel: 'news.a' })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+      channel: 'news.a',
+    });
+    expect(await c.request({ type: 'subscribe', id: 2, channel: 'news.a' })).toEqual({
+      type: 'subscribed',
+      id: 2,
+      channel: 'news.a',
+      cursor: anyString,
+    });
+    // counted once: a third distinct pattern still fits in 3
+    expect(await c.request({ type: 'subscribe', id: 3, channel: 'news.b' })).toMatchObject({
+      type: 'subscribed',
+      id: 3,
+    });
+    await publishAll(node, 'acme', ['news.a', 'marker']);
+    expect(await channelsUntil(c, 'marker')).toEqual(['news.a', 'marker']);
+    expect(await c.request({ type: 'unsubscribe', id: 4, channel: 'news.a' })).toEqual({
+      type: 'unsubscribed',
+      id: 4,
+      channel: 'news.a',
+    });
+    await publishAll(node, 'acme', ['news.a', 'marker']);
+    expect(await channelsUntil(c, 'marker')).toEqual(['marker']);
+    expect(await c.request({ type: 'unsubscribe', id: 5, channel: 'news.a' })).toMatchObject({
+      type: 'error',
+      id: 5,
+      code: 'not_found',
+    });
+  });
+
+  it('answers `unsubscribed` {channel} to an unsubscribe and stops the events', async () => {
+    const node = await start();
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['news.*', 'marker'] },
+    );
+    expect(await c.request({ type: 'unsubscribe', id: 9, channel: 'news.*' })).toEqual({
+      type: 'unsubscribed',
+      id: 9,
+      channel: 'news.*',
+    });
+    await publishAll(node, 'acme', ['news.a', 'marker']);
+    expect(await channelsUntil(c, 'marker')).toEqual(['marker']);
+  });
+
+  it('answers not_found when unsubscribing an unknown pattern', async () => {
+    const node = await start();
+    const c = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['news.a'] },
+    );
+    expect(await c.request({ type: 'unsubscribe', id: 3, channel: 'news.b' })).toEqual({
+      type: 'error',
+      id: 3,
+      code: 'not_found',
+      message: anyString,
+    });
+    expect(await c.request({ type: 'unsubscribe', id: 4, channel: 'news.*' })).toMatchObject({
+      type: 'error',
+      id: 4,
+      code: 'not_found',
+    });
+  });
+
+  it('answers limit_exceeded past max subscriptions; unsubscribing frees a slot', async () => {
+    const node = await start({ maxSubscriptions: 2 });
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    await c.request({ type: 'subscribe', id: 1, channel: 'a.1' });
+    await c.request({ type: 'subscribe', id: 2, channel: 'a.2' });
+    expect(await c.request({ type: 'subscribe', id: 3, channel: 'a.3' })).toEqual({
+      type: 'error',
+      id: 3,
+      code: 'limit_exceeded',
+      message: anyString,
+    });
+    await c.request({ type: 'unsubscribe', id: 4, channel: 'a.1' });
+    expect(await c.request({ type: 'subscribe', id: 5, channel: 'a.3' })).toMatchObject({
+      type: 'subscribed',
+      id: 5,
+      channel: 'a.3',
+    });
+  });
+
+  const long64 = 'x'.repeat(64);
+  it.each([
+    ['an empty segment', 'news..a', 'bad_request'],
+    ['a leading dot', '.news', 'bad_request'],
+    ['`>` not last', 'news.>.a', 'bad_request'],
+    ['a partial wildcard segment', 'news.a*', 'bad_request'],
+    ['a bad character', 'news.a b', 'bad_request'],
+    ['17 segments', Array.from({ length: 17 }, () => 'a').join('.'), 'bad_request'],
+    ['a 65-character segment', `news.${'x'.repeat(65)}`, 'bad_request'],
+    ['256 characters', [long64, long64, long64, 'y'.repeat(61)].join('.'), 'bad_request'],
+    ['an empty name', '', 'bad_request'],
+  ])('refuses a pattern with %s: %s', async (_why, channel, code) => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual({
+      type: 'error',
+      id: 1,
+      code,
+      message: anyString,
+    });
+  });
+
+  it.each([
+    ['16 segments', Array.from({ length: 16 }, () => 'a').join('.')],
+    ['a 64-character segment', `news.${long64}`],
+    ['255 characters', [long64, long64, long64, 'y'.repeat(60)].join('.')],
+    ['every allowed character', 'Az09_-:@=+.x'],
+  ])('accepts a pattern at the limit: %s', async (_why, channel) => {
+    expect(channel.length).toBeLessThanOrEqual(255);
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    expect(await c.request({ type: 'subscribe', id: 1, channel })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+      channel,
+    });
+  });
+
+  it('refuses a subscribe without a channel with bad_request', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    expect(await c.request({ type: 'subscribe', id: 1 })).toMatchObject({
+      type: 'error',
+      id: 1,
+      code: 'bad_request',
+    });
+    expect(await c.request({ type: 'subscribe', id: 2, channel: 5 })).toMatchObject({
+      type: 'error',
+      id: 2,
+      code: 'bad_request',
+    });
+    expect(
+      await c.request({ type: 'subscribe', id: 3, channel: 'a.b', presence: 'yes' }),
+    ).toMatchObject({ type: 'error', id: 3, code: 'bad_request' });
+    expect(await c.request({ type: 'subscribe', id: 4, channel: 'a.b', cursor: 5 })).toMatchObject({
+      type: 'error',
+      id: 4,
+      code: 'bad_request',
+    });
+    expect(await c.quiet()).toEqual([]);
+  });
+});
+
+describe('grants (§6)', () => {
+  it('allows a pattern only when every channel it can match is granted', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme', subscribe: ['news.*'] });
+    expect(await c.request({ type: 'subscribe', id: 1, channel: 'news.a' })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+    });
+    expect(await c.request({ type: 'subscribe', id: 2, channel: 'news.*' })).toMatchObject({
+      type: 'subscribed',
+      id: 2,
+    });
+    expect(await c.request({ type: 'subscribe', id: 3, channel: 'news.>' })).toEqual({
+      type: 'error',
+      id: 3,
+      code: 'forbidden',
+      message: anyString,
+    });
+    expect(await c.request({ type: 'subscribe', id: 4, channel: 'sports.a' })).toMatchObject({
+      type: 'error',
+      id: 4,
+      code: 'forbidden',
+    });
+    expect(await c.request({ type: 'subscribe', id: 5, channel: '>' })).toMatchObject({
+      type: 'error',
+      id: 5,
+      code: 'forbidden',
+    });
+    expect(await c.request({ type: 'subscribe', id: 6, channel: 'news.a.b' })).toMatchObject({
+      type: 'error',
+      id: 6,
+      code: 'forbidden',
+    });
+  });
+
+  it('counts the union of grants', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme', subscribe: ['a.*', 'a.*.>'] });
+    expect(await c.request({ type: 'subscribe', id: 1, channel: 'a.>' })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+      channel: 'a.>',
+    });
+    const d = await connectClient(node, { sub: 'bob', org: 'acme', subscribe: ['a.x', 'a.y'] });
+    // two literal grants do not cover the infinitely many channels of `a.*`
+    expect(await d.request({ type: 'subscribe', id: 1, channel: 'a.*' })).toMatchObject({
+      type: 'error',
+      id: 1,
+      code: 'forbidden',
+    });
+  });
+
+  it('defaults to subscribe [">"]', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    expect(await c.request({ type: 'subscribe', id: 1, channel: '>' })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+      channel: '>',
+    });
+  });
+});
+
+describe('personal channels (§1)', () => {
+  it.each(['user.bob', 'user.*', 'user.>', 'user.bob.>', 'user.*.notifications'])(
+    'refuses %s to alice with forbidden',
+    async (channel) => {
+      const node = await start();
+      const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+      expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual({
+        type: 'error',
+        id: 1,
+        code: 'forbidden',
+        message: anyString,
+      });
+    },
+  );
+
+  it('allows alice her own personal channels', async () => {
+    const node = await start();
+    const c = await connectClient(node, { sub: 'alice', org: 'acme' });
+    expect(await c.request({ type: 'subscribe', id: 1, channel: 'user.alice' })).toMatchObject({
+      type: 'subscribed',
+      id: 1,
+    });
+    expect(await c.request({ type: 'subscribe', id: 2, channel: 'user.alice.>' })).toMatchObject({
+      type: 'subscribed',
+      id: 2,
+    });
+  });
+
+  it("never delivers bob's personal events to alice's `>` or `*.*`, but delivers hers and bob's to him", async () => {
+    const node = await start();
+    const alice = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['>', '*.*'] },
+    );
+    const bob = await connectClient(
+      node,
+      { sub: 'bob', org: 'acme' },
+      { subscriptions: ['user.bob.>', 'user.bob', 'marker'] },
+    );
+    await publishAll(node, 'acme', [
+      'user.bob',
+      'user.bob.notes',
+      'user.alice',
+      'user.alice.notes',
+      'news.a',
+      'marker',
+    ]);
+    expect(await channelsUntil(alice, 'marker')).toEqual([
+      'user.alice',
+      'user.alice.notes',
+      'news.a',
+      'marker',
+    ]);
+    expect(await channelsUntil(bob, 'marker')).toEqual(['user.bob', 'user.bob.notes', 'marker']);
+  });
+
+  it('treats the same user id in another tenant as another user', async () => {
+    const node = await start();
+    const mallory = await connectClient(
+      node,
+      { sub: 'bob', org: 'globex' },
+      { subscriptions: ['user.bob.>', 'marker'] },
+    );
+    await publishAll(node, 'acme', ['user.bob.notes']);
+    await publishAll(node, 'globex', ['marker']);
+    expect(await channelsUntil(mallory, 'marker')).toEqual(['marker']);
+  });
+});
+
+describe('tenant isolation (§1)', () => {
+  it('delivers an event only to connections of its tenant', async () => {
+    const node = await start();
+    const alice = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['>'] },
+    );
+    const eve = await connectClient(node, { sub: 'eve', org: 'globex' }, { subscriptions: ['>'] });
+    const a1 = await publishHttp(node, 'acme', 'news.a', 'for acme');
+    const g1 = await publishHttp(node, 'globex', 'news.a', 'for globex');
+    const a2 = await publishHttp(node, 'acme', 'marker', 'acme marker');
+    const g2 = await publishHttp(node, 'globex', 'marker', 'globex marker');
+    const ids = (ms: ServerMessage[]): string[] =>
+      ms
+        .filter((m): m is EventPush & { type: 'event' } => m.type === 'event')
+        .map((m) => m.event_id);
+    const ta = await alice.takeUntil((m) => m.type === 'event' && m.channel === 'marker');
+    const tg = await eve.takeUntil((m) => m.type === 'event' && m.channel === 'marker');
+    expect(ids([...ta.before, ta.match])).toEqual([a1.event_id, a2.event_id]);
+    expect(ids([...tg.before, tg.match])).toEqual([g1.event_id, g2.event_id]);
+  });
+});
