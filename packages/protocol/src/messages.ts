@@ -2,12 +2,7 @@
 import type { ErrorCode } from './codes.js';
 
 export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Client identity sent in `connect` (shown in presence as `devices`). */
 export interface ClientInfo {

@@ -8,8 +8,7 @@ import { badRequest, type HubcastError } from './errors.js';
 import type { ClientInfo, ClientMessage, JsonValue } from './messages.js';
 
 export type ValidationResult =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; error: HubcastError; id: number | undefined };
+  { ok: true; message: ClientMessage } | { ok: false; error: HubcastError; id: number | undefined };
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 export const HISTORY_LIMIT_MAX = 1000;
@@ -147,7 +146,8 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
     }
     case 'refresh': {
       const token = o['token'];
-      if (typeof token !== 'string' || token.length === 0) fail("'token' must be a non-empty string");
+      if (typeof token !== 'string' || token.length === 0)
+        fail("'token' must be a non-empty string");
       return withId({ type, token }, id);
     }
     case 'presence':

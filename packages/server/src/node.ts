@@ -48,7 +48,9 @@ export interface HubcastNode {
 
 export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const logger = deps.logger ?? pino({ level: config.logLevel, base: undefined });
-  const log = deps.log ?? new MemoryEventLog({ historySize: config.historySize, historyTtlSeconds: config.historyTtl });
+  const log =
+    deps.log ??
+    new MemoryEventLog({ historySize: config.historySize, historyTtlSeconds: config.historyTtl });
   const broker = deps.broker ?? new LocalBroker();
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
@@ -57,8 +59,16 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const sockets = new Set<WebSocket>();
   const userSlots = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
-  const metrics = new Metrics({ connections: () => liveCount(), subscriptions: () => hub.size }, true);
-  const presence = new PresenceTracker(presenceStore, broker, config.presenceLeaveDelay * 1000, logger);
+  const metrics = new Metrics(
+    { connections: () => liveCount(), subscriptions: () => hub.size },
+    true,
+  );
+  const presence = new PresenceTracker(
+    presenceStore,
+    broker,
+    config.presenceLeaveDelay * 1000,
+    logger,
+  );
   const heartbeat = new Heartbeat(sessions, config.pingInterval * 1000, config.pongTimeout * 1000);
   let verifier: TokenVerifier | undefined;
   let draining = false;
@@ -110,7 +120,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
           user: msg.user,
           ...(msg.info === undefined ? {} : { info: msg.info }),
         });
-        for (const sub of subs) if (sub.presence && sub.session.id !== msg.session) sub.session.enqueue(text);
+        for (const sub of subs)
+          if (sub.presence && sub.session.id !== msg.session) sub.session.enqueue(text);
         break;
       }
       case 'disconnect':
@@ -125,14 +136,20 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     }
   };
 
-  const publish = async (org: string, items: readonly AppendInput[], skipSession?: string): Promise<AppendResult[]> => {
+  const publish = async (
+    org: string,
+    items: readonly AppendInput[],
+    skipSession?: string,
+  ): Promise<AppendResult[]> => {
     const results = await log.append(org, items);
     let fresh = 0;
     for (const r of results) {
       if (r.duplicate) continue;
       fresh++;
       await broker.publish(
-        skipSession === undefined ? { kind: 'event', event: r.event } : { kind: 'event', event: r.event, skipSession },
+        skipSession === undefined
+          ? { kind: 'event', event: r.event }
+          : { kind: 'event', event: r.event, skipSession },
       );
     }
     if (fresh > 0) metrics.countPublished(org, fresh);
@@ -220,7 +237,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     presenceMembers: (org, channel) => presence.members(org, channel),
     disconnect(org, user, reason) {
       let closed = 0;
-      for (const s of sessions) if (s.org === org && s.user === user && s.state === 'live') closed++;
+      for (const s of sessions)
+        if (s.org === org && s.user === user && s.state === 'live') closed++;
       void broker.publish({ kind: 'disconnect', org, user, reason });
       return closed;
     },
@@ -259,10 +277,14 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async drain() {
       if (draining) return;
       draining = true;
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
+      const deadline = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
+      );
       // Spread the reconnect storm: clients wait a random delay up to this bound (§5).
       const delayMs = Math.min(10_000, Math.max(1000, sessions.size));
-      for (const s of sessions) if (s.state === 'live') s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
+      for (const s of sessions)
+        if (s.state === 'live')
+          s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
       // Publishes already accepted finish and get their replies before the sockets close.
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
       const allClosed = new Promise<void>((resolve) => {
@@ -294,14 +316,21 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     address() {
       const a = server?.address();
-      if (a === null || a === undefined || typeof a === 'string') throw new Error('node is not listening');
+      if (a === null || a === undefined || typeof a === 'string')
+        throw new Error('node is not listening');
       return a;
     },
   };
   return node;
 }
 
-function subject(s: Session): { id: string; org: string; user: string; info?: JsonValue; device?: string } {
+function subject(s: Session): {
+  id: string;
+  org: string;
+  user: string;
+  info?: JsonValue;
+  device?: string;
+} {
   return {
     id: s.id,
     org: s.org,

@@ -4,11 +4,16 @@ import { HubcastError, isHubcastError } from '@hubcast/protocol';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 export function sendError(res: ServerResponse, err: unknown, status?: number): void {
   const e = isHubcastError(err) ? err : new HubcastError('internal', 'internal error');
-  sendJson(res, status ?? e.httpStatus, { error: { code: e.code, message: e.message, ...e.details } });
+  sendJson(res, status ?? e.httpStatus, {
+    error: { code: e.code, message: e.message, ...e.details },
+  });
 }

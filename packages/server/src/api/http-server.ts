@@ -34,7 +34,11 @@ export interface ApiNode {
   isReady(): boolean;
   presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
   disconnect(org: string, user: string, reason: string): number;
-  stats(org: string | undefined): { connections: number; subscriptions: number; events_per_second: number };
+  stats(org: string | undefined): {
+    connections: number;
+    subscriptions: number;
+    events_per_second: number;
+  };
   /** Answers a request itself (returns true) or leaves it to the API. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -44,7 +48,13 @@ interface Caller {
   boundOrg: string | undefined;
 }
 
-type Route = (node: ApiNode, req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller) => Promise<void>;
+type Route = (
+  node: ApiNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  caller: Caller,
+) => Promise<void>;
 
 const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/publish': { method: 'POST', handler: publishRoute },
@@ -54,7 +64,9 @@ const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/stats': { method: 'GET', handler: statsRoute },
 };
 
-export function createApiHandler(node: ApiNode): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createApiHandler(
+  node: ApiNode,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -109,7 +121,8 @@ function safeEqual(a: string, b: string): boolean {
 /** The tenant of one call or array item (PROTOCOL.md §6). */
 function orgFor(caller: Caller, given: unknown, index?: number): string {
   const details = index === undefined ? undefined : { details: { index } };
-  if (given !== undefined && !isValidOrg(given)) throw badRequest("'org' is not a valid org name", details);
+  if (given !== undefined && !isValidOrg(given))
+    throw badRequest("'org' is not a valid org name", details);
   if (caller.boundOrg !== undefined) {
     if (given !== undefined && given !== caller.boundOrg)
       throw forbidden('this API key belongs to another org', details);
@@ -136,7 +149,13 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   }
 }
 
-async function publishRoute(node: ApiNode, req: IncomingMessage, res: ServerResponse, _url: URL, caller: Caller): Promise<void> {
+async function publishRoute(
+  node: ApiNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  caller: Caller,
+): Promise<void> {
   const body = await readJson(req, node.config.maxMessageBytes);
   if (node.isDraining()) throw unavailable('server is draining');
   const many = Array.isArray(body);
@@ -159,20 +178,37 @@ async function publishRoute(node: ApiNode, req: IncomingMessage, res: ServerResp
     if (list === undefined) byOrg.set(org, (list = []));
     list.push({
       index: i,
-      item: { channel: raw['channel'] as string, data: raw['data'] as JsonValue, ...(key === undefined ? {} : { key }) },
+      item: {
+        channel: raw['channel'] as string,
+        data: raw['data'] as JsonValue,
+        ...(key === undefined ? {} : { key }),
+      },
     });
   });
   const out = new Array<{ event_id: string; cursor: string; duplicate: boolean }>(items.length);
   for (const [org, list] of byOrg) {
-    const results = await node.publish(org, list.map((l) => l.item));
+    const results = await node.publish(
+      org,
+      list.map((l) => l.item),
+    );
     results.forEach((r, j) => {
-      out[(list[j] as { index: number }).index] = { event_id: r.event.eventId, cursor: r.event.cursor, duplicate: r.duplicate };
+      out[(list[j] as { index: number }).index] = {
+        event_id: r.event.eventId,
+        cursor: r.event.cursor,
+        duplicate: r.duplicate,
+      };
     });
   }
   sendJson(res, 200, many ? out : out[0]);
 }
 
-async function historyRoute(node: ApiNode, _req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+async function historyRoute(
+  node: ApiNode,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  caller: Caller,
+): Promise<void> {
   const q = url.searchParams;
   const org = orgFor(caller, q.get('org') ?? undefined);
   const channel = q.get('channel') ?? undefined;
@@ -180,7 +216,8 @@ async function historyRoute(node: ApiNode, _req: IncomingMessage, res: ServerRes
   if (why !== undefined) throw badRequest(`'channel' ${why}`);
   const after = q.get('after') ?? undefined;
   const before = q.get('before') ?? undefined;
-  if (after !== undefined && before !== undefined) throw badRequest("give 'after' or 'before', not both");
+  if (after !== undefined && before !== undefined)
+    throw badRequest("give 'after' or 'before', not both");
   const limitText = q.get('limit');
   const limit = limitText === null ? 100 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX)
@@ -201,7 +238,13 @@ async function historyRoute(node: ApiNode, _req: IncomingMessage, res: ServerRes
   sendJson(res, 200, { events: result.events.map(toWireEvent), more: result.more });
 }
 
-async function presenceRoute(node: ApiNode, _req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+async function presenceRoute(
+  node: ApiNode,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  caller: Caller,
+): Promise<void> {
   const org = orgFor(caller, url.searchParams.get('org') ?? undefined);
   const channel = url.searchParams.get('channel') ?? undefined;
   const why = explainBadName(channel, false);
@@ -209,20 +252,34 @@ async function presenceRoute(node: ApiNode, _req: IncomingMessage, res: ServerRe
   sendJson(res, 200, { channel, members: await node.presenceMembers(org, channel as string) });
 }
 
-async function disconnectRoute(node: ApiNode, req: IncomingMessage, res: ServerResponse, _url: URL, caller: Caller): Promise<void> {
+async function disconnectRoute(
+  node: ApiNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  caller: Caller,
+): Promise<void> {
   const body = await readJson(req, node.config.maxMessageBytes);
   if (!isObject(body)) throw badRequest('body must be a JSON object');
   const org = orgFor(caller, body['org']);
   const user = body['user'];
-  if (typeof user !== 'string' || user.length === 0) throw badRequest("'user' must be a non-empty string");
+  if (typeof user !== 'string' || user.length === 0)
+    throw badRequest("'user' must be a non-empty string");
   const reason = body['reason'] ?? 'disconnected by the server';
   if (typeof reason !== 'string') throw badRequest("'reason' must be a string");
   sendJson(res, 200, { closed: node.disconnect(org, user, reason) });
 }
 
-async function statsRoute(node: ApiNode, _req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+async function statsRoute(
+  node: ApiNode,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  caller: Caller,
+): Promise<void> {
   const given = url.searchParams.get('org') ?? undefined;
-  const org = caller.boundOrg === undefined && given === undefined ? undefined : orgFor(caller, given);
+  const org =
+    caller.boundOrg === undefined && given === undefined ? undefined : orgFor(caller, given);
   sendJson(res, 200, node.stats(org));
   return Promise.resolve();
 }

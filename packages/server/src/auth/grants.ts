@@ -5,7 +5,11 @@ import { coversPattern, isWildcardPattern, personalOwner, type ErrorCode } from 
  * May `user` subscribe to (or read history / presence of) `pattern` with these grants?
  * Returns the refusal code or `undefined` when allowed.
  */
-export function checkSubscribe(user: string, grants: readonly string[], pattern: string): ErrorCode | undefined {
+export function checkSubscribe(
+  user: string,
+  grants: readonly string[],
+  pattern: string,
+): ErrorCode | undefined {
   // `user.*`, `user.>` and `user.bob` (for alice) name other users' personal channels: their
   // owner segment is `*`, `>` or another id.
   const owner = personalOwner(pattern);

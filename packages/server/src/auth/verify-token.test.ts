@@ -22,7 +22,12 @@ function verifierFor(file: ConfigInput): Promise<TokenVerifier> {
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
-function sign(key: Key | Uint8Array, alg: string, claims: Record<string, unknown> = {}, kid?: string): Promise<string> {
+function sign(
+  key: Key | Uint8Array,
+  alg: string,
+  claims: Record<string, unknown> = {},
+  kid?: string,
+): Promise<string> {
   return new SignJWT({ org: 'acme', ...claims })
     .setProtectedHeader({ alg, ...(kid === undefined ? {} : { kid }) })
     .setSubject((claims['sub'] as string | undefined) ?? 'alice')
@@ -30,7 +35,11 @@ function sign(key: Key | Uint8Array, alg: string, claims: Record<string, unknown
     .sign(key);
 }
 
-async function expectUnauthorized(p: Promise<unknown>, message: RegExp, token?: string): Promise<void> {
+async function expectUnauthorized(
+  p: Promise<unknown>,
+  message: RegExp,
+  token?: string,
+): Promise<void> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -44,8 +53,16 @@ describe('HS256 secret', () => {
   const hmac = new TextEncoder().encode(SECRET);
   it('accepts a good token and maps the claims', async () => {
     const verify = await verifierFor({ jwtSecret: SECRET });
-    const claims = await verify(await sign(hmac, 'HS256', { subscribe: ['a.>'], publish: ['a.b'], info: { name: 'A' } }));
-    expect(claims).toMatchObject({ user: 'alice', org: 'acme', subscribe: ['a.>'], publish: ['a.b'], info: { name: 'A' } });
+    const claims = await verify(
+      await sign(hmac, 'HS256', { subscribe: ['a.>'], publish: ['a.b'], info: { name: 'A' } }),
+    );
+    expect(claims).toMatchObject({
+      user: 'alice',
+      org: 'acme',
+      subscribe: ['a.>'],
+      publish: ['a.b'],
+      info: { name: 'A' },
+    });
   });
 
   it('defaults grants to subscribe [">"] and publish []', async () => {
@@ -68,7 +85,11 @@ describe('HS256 secret', () => {
   });
 
   it.each([
-    ['a wrong secret', async () => sign(new TextEncoder().encode('another-secret-0123456789'), 'HS256'), /signature/],
+    [
+      'a wrong secret',
+      async () => sign(new TextEncoder().encode('another-secret-0123456789'), 'HS256'),
+      /signature/,
+    ],
     ['an expired token', async () => sign(hmac, 'HS256', { exp: now() - 10 }), /expired/],
     ['no org', async () => sign(hmac, 'HS256', { org: undefined }), /'org'/],
     ['a bad org', async () => sign(hmac, 'HS256', { org: 'a.b' }), /'org'/],
@@ -83,8 +104,13 @@ describe('HS256 secret', () => {
 
   it('checks aud and iss when configured', async () => {
     const verify = await verifierFor({ jwtSecret: SECRET, jwtAudience: 'hub', jwtIssuer: 'app' });
-    await expect(verify(await sign(hmac, 'HS256', { aud: 'hub', iss: 'app' }))).resolves.toMatchObject({ user: 'alice' });
-    await expectUnauthorized(verify(await sign(hmac, 'HS256', { aud: 'other', iss: 'app' })), /'aud'/);
+    await expect(
+      verify(await sign(hmac, 'HS256', { aud: 'hub', iss: 'app' })),
+    ).resolves.toMatchObject({ user: 'alice' });
+    await expectUnauthorized(
+      verify(await sign(hmac, 'HS256', { aud: 'other', iss: 'app' })),
+      /'aud'/,
+    );
     await expectUnauthorized(verify(await sign(hmac, 'HS256', { aud: 'hub' })), /'iss'/);
   });
 });
@@ -103,7 +129,10 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
     writeFileSync(join(dir, 'key.pem'), pem);
     for (const source of [pem, join(dir, 'key.pem')]) {
       const verify = await verifierFor({ jwtPublicKey: source });
-      await expect(verify(await sign(keys.privateKey, alg))).resolves.toMatchObject({ user: 'alice', org: 'acme' });
+      await expect(verify(await sign(keys.privateKey, alg))).resolves.toMatchObject({
+        user: 'alice',
+        org: 'acme',
+      });
       await expectUnauthorized(verify(await sign(other.privateKey, alg)), /signature/);
     }
   });
@@ -111,7 +140,10 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
   it('refuses an HS256 token signed with the public key as secret', async () => {
     const pem = await exportSPKI(keys.publicKey);
     const verify = await verifierFor({ jwtPublicKey: pem });
-    await expectUnauthorized(verify(await sign(new TextEncoder().encode(pem), 'HS256')), /not allowed|invalid|signature/);
+    await expectUnauthorized(
+      verify(await sign(new TextEncoder().encode(pem), 'HS256')),
+      /not allowed|invalid|signature/,
+    );
   });
 });
 
@@ -144,15 +176,24 @@ describe('JWKS', () => {
 
   it('picks the key by kid from a JWKS URL', async () => {
     const verify = await verifierFor({ jwks: url });
-    await expect(verify(await sign(rsa.privateKey, 'RS256', {}, 'rsa-1'))).resolves.toMatchObject({ user: 'alice' });
-    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({ user: 'alice' });
-    await expectUnauthorized(verify(await sign(rsa.privateKey, 'RS256', {}, 'unknown')), /no key matches|invalid/);
+    await expect(verify(await sign(rsa.privateKey, 'RS256', {}, 'rsa-1'))).resolves.toMatchObject({
+      user: 'alice',
+    });
+    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({
+      user: 'alice',
+    });
+    await expectUnauthorized(
+      verify(await sign(rsa.privateKey, 'RS256', {}, 'unknown')),
+      /no key matches|invalid/,
+    );
   });
 
   it('reads a JWKS file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hubcast-jwks-'));
     writeFileSync(join(dir, 'jwks.json'), JSON.stringify(jwks));
     const verify = await verifierFor({ jwks: join(dir, 'jwks.json') });
-    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({ org: 'acme' });
+    await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({
+      org: 'acme',
+    });
   });
 });

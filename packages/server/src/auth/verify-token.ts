@@ -52,7 +52,10 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
           return (await jwtVerify(t, key, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
         } catch (err) {
           last = err;
-          if (!(err instanceof joseErrors.JWSSignatureVerificationFailed) && !(err instanceof joseErrors.JOSEAlgNotAllowed))
+          if (
+            !(err instanceof joseErrors.JWSSignatureVerificationFailed) &&
+            !(err instanceof joseErrors.JOSEAlgNotAllowed)
+          )
             throw err;
         }
       }
@@ -60,7 +63,8 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
     };
   } else if (config.jwks !== undefined) {
     const getKey = loadJwks(config.jwks);
-    verify = async (t) => (await jwtVerify(t, getKey, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
+    verify = async (t) =>
+      (await jwtVerify(t, getKey, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
   } else {
     throw new Error('no token verification configured');
   }
@@ -93,7 +97,8 @@ async function importPublicKeys(source: string): Promise<VerifyKey[]> {
         // try the next algorithm family
       }
     }
-    if (imported === undefined) throw new Error('jwtPublicKey: a key is not RSA, EC P-256 or Ed25519');
+    if (imported === undefined)
+      throw new Error('jwtPublicKey: a key is not RSA, EC P-256 or Ed25519');
     keys.push(imported);
   }
   return keys;
@@ -107,10 +112,12 @@ function loadJwks(source: string): JWTVerifyGetKey {
 
 function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim '${err.claim}' is invalid`;
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `token claim '${err.claim}' is invalid`;
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature is invalid';
-  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return 'token is malformed';
+  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
+    return 'token is malformed';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no key matches the token';
   return 'token is invalid';
 }

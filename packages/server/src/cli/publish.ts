@@ -21,7 +21,12 @@ export async function runPublish(argv: readonly string[]): Promise<number> {
   }
   const org = single(args, 'org');
   const key = single(args, 'key');
-  const body = { channel, data, ...(org === undefined ? {} : { org }), ...(key === undefined ? {} : { key }) };
+  const body = {
+    channel,
+    data,
+    ...(org === undefined ? {} : { org }),
+    ...(key === undefined ? {} : { key }),
+  };
   const res = await fetch(new URL('/api/publish', url), {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },

@@ -11,7 +11,9 @@ import { createDevPageHandler } from '../web/dev-page.js';
 import { parseArgs, single } from './args.js';
 import { signToken } from './sign-token.js';
 
-const BOOL_FLAGS = new Set([...BOOLEAN_KEYS].map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+const BOOL_FLAGS = new Set(
+  [...BOOLEAN_KEYS].map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
+);
 
 export async function runServe(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, BOOL_FLAGS);
@@ -30,17 +32,29 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (args.positionals.length > 0) return fail(`unexpected argument '${args.positionals[0]}'`);
 
   const env = process.env;
-  const dev = flags['dev'] === true || flags['dev'] === 'true' || env['HUBCAST_DEV'] === 'true' || env['HUBCAST_DEV'] === '1';
+  const dev =
+    flags['dev'] === true ||
+    flags['dev'] === 'true' ||
+    env['HUBCAST_DEV'] === 'true' ||
+    env['HUBCAST_DEV'] === '1';
   const generated: string[] = [];
   if (dev) {
-    if (flags['host'] === undefined && env['HUBCAST_HOST'] === undefined) flags['host'] = '127.0.0.1';
-    const hasVerifier = ['jwt-secret', 'jwt-public-key', 'jwks'].some((f) => flags[f] !== undefined) ||
-      ['HUBCAST_JWT_SECRET', 'HUBCAST_JWT_PUBLIC_KEY', 'HUBCAST_JWKS'].some((k) => env[k] !== undefined);
+    if (flags['host'] === undefined && env['HUBCAST_HOST'] === undefined)
+      flags['host'] = '127.0.0.1';
+    const hasVerifier =
+      ['jwt-secret', 'jwt-public-key', 'jwks'].some((f) => flags[f] !== undefined) ||
+      ['HUBCAST_JWT_SECRET', 'HUBCAST_JWT_PUBLIC_KEY', 'HUBCAST_JWKS'].some(
+        (k) => env[k] !== undefined,
+      );
     if (!hasVerifier && configPath === undefined) {
       flags['jwt-secret'] = randomBytes(24).toString('base64url');
       generated.push('jwt secret');
     }
-    if (flags['api-key'] === undefined && env['HUBCAST_API_KEY'] === undefined && configPath === undefined) {
+    if (
+      flags['api-key'] === undefined &&
+      env['HUBCAST_API_KEY'] === undefined &&
+      configPath === undefined
+    ) {
       flags['api-key'] = `dev-${randomBytes(12).toString('base64url')}`;
       generated.push('api key');
     }
@@ -48,7 +62,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
 
   let config;
   try {
-    config = loadConfig({ flags, env, ...(configPath === undefined ? {} : { filePath: configPath }) });
+    config = loadConfig({
+      flags,
+      env,
+      ...(configPath === undefined ? {} : { filePath: configPath }),
+    });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
@@ -65,7 +83,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     });
     devInfo = { token, org: 'dev', user: 'dev-user', apiKey: config.apiKey ?? '' };
   }
-  const node = createNode(config, devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) });
+  const node = createNode(
+    config,
+    devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) },
+  );
   try {
     await node.start();
   } catch (err) {

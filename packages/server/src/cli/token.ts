@@ -7,20 +7,25 @@ export async function runToken(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, new Set());
   const user = single(args, 'user');
   const org = single(args, 'org');
-  const secret = single(args, 'secret') ?? single(args, 'jwt-secret') ?? process.env['HUBCAST_JWT_SECRET'];
+  const secret =
+    single(args, 'secret') ?? single(args, 'jwt-secret') ?? process.env['HUBCAST_JWT_SECRET'];
   const ttl = Number(single(args, 'ttl') ?? 3600);
   const fail = (msg: string): number => {
     process.stderr.write(`hubcast token: ${msg}\n`);
     return 2;
   };
-  if (user === undefined || !/^[A-Za-z0-9_\-:@=+]{1,64}$/.test(user)) return fail('--user must be a user id of [A-Za-z0-9_-:@=+]');
+  if (user === undefined || !/^[A-Za-z0-9_\-:@=+]{1,64}$/.test(user))
+    return fail('--user must be a user id of [A-Za-z0-9_-:@=+]');
   if (!isValidOrg(org)) return fail('--org must be an org name of [A-Za-z0-9_-:@=+]');
   if (secret === undefined || secret.length < 16)
-    return fail('give the HS256 secret with --secret or HUBCAST_JWT_SECRET (at least 16 characters)');
+    return fail(
+      'give the HS256 secret with --secret or HUBCAST_JWT_SECRET (at least 16 characters)',
+    );
   if (!Number.isFinite(ttl) || ttl <= 0) return fail('--ttl must be a positive number of seconds');
   const subscribe = args.flags.get('subscribe');
   const publish = args.flags.get('publish');
-  for (const p of [...(subscribe ?? []), ...(publish ?? [])]) if (explainBadName(p, true) !== undefined) return fail(`'${p}' is not a valid pattern`);
+  for (const p of [...(subscribe ?? []), ...(publish ?? [])])
+    if (explainBadName(p, true) !== undefined) return fail(`'${p}' is not a valid pattern`);
   const info = single(args, 'info');
   const token = await signToken(secret, {
     user,

@@ -34,9 +34,12 @@ export interface ConfigSources {
   filePath?: string;
 }
 
-export const camelToKebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-export const camelToEnv = (key: string): string => `HUBCAST_${camelToKebab(key).replace(/-/g, '_').toUpperCase()}`;
-const kebabToCamel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export const camelToKebab = (key: string): string =>
+  key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const camelToEnv = (key: string): string =>
+  `HUBCAST_${camelToKebab(key).replace(/-/g, '_').toUpperCase()}`;
+const kebabToCamel = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function coerce(key: string, raw: string | boolean, source: string): unknown {
   if (BOOLEAN_KEYS.has(key)) {
@@ -45,10 +48,15 @@ function coerce(key: string, raw: string | boolean, source: string): unknown {
     throw new ConfigError(`${source}: must be true or false`);
   }
   if (typeof raw === 'boolean') throw new ConfigError(`${source}: needs a value`);
-  if (LIST_KEYS.has(key)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (LIST_KEYS.has(key))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (isNumberKey(key)) {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: must be a number`);
+    if (raw.trim() === '' || !Number.isFinite(n))
+      throw new ConfigError(`${source}: must be a number`);
     return n;
   }
   return raw;
@@ -59,7 +67,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   if (sources.file !== undefined) file = { ...(sources.file as Record<string, unknown>) };
   else if (sources.filePath !== undefined) file = readConfigFile(sources.filePath);
   const merged: Record<string, unknown> = { ...file };
-  const origin = new Map<string, string>(Object.keys(file).map((k) => [k, `config file key '${k}'`]));
+  const origin = new Map<string, string>(
+    Object.keys(file).map((k) => [k, `config file key '${k}'`]),
+  );
 
   for (const key of CONFIG_KEYS) {
     if (FILE_ONLY_KEYS.has(key)) continue;
@@ -99,11 +109,17 @@ function describeIssues(error: z.ZodError, origin: Map<string, string>): string 
 }
 
 function checkCombination(config: z.output<typeof configSchema>): void {
-  const verifiers = [config.jwtSecret, config.jwtPublicKey, config.jwks].filter((v) => v !== undefined);
+  const verifiers = [config.jwtSecret, config.jwtPublicKey, config.jwks].filter(
+    (v) => v !== undefined,
+  );
   if (verifiers.length > 1)
-    throw new ConfigError('give only one of jwtSecret, jwtPublicKey and jwks (--jwt-secret, --jwt-public-key, --jwks)');
+    throw new ConfigError(
+      'give only one of jwtSecret, jwtPublicKey and jwks (--jwt-secret, --jwt-public-key, --jwks)',
+    );
   if (verifiers.length === 0 && !config.dev)
-    throw new ConfigError('missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)');
+    throw new ConfigError(
+      'missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)',
+    );
 }
 
 /** Frozen all the way down: lists and key objects cannot change after validation either. */
@@ -128,7 +144,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (err) {
     // V8's message quotes the text around the error, which may be a secret: keep the position only.
     const at = /at position (\d+)/.exec((err as Error).message)?.[1];
-    throw new ConfigError(`config file ${path} is not valid JSON${at === undefined ? '' : ` (at position ${at})`}`);
+    throw new ConfigError(
+      `config file ${path} is not valid JSON${at === undefined ? '' : ` (at position ${at})`}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError(`config file ${path} must hold a JSON object`);

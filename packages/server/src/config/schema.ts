@@ -41,7 +41,9 @@ export const configSchema = z
     maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
     maxQueueMessages: count(1, 10_000_000).default(10_000),
     dev: z.boolean().default(false),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
   })
   .strict();
 

@@ -11,7 +11,12 @@ interface TrieNode<T> {
   rest: Set<T> | undefined;
 }
 
-const newNode = <T>(): TrieNode<T> => ({ children: undefined, star: undefined, here: undefined, rest: undefined });
+const newNode = <T>(): TrieNode<T> => ({
+  children: undefined,
+  star: undefined,
+  here: undefined,
+  rest: undefined,
+});
 
 export class PatternIndex<T> {
   private readonly exact = new Map<string, Set<T>>();

@@ -3,7 +3,14 @@
  * so old cursors read as out of retention and clients get `resumed: false`).
  */
 import { randomBytes } from 'node:crypto';
-import type { AppendInput, AppendResult, EventLog, LogEvent, ReadRange, ReadResult } from './log.js';
+import type {
+  AppendInput,
+  AppendResult,
+  EventLog,
+  LogEvent,
+  ReadRange,
+  ReadResult,
+} from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
 
 export interface MemoryLogOptions {
@@ -98,7 +105,8 @@ export class MemoryEventLog implements EventLog {
   read(org: string, range: ReadRange): Promise<ReadResult> {
     const log = this.org(org);
     this.evict(log, this.now());
-    const first = log.events.length - log.start === 0 ? log.nextSeq : (log.events[log.start] as LogEvent).seq;
+    const first =
+      log.events.length - log.start === 0 ? log.nextSeq : (log.events[log.start] as LogEvent).seq;
     const lo = Math.max(first, (range.afterSeq ?? 0) + 1);
     const hi = Math.min(log.nextSeq - 1, (range.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
     const at = (seq: number): LogEvent => log.events[log.start + (seq - first)] as LogEvent;

@@ -28,7 +28,8 @@ export class Metrics {
 
   constructor(source: MetricsSource, withDefaults = false) {
     const registers = [this.registry];
-    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'hubcast_process_' });
+    if (withDefaults)
+      collectDefaultMetrics({ register: this.registry, prefix: 'hubcast_process_' });
     new Gauge({
       name: 'hubcast_connections',
       help: 'Open, authenticated WebSocket connections.',
@@ -45,7 +46,11 @@ export class Metrics {
         this.set(source.subscriptions());
       },
     });
-    this.published = new Counter({ name: 'hubcast_events_published_total', help: 'Events appended to the log.', registers });
+    this.published = new Counter({
+      name: 'hubcast_events_published_total',
+      help: 'Events appended to the log.',
+      registers,
+    });
     const hot = this.hot;
     new Counter({
       name: 'hubcast_events_delivered_total',

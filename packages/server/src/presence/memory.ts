@@ -5,18 +5,29 @@ import type { Presence, PresenceEntry } from './presence.js';
 export class MemoryPresence implements Presence {
   private readonly channels = new Map<string, Map<string, Map<string, PresenceEntry>>>();
 
-  add(org: string, channel: string, session: string, entry: PresenceEntry): Promise<{ firstForUser: boolean }> {
+  add(
+    org: string,
+    channel: string,
+    session: string,
+    entry: PresenceEntry,
+  ): Promise<{ firstForUser: boolean }> {
     const k = `${org}\0${channel}`;
     let users = this.channels.get(k);
-    if (users === undefined) this.channels.set(k, (users = new Map<string, Map<string, PresenceEntry>>()));
+    if (users === undefined)
+      this.channels.set(k, (users = new Map<string, Map<string, PresenceEntry>>()));
     let sessions = users.get(entry.user);
     const firstForUser = sessions === undefined || sessions.size === 0;
-    if (sessions === undefined) users.set(entry.user, (sessions = new Map<string, PresenceEntry>()));
+    if (sessions === undefined)
+      users.set(entry.user, (sessions = new Map<string, PresenceEntry>()));
     sessions.set(session, entry);
     return Promise.resolve({ firstForUser });
   }
 
-  remove(org: string, channel: string, session: string): Promise<{ lastForUser: boolean; user?: string }> {
+  remove(
+    org: string,
+    channel: string,
+    session: string,
+  ): Promise<{ lastForUser: boolean; user?: string }> {
     const k = `${org}\0${channel}`;
     const users = this.channels.get(k);
     if (users === undefined) return Promise.resolve({ lastForUser: false });
@@ -40,7 +51,12 @@ export class MemoryPresence implements Presence {
         if (e.device !== undefined) devices.add(e.device);
         if (e.info !== undefined) info = e.info;
       }
-      out.push({ user, ...(info === undefined ? {} : { info }), connections: sessions.size, devices: [...devices] });
+      out.push({
+        user,
+        ...(info === undefined ? {} : { info }),
+        connections: sessions.size,
+        devices: [...devices],
+      });
     }
     return Promise.resolve(out);
   }

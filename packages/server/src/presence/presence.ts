@@ -14,8 +14,17 @@ export interface PresenceEntry {
 }
 
 export interface Presence {
-  add(org: string, channel: string, session: string, entry: PresenceEntry): Promise<{ firstForUser: boolean }>;
-  remove(org: string, channel: string, session: string): Promise<{ lastForUser: boolean; user?: string }>;
+  add(
+    org: string,
+    channel: string,
+    session: string,
+    entry: PresenceEntry,
+  ): Promise<{ firstForUser: boolean }>;
+  remove(
+    org: string,
+    channel: string,
+    session: string,
+  ): Promise<{ lastForUser: boolean; user?: string }>;
   members(org: string, channel: string): Promise<PresenceMember[]>;
   close(): Promise<void>;
 }

@@ -27,7 +27,11 @@ export class PresenceTracker {
   ) {}
 
   enter(s: PresenceSubject, channel: string): void {
-    const entry = { user: s.user, ...(s.info === undefined ? {} : { info: s.info }), ...(s.device === undefined ? {} : { device: s.device }) };
+    const entry = {
+      user: s.user,
+      ...(s.info === undefined ? {} : { info: s.info }),
+      ...(s.device === undefined ? {} : { device: s.device }),
+    };
     this.presence
       .add(s.org, channel, s.id, entry)
       .then(({ firstForUser }) => {

@@ -71,7 +71,10 @@ export async function runCommand(session: Session, cmd: ClientCommand): Promise<
   } catch (err) {
     const error = isHubcastError(err) ? err : internal(session, err);
     if (session.state === 'closed') return error.code !== 'bad_request';
-    session.reply({ type: 'error', code: error.code, message: error.message, ...error.details }, cmd.id);
+    session.reply(
+      { type: 'error', code: error.code, message: error.message, ...error.details },
+      cmd.id,
+    );
     if (error.closeCode !== undefined) session.close(error.closeCode, error.message);
     return error.code !== 'bad_request';
   }
@@ -99,7 +102,8 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
     throw new HubcastError('unauthorized', e.message, { closeCode: CLOSE_CODES.unauthorized.code });
   }
   if (session.state !== 'awaiting_auth') return;
-  if (ctx.isDraining()) throw unavailable('server is draining', { closeCode: CLOSE_CODES.shutdown.code });
+  if (ctx.isDraining())
+    throw unavailable('server is draining', { closeCode: CLOSE_CODES.shutdown.code });
   session.user = claims.user;
   session.org = claims.org;
   session.subscribeGrants = claims.subscribe;
@@ -108,7 +112,9 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
   session.device = cmd.client?.device;
   session.expiresAt = claims.expiresAt;
   if (!ctx.claimUserSlot(session)) {
-    throw limitExceeded('too many connections for this user', { closeCode: CLOSE_CODES.limit.code });
+    throw limitExceeded('too many connections for this user', {
+      closeCode: CLOSE_CODES.limit.code,
+    });
   }
   session.transition('live', 'connect');
   session.authenticated();
@@ -122,7 +128,12 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
       continue;
     }
     if (session.subscriptions.has(pattern)) continue;
-    const sub: Subscription = { session, pattern, presence: false, fromSeq: Number.MAX_SAFE_INTEGER };
+    const sub: Subscription = {
+      session,
+      pattern,
+      presence: false,
+      fromSeq: Number.MAX_SAFE_INTEGER,
+    };
     session.subscriptions.set(pattern, sub);
     accepted.push(sub);
   }
@@ -156,7 +167,10 @@ function admit(session: Session, pattern: string): RejectedSubscription['code'] 
   if (explainBadName(pattern, true) !== undefined) return 'bad_request';
   const code = checkSubscribe(session.user, session.subscribeGrants, pattern);
   if (code !== undefined) return code;
-  if (!session.subscriptions.has(pattern) && session.subscriptions.size >= session.ctx.config.maxSubscriptions)
+  if (
+    !session.subscriptions.has(pattern) &&
+    session.subscriptions.size >= session.ctx.config.maxSubscriptions
+  )
     return 'limit_exceeded';
   return undefined;
 }
@@ -171,13 +185,18 @@ const isConcrete = (p: string): boolean => !p.includes('*') && !p.includes('>');
 async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void> {
   const { ctx } = session;
   const code = admit(session, cmd.channel);
-  if (code === 'limit_exceeded') throw limitExceeded(`at most ${ctx.config.maxSubscriptions} subscriptions`);
-  if (code !== undefined) throw new HubcastError(code, `not allowed to subscribe to '${cmd.channel}'`);
+  if (code === 'limit_exceeded')
+    throw limitExceeded(`at most ${ctx.config.maxSubscriptions} subscriptions`);
+  if (code !== undefined)
+    throw new HubcastError(code, `not allowed to subscribe to '${cmd.channel}'`);
   const existing = session.subscriptions.get(cmd.channel);
   if (existing !== undefined && cmd.cursor === undefined) {
     if (cmd.presence === true) existing.presence = true;
     const head = await ctx.log.headSeq(session.org);
-    session.reply({ type: 'subscribed', channel: cmd.channel, cursor: ctx.log.cursorOf(session.org, head) }, cmd.id);
+    session.reply(
+      { type: 'subscribed', channel: cmd.channel, cursor: ctx.log.cursorOf(session.org, head) },
+      cmd.id,
+    );
     return;
   }
   const others = [...session.subscriptions.values()].filter((s) => s.pattern !== cmd.channel);
@@ -195,7 +214,8 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
       addToHub(session, sub);
     }
     // Replay only what no other subscription of this connection already delivered (§4).
-    const notElsewhere = (channel: string): boolean => !others.some((o) => matchPattern(o.pattern, channel));
+    const notElsewhere = (channel: string): boolean =>
+      !others.some((o) => matchPattern(o.pattern, channel));
     const result = await replayMissed(session, [sub], cmd.cursor, notElsewhere);
     session.reply(
       {
@@ -222,18 +242,31 @@ function unsubscribe(session: Session, pattern: string, id: number | undefined):
 async function publish(session: Session, cmd: PublishCommand): Promise<void> {
   const { ctx } = session;
   const code = checkPublish(session.publishGrants, cmd.channel);
-  if (code !== undefined) throw new HubcastError(code, `not allowed to publish to '${cmd.channel}'`);
+  if (code !== undefined)
+    throw new HubcastError(code, `not allowed to publish to '${cmd.channel}'`);
   if (ctx.isDraining()) throw unavailable('server is draining; publish again after reconnecting');
   const [result] = await ctx.trackInFlight(
     ctx.publish(
       session.org,
-      [{ channel: cmd.channel, data: cmd.data, from: session.user, ...(cmd.key === undefined ? {} : { key: cmd.key }) }],
+      [
+        {
+          channel: cmd.channel,
+          data: cmd.data,
+          from: session.user,
+          ...(cmd.key === undefined ? {} : { key: cmd.key }),
+        },
+      ],
       cmd.echo === false ? session.id : undefined,
     ),
   );
   if (result === undefined) throw new HubcastError('internal', 'publish returned nothing');
   session.reply(
-    { type: 'published', event_id: result.event.eventId, cursor: result.event.cursor, duplicate: result.duplicate },
+    {
+      type: 'published',
+      event_id: result.event.eventId,
+      cursor: result.event.cursor,
+      duplicate: result.duplicate,
+    },
     cmd.id,
   );
 }
@@ -278,4 +311,3 @@ async function history(session: Session, cmd: HistoryCommand): Promise<void> {
     cmd.id,
   );
 }
-

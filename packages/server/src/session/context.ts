@@ -18,7 +18,11 @@ export interface NodeContext {
   readonly metrics: Metrics;
   verifyToken(token: string): Promise<VerifiedToken>;
   /** Appends to the log, then fans out through the broker; resolves after the append. */
-  publish(org: string, items: readonly AppendInput[], skipSession?: string): Promise<AppendResult[]>;
+  publish(
+    org: string,
+    items: readonly AppendInput[],
+    skipSession?: string,
+  ): Promise<AppendResult[]>;
   /** Claims a connection slot for the user; false past `maxConnectionsPerUser`. */
   claimUserSlot(session: Session): boolean;
   /** Called once when a session is gone, whatever the reason. */

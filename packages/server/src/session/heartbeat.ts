@@ -17,7 +17,10 @@ export class Heartbeat {
   ) {}
 
   start(): void {
-    const tickMs = Math.max(20, Math.min(1000, Math.min(this.pingIntervalMs, this.pongTimeoutMs) / 4));
+    const tickMs = Math.max(
+      20,
+      Math.min(1000, Math.min(this.pingIntervalMs, this.pongTimeoutMs) / 4),
+    );
     this.timer = setInterval(() => this.tick(Date.now()), tickMs);
     this.timer.unref();
   }
@@ -26,7 +29,8 @@ export class Heartbeat {
     for (const s of this.sessions) {
       if (s.state !== 'live') continue;
       if (s.awaitingPongSinceMs !== 0) {
-        if (nowMs - s.awaitingPongSinceMs >= this.pongTimeoutMs) s.close(CLOSE_CODES.heartbeatTimeout.code, 'no pong');
+        if (nowMs - s.awaitingPongSinceMs >= this.pongTimeoutMs)
+          s.close(CLOSE_CODES.heartbeatTimeout.code, 'no pong');
         continue;
       }
       if (nowMs - s.lastPingMs >= this.pingIntervalMs) {

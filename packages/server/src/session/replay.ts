@@ -29,14 +29,23 @@ export async function replayMissed(
   for (const sub of subs) sub.fromSeq = headSeq;
   if (cursor === undefined) return { resumed: false, headSeq };
   const position = log.position(org, cursor);
-  if (position === undefined || position < (await log.firstSeq(org)) - 1) return { resumed: false, headSeq };
+  if (position === undefined || position < (await log.firstSeq(org)) - 1)
+    return { resumed: false, headSeq };
 
   const user = session.user;
   const filter = (channel: string): boolean =>
-    canReceive(user, channel) && subs.some((s) => matchPattern(s.pattern, channel)) && alsoRequire(channel);
+    canReceive(user, channel) &&
+    subs.some((s) => matchPattern(s.pattern, channel)) &&
+    alsoRequire(channel);
   let after = position;
   for (;;) {
-    const page = await log.read(org, { afterSeq: after, beforeSeq: headSeq + 1, filter, limit: PAGE, from: 'oldest' });
+    const page = await log.read(org, {
+      afterSeq: after,
+      beforeSeq: headSeq + 1,
+      filter,
+      limit: PAGE,
+      from: 'oldest',
+    });
     if (session.state === 'closed') return { resumed: true, headSeq };
     for (const event of page.events) session.enqueue(encodeEventFrame(event));
     const last = page.events[page.events.length - 1];

@@ -70,7 +70,8 @@ export class Session {
     this.lastPingMs = now;
     this.bucket = new TokenBucket(ctx.config.rateLimit, ctx.config.rateBurst, now);
     this.authTimer = setTimeout(() => {
-      if (this.state === 'awaiting_auth') this.close(CLOSE_CODES.protocolViolation.code, 'auth timeout');
+      if (this.state === 'awaiting_auth')
+        this.close(CLOSE_CODES.protocolViolation.code, 'auth timeout');
     }, ctx.config.authTimeout * 1000);
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.closed('socket closed'));
@@ -127,12 +128,17 @@ export class Session {
         this.refusedInRow++;
         if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
           // After the replies already queued, like every other answer.
-          this.chain = this.chain.then(() => this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'));
+          this.chain = this.chain.then(() =>
+            this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'),
+          );
           return;
         }
         const id = msg.id;
         this.chain = this.chain.then(() =>
-          this.reply({ type: 'error', code: 'rate_limited', message: 'command rate limit exceeded' }, id),
+          this.reply(
+            { type: 'error', code: 'rate_limited', message: 'command rate limit exceeded' },
+            id,
+          ),
         );
         continue;
       }
@@ -151,7 +157,8 @@ export class Session {
     this.chain = this.chain.then(() => {
       if (this.state === 'closed') return;
       this.reply({ type: 'error', code: error.code, message: error.message }, id);
-      if (++this.badInRow >= MAX_BAD_IN_A_ROW) this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
+      if (++this.badInRow >= MAX_BAD_IN_A_ROW)
+        this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
     });
   }
 
@@ -181,7 +188,10 @@ export class Session {
     clearTimeout(this.expiryTimer);
     // setTimeout holds at most ~24.8 days; the node re-checks long-lived tokens on refresh.
     const ms = Math.min(this.expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(() => this.close(CLOSE_CODES.unauthorized.code, 'token expired'), Math.max(ms, 0));
+    this.expiryTimer = setTimeout(
+      () => this.close(CLOSE_CODES.unauthorized.code, 'token expired'),
+      Math.max(ms, 0),
+    );
   }
 
   // ---- outbound ----
@@ -199,7 +209,10 @@ export class Session {
   enqueue(text: string): void {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
-    if (this.queue.length >= maxQueueMessages || this.queueBytes + this.ws.bufferedAmount > maxQueueBytes) {
+    if (
+      this.queue.length >= maxQueueMessages ||
+      this.queueBytes + this.ws.bufferedAmount > maxQueueBytes
+    ) {
       this.ctx.metrics.hot.queueDrops++;
       this.queue = [];
       this.queueBytes = 0;
@@ -230,7 +243,8 @@ export class Session {
   deliver(sub: Subscription, event: LogEvent, frame: string): void {
     if (this.replayDepth > 0) {
       const last = this.replayBuffer[this.replayBuffer.length - 1];
-      if (last === undefined || last.event.seq !== event.seq) this.replayBuffer.push({ event, frame });
+      if (last === undefined || last.event.seq !== event.seq)
+        this.replayBuffer.push({ event, frame });
       return;
     }
     if (event.seq <= sub.fromSeq || event.seq <= this.deliveredSeq) return;
@@ -295,7 +309,8 @@ export class Session {
   /** Removes a subscription from the hub and presence (not from `subscriptions`). */
   dropSubscription(sub: Subscription): void {
     this.ctx.hub.delete(this.org, sub.pattern, sub);
-    if (!sub.pattern.includes('*') && !sub.pattern.includes('>')) this.ctx.presenceLeave(this, sub.pattern);
+    if (!sub.pattern.includes('*') && !sub.pattern.includes('>'))
+      this.ctx.presenceLeave(this, sub.pattern);
   }
 }
 

@@ -3,7 +3,11 @@
  * allowed (tokens still apply). With no list, only same-origin pages may connect; `*` allows
  * any; `https://*.example.com` allows subdomains.
  */
-export function isOriginAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function isOriginAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (origin === undefined) return true;
   if (allowed.length === 0) {
     if (host === undefined) return false;
@@ -19,6 +23,11 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
     if (r === '*') return true;
     if (!r.includes('*')) return r === o;
     const [prefix = '', suffix = ''] = r.split('*', 2);
-    return o.length > prefix.length + suffix.length && o.startsWith(prefix) && o.endsWith(suffix) && !o.slice(prefix.length, o.length - suffix.length).includes('/');
+    return (
+      o.length > prefix.length + suffix.length &&
+      o.startsWith(prefix) &&
+      o.endsWith(suffix) &&
+      !o.slice(prefix.length, o.length - suffix.length).includes('/')
+    );
   });
 }

@@ -27,7 +27,10 @@ function run(args: string[], env: Record<string, string> = {}): ChildProcessWith
 }
 
 /** Runs to completion and returns exit code and output. */
-async function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+async function runToEnd(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   const child = run(args, env);
   let out = '';
   let err = '';
@@ -57,7 +60,11 @@ describe('config errors name the bad key', () => {
     [['serve', '--ping-interval', '-1', '--jwt-secret', 'x'.repeat(16)], {}, /--ping-interval/],
     [['serve', '--no-such-option', '1'], {}, /unknown option --no-such-option/],
     [['serve'], {}, /missing token verification/],
-    [['serve', '--dev'], { HUBCAST_PING_INTERVAL: 'soon' }, /HUBCAST_PING_INTERVAL: must be a number/],
+    [
+      ['serve', '--dev'],
+      { HUBCAST_PING_INTERVAL: 'soon' },
+      /HUBCAST_PING_INTERVAL: must be a number/,
+    ],
   ] as const)('hubcast %j', async (args, env, message) => {
     const r = await runToEnd([...args], env);
     expect(r.code).toBe(2);
@@ -84,15 +91,46 @@ describe('config errors name the bad key', () => {
 describe('hubcast token', () => {
   it('prints a JWT with the asked claims', async () => {
     const secret = 's'.repeat(32);
-    const r = await runToEnd(['token', '--user', 'alice', '--org', 'acme', '--subscribe', 'a.>', '--subscribe', 'b.*', '--publish', 'a.x', '--ttl', '60', '--secret', secret]);
+    const r = await runToEnd([
+      'token',
+      '--user',
+      'alice',
+      '--org',
+      'acme',
+      '--subscribe',
+      'a.>',
+      '--subscribe',
+      'b.*',
+      '--publish',
+      'a.x',
+      '--ttl',
+      '60',
+      '--secret',
+      secret,
+    ]);
     expect(r.code).toBe(0);
     const { payload } = await jwtVerify(r.out.trim(), new TextEncoder().encode(secret));
-    expect(payload).toMatchObject({ sub: 'alice', org: 'acme', subscribe: ['a.>', 'b.*'], publish: ['a.x'] });
+    expect(payload).toMatchObject({
+      sub: 'alice',
+      org: 'acme',
+      subscribe: ['a.>', 'b.*'],
+      publish: ['a.x'],
+    });
     expect((payload.exp ?? 0) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(60);
   });
 
   it('refuses a bad pattern', async () => {
-    const r = await runToEnd(['token', '--user', 'a', '--org', 'o', '--subscribe', 'a.>.b', '--secret', 's'.repeat(32)]);
+    const r = await runToEnd([
+      'token',
+      '--user',
+      'a',
+      '--org',
+      'o',
+      '--subscribe',
+      'a.>.b',
+      '--secret',
+      's'.repeat(32),
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/'a.>.b' is not a valid pattern/);
   });
@@ -118,7 +156,8 @@ describe('hubcast serve --dev', () => {
         if (!check()) waiters.push(() => void check());
       });
     ws.on('message', (d) => {
-      for (const line of d.toString().split('\n')) if (line) messages.push(JSON.parse(line) as { type: string });
+      for (const line of d.toString().split('\n'))
+        if (line) messages.push(JSON.parse(line) as { type: string });
       for (const w of waiters) w();
     });
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
@@ -126,11 +165,26 @@ describe('hubcast serve --dev', () => {
     ws.send(JSON.stringify({ type: 'connect', id: 1, token, subscriptions: ['demo.>'] }));
     await gotType('connected');
 
-    const pub = await runToEnd(['publish', '--url', base!, '--api-key', apiKey!, '--org', 'dev', '--channel', 'demo.hello', '--data', '{"hi":1}']);
+    const pub = await runToEnd([
+      'publish',
+      '--url',
+      base!,
+      '--api-key',
+      apiKey!,
+      '--org',
+      'dev',
+      '--channel',
+      'demo.hello',
+      '--data',
+      '{"hi":1}',
+    ]);
     expect(pub.code).toBe(0);
     expect(JSON.parse(pub.out)).toMatchObject({ duplicate: false });
     await gotType('event');
-    expect(messages.find((m) => m.type === 'event')).toMatchObject({ channel: 'demo.hello', data: { hi: 1 } });
+    expect(messages.find((m) => m.type === 'event')).toMatchObject({
+      channel: 'demo.hello',
+      data: { hi: 1 },
+    });
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');

@@ -32,7 +32,15 @@ function connectOnce(
     let resumed: boolean | undefined;
     let head = '';
     ws.on('open', () =>
-      ws.send(JSON.stringify({ type: 'connect', id: 1, token, subscriptions: ['feed.>'], ...(cursor ? { cursor } : {}) })),
+      ws.send(
+        JSON.stringify({
+          type: 'connect',
+          id: 1,
+          token,
+          subscriptions: ['feed.>'],
+          ...(cursor ? { cursor } : {}),
+        }),
+      ),
     );
     let wantStop = stopAtConnected;
     let connected = false;
@@ -81,7 +89,11 @@ it('a client that reconnects 20 times during a publish stream sees every event o
         headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
         // Batches of 5 so events pile up while the client is away.
         body: JSON.stringify(
-          Array.from({ length: 5 }, () => ({ org: 'acme', channel: `feed.${published % 3}`, data: { n: published++ } })),
+          Array.from({ length: 5 }, () => ({
+            org: 'acme',
+            channel: `feed.${published % 3}`,
+            data: { n: published++ },
+          })),
         ),
       });
       expect(res.status).toBe(200);
