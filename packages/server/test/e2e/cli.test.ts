@@ -155,7 +155,7 @@ describe('hubcast serve --dev', () => {
         const check = (): boolean => messages.some((m) => m.type === type) && (resolve(), true);
         if (!check()) waiters.push(() => void check());
       });
-    ws.on('message', (d) => {
+    ws.on('message', (d: Buffer) => {
       for (const line of d.toString().split('\n'))
         if (line) messages.push(JSON.parse(line) as { type: string });
       for (const w of waiters) w();

@@ -49,7 +49,7 @@ function connectOnce(
       ws.terminate();
       resolve({ resumed, head });
     };
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer) => {
       for (const line of data.toString().split('\n')) {
         if (line === '') continue;
         const msg = JSON.parse(line) as {
