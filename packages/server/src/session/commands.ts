@@ -23,6 +23,7 @@ import {
   type SubscribeCommand,
 } from '@hubcast/protocol';
 import { canReceive, checkPublish, checkSubscribe } from '../auth/grants.js';
+import { readHistory } from '../log/read-history.js';
 import { toWireEvent } from './event-frame.js';
 import { replayMissed } from './replay.js';
 import type { Session, Subscription } from './session.js';
@@ -292,19 +293,13 @@ async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
 
 async function history(session: Session, cmd: HistoryCommand): Promise<void> {
   requireSubscribeGrant(session, cmd.channel);
-  const { log } = session.ctx;
-  const place = (cursor: string): number => {
-    const seq = log.position(session.org, cursor);
-    if (seq === undefined) throw badRequest('cursor cannot be placed in this log');
-    return seq;
-  };
   const user = session.user;
-  const result = await log.read(session.org, {
-    ...(cmd.after === undefined ? {} : { afterSeq: place(cmd.after) }),
-    ...(cmd.before === undefined ? {} : { beforeSeq: place(cmd.before) }),
-    filter: (channel) => canReceive(user, channel) && matchPattern(cmd.channel, channel),
+  const result = await readHistory(session.ctx.log, session.org, {
+    pattern: cmd.channel,
+    after: cmd.after,
+    before: cmd.before,
     limit: cmd.limit ?? HISTORY_LIMIT_DEFAULT,
-    from: cmd.after === undefined ? 'newest' : 'oldest',
+    canSee: (channel) => canReceive(user, channel),
   });
   session.reply(
     { type: 'history', events: result.events.map(toWireEvent), more: result.more },

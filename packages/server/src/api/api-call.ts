@@ -1,0 +1,101 @@
+/** What every API route gets, and the checks they share: API key, tenant, JSON body. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  badRequest,
+  forbidden,
+  isValidOrg,
+  tooLarge,
+  unauthorized,
+  type PresenceMember,
+} from '@hubcast/protocol';
+import type { Config } from '../config/schema.js';
+import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+/** The node as the API sees it (wired in node.ts). */
+export interface ApiNode {
+  config: Config;
+  log: EventLog;
+  metrics: Metrics;
+  publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
+  isDraining(): boolean;
+  isReady(): boolean;
+  presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
+  disconnect(org: string, user: string, reason: string): number;
+  stats(org: string | undefined): {
+    connections: number;
+    subscriptions: number;
+    events_per_second: number;
+  };
+  /** Answers a request itself (returns true) or leaves it to the API. */
+  staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** Who is calling: a tenant-bound key (its org) or the admin key (`boundOrg` undefined). */
+export interface Caller {
+  boundOrg: string | undefined;
+}
+
+export interface ApiCall {
+  node: ApiNode;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  caller: Caller;
+}
+
+export type Route = (call: ApiCall) => Promise<void>;
+
+export function authenticate(config: Config, req: IncomingMessage): Caller {
+  const header = req.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  if (match === null) throw unauthorized('missing "Authorization: Bearer <api key>"');
+  const key = match[1] as string;
+  if (config.apiKey !== undefined && safeEqual(key, config.apiKey)) return { boundOrg: undefined };
+  for (const k of config.apiKeys) if (safeEqual(key, k.key)) return { boundOrg: k.org };
+  throw unauthorized('unknown API key');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The tenant of one call or array item (PROTOCOL.md §6). */
+export function orgFor(caller: Caller, given: unknown, index?: number): string {
+  const details = index === undefined ? undefined : { details: { index } };
+  if (given !== undefined && !isValidOrg(given))
+    throw badRequest("'org' is not a valid org name", details);
+  if (caller.boundOrg !== undefined) {
+    if (given !== undefined && given !== caller.boundOrg)
+      throw forbidden('this API key belongs to another org', details);
+    return caller.boundOrg;
+  }
+  if (given === undefined) throw badRequest("an admin key must name 'org'", details);
+  return given;
+}
+
+/** Reads a JSON body of at most `maxBytes` (413 past it, PROTOCOL.md §8). */
+export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw tooLarge(`body larger than ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge(`body larger than ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('body is not valid JSON');
+  }
+}
+
+/** A query parameter, or undefined when absent. */
+export function param(call: ApiCall, name: string): string | undefined {
+  return call.url.searchParams.get(name) ?? undefined;
+}

@@ -1,0 +1,52 @@
+import {
+  badRequest,
+  explainBadName,
+  isObject,
+  unavailable,
+  type JsonValue,
+} from '@hubcast/protocol';
+import type { AppendInput } from '../../log/log.js';
+import { orgFor, readJson, type ApiCall } from '../api-call.js';
+import { sendJson } from '../http-error.js';
+
+/** `POST /api/publish`: one item or an array, validated whole before anything is appended. */
+export async function publishRoute({ node, req, res, caller }: ApiCall): Promise<void> {
+  const body = await readJson(req, node.config.maxMessageBytes);
+  if (node.isDraining()) throw unavailable('server is draining');
+  const many = Array.isArray(body);
+  const items: unknown[] = many ? body : [body];
+  if (many && items.length === 0) throw badRequest('the array is empty');
+  const byOrg = new Map<string, { index: number; item: AppendInput }[]>();
+  items.forEach((raw, i) => {
+    const index = many ? i : undefined;
+    const details = index === undefined ? undefined : { details: { index } };
+    if (!isObject(raw)) throw badRequest('an item must be a JSON object', details);
+    const org = orgFor(caller, raw['org'], index);
+    const why = explainBadName(raw['channel'], false);
+    if (why !== undefined) throw badRequest(`'channel' ${why}`, details);
+    if (!('data' in raw)) throw badRequest("'data' is required", details);
+    const key = raw['key'];
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255))
+      throw badRequest("'key' must be a string of 1-255 characters", details);
+    let list = byOrg.get(org);
+    if (list === undefined) byOrg.set(org, (list = []));
+    const item: AppendInput = { channel: raw['channel'] as string, data: raw['data'] as JsonValue };
+    if (key !== undefined) item.key = key;
+    list.push({ index: i, item });
+  });
+  const out = new Array<{ event_id: string; cursor: string; duplicate: boolean }>(items.length);
+  for (const [org, list] of byOrg) {
+    const results = await node.publish(
+      org,
+      list.map((l) => l.item),
+    );
+    results.forEach((r, j) => {
+      out[(list[j] as { index: number }).index] = {
+        event_id: r.event.eventId,
+        cursor: r.event.cursor,
+        duplicate: r.duplicate,
+      };
+    });
+  }
+  sendJson(res, 200, many ? out : out[0]);
+}

@@ -1,0 +1,46 @@
+import { HISTORY_LIMIT_MAX, badRequest, explainBadName } from '@hubcast/protocol';
+import { readHistory } from '../../log/read-history.js';
+import { toWireEvent } from '../../session/event-frame.js';
+import { orgFor, param, type ApiCall } from '../api-call.js';
+import { sendJson } from '../http-error.js';
+
+function channelParam(call: ApiCall, allowWildcards: boolean): string {
+  const channel = param(call, 'channel');
+  const why = explainBadName(channel, allowWildcards);
+  if (why !== undefined) throw badRequest(`'channel' ${why}`);
+  return channel as string;
+}
+
+/** `GET /api/history`: as the `history` command, for the app backend (no personal filter). */
+export async function historyRoute(call: ApiCall): Promise<void> {
+  const org = orgFor(call.caller, param(call, 'org'));
+  const pattern = channelParam(call, true);
+  const after = param(call, 'after');
+  const before = param(call, 'before');
+  if (after !== undefined && before !== undefined)
+    throw badRequest("give 'after' or 'before', not both");
+  const limitText = param(call, 'limit');
+  const limit = limitText === undefined ? 100 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX)
+    throw badRequest(`'limit' must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
+  const result = await readHistory(call.node.log, org, { pattern, after, before, limit });
+  sendJson(call.res, 200, { events: result.events.map(toWireEvent), more: result.more });
+}
+
+/** `GET /api/presence` */
+export async function presenceRoute(call: ApiCall): Promise<void> {
+  const org = orgFor(call.caller, param(call, 'org'));
+  const channel = channelParam(call, false);
+  sendJson(call.res, 200, { channel, members: await call.node.presenceMembers(org, channel) });
+}
+
+/** `GET /api/stats`: an admin key without `org` sees the whole node. */
+export function statsRoute(call: ApiCall): Promise<void> {
+  const given = param(call, 'org');
+  const org =
+    call.caller.boundOrg === undefined && given === undefined
+      ? undefined
+      : orgFor(call.caller, given);
+  sendJson(call.res, 200, call.node.stats(org));
+  return Promise.resolve();
+}
