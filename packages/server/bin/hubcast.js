@@ -3,11 +3,10 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (typeof code === 'number') process.exitCode = code;
-  },
+  // Exit explicitly: after a drain, a stray handle must not keep the process alive.
+  (code) => process.exit(typeof code === 'number' ? code : 0),
   (err) => {
     process.stderr.write(`hubcast: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );
