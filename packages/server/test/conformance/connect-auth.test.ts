@@ -6,6 +6,12 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../helpers/test-node.js';
 import {
+  connectedReply,
+  connectUntilClosed,
+  eventPush,
+  refusedConnect,
+} from '../helpers/conformance-fixtures.js';
+import {
   anyString,
   connectClient,
   jwtPayload,
@@ -33,9 +39,10 @@ function unsignedToken(payload: Record<string, unknown>): string {
   return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;
 }
 
-/** Only `error` frames may precede a protocol-violation close; never a `connected`. */
-function nonErrors(c: TestClient): unknown[] {
-  return c.messages.filter((m) => m.type !== 'error');
+/** The close code, and every message before it but `error`s: after a protocol violation, none. */
+async function violationClose(c: TestClient): Promise<{ code: number; nonErrors: unknown[] }> {
+  const { code } = await c.waitClosed();
+  return { code, nonErrors: c.messages.filter((m) => m.type !== 'error') };
 }
 
 describe('connect: the token is the first message (§3)', () => {
@@ -45,18 +52,9 @@ describe('connect: the token is the first message (§3)', () => {
     const c = await openClient(node.wsUrl);
     c.send({ type: 'connect', id: 1, token });
     const connected = await c.next('connected');
-    expect(connected).toEqual({
-      type: 'connected',
-      id: 1,
-      session: anyString,
-      user: 'alice',
-      org: 'acme',
-      expires_at: jwtPayload(token)['exp'],
-      ping_interval: 25,
-      cursor: anyString,
-      subscriptions: [],
-      rejected: [],
-    });
+    expect(connected).toEqual(
+      connectedReply({ expires_at: jwtPayload(token)['exp'], ping_interval: 25 }),
+    );
     expect(connected.session.length).toBeGreaterThan(0);
     expect(connected.cursor.length).toBeGreaterThan(0);
     expect(JSON.stringify(c.messages)).not.toContain(token);
@@ -80,57 +78,32 @@ describe('connect: the token is the first message (§3)', () => {
     expect(connected.subscriptions).toEqual(['news.>']);
     expect(connected.rejected).toEqual([]);
     const pub = await publishHttp(node, 'acme', 'news.a', { n: 1 });
-    expect(await c.next('event')).toEqual({
-      type: 'event',
-      channel: 'news.a',
-      event_id: pub.event_id,
-      cursor: pub.cursor,
-      ts: anyString,
-      data: { n: 1 },
-    });
+    expect(await c.next('event')).toEqual(eventPush('news.a', { n: 1 }, pub));
   });
 
   it('closes with 4500 when no connect arrives within the auth timeout', async () => {
     const node = await start({ authTimeout: 0.3 });
     const c = await openClient(node.wsUrl);
     const t0 = Date.now();
-    const closed = await c.waitClosed(3000);
-    expect(closed.code).toBe(4500);
+    expect(await violationClose(c)).toEqual({ code: 4500, nonErrors: [] });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(nonErrors(c)).toEqual([]);
   });
 
-  it('closes with 4500 when the first message is not connect', async () => {
-    const node = await start();
-    const c = await openClient(node.wsUrl);
-    c.send({ type: 'subscribe', id: 1, channel: 'news.a' });
-    expect((await c.waitClosed()).code).toBe(4500);
-    expect(nonErrors(c)).toEqual([]);
-  });
-
-  it('closes with 4500 when the first message is a ping', async () => {
-    const node = await start();
-    const c = await openClient(node.wsUrl);
-    c.send({ type: 'ping', id: 1 });
-    expect((await c.waitClosed()).code).toBe(4500);
-    expect(nonErrors(c)).toEqual([]);
-  });
-
-  it('closes with 4500 when the first message is malformed JSON', async () => {
-    const node = await start();
-    const c = await openClient(node.wsUrl);
-    c.sendRaw('{"type":"connect",');
-    expect((await c.waitClosed()).code).toBe(4500);
-    expect(nonErrors(c)).toEqual([]);
-  });
-
-  it('closes with 4500 on a binary frame before connect, even one holding a valid connect', async () => {
+  it.each<[string, (token: string) => string | Buffer]>([
+    ['not connect', () => JSON.stringify({ type: 'subscribe', id: 1, channel: 'news.a' })],
+    ['a ping', () => JSON.stringify({ type: 'ping', id: 1 })],
+    ['malformed JSON', () => '{"type":"connect",'],
+    // a binary frame is refused before connect whatever it holds, here a valid connect
+    [
+      'a binary frame holding a valid connect',
+      (token) => Buffer.from(JSON.stringify({ type: 'connect', token })),
+    ],
+  ])('closes with 4500 when the first message is %s', async (_name, frame) => {
     const node = await start();
     const token = await node.token({ sub: 'alice', org: 'acme' });
     const c = await openClient(node.wsUrl);
-    c.sendRaw(Buffer.from(JSON.stringify({ type: 'connect', token })));
-    expect((await c.waitClosed()).code).toBe(4500);
-    expect(nonErrors(c)).toEqual([]);
+    c.sendRaw(frame(token));
+    expect(await violationClose(c)).toEqual({ code: 4500, nonErrors: [] });
   });
 
   it('closes with 4503 when the first frame is longer than max-message-bytes', async () => {
@@ -139,8 +112,7 @@ describe('connect: the token is the first message (§3)', () => {
     const c = await openClient(node.wsUrl);
     const json = JSON.stringify({ type: 'connect', id: 1, token });
     c.sendRaw(json + ' '.repeat(1025 - Buffer.byteLength(json)));
-    expect((await c.waitClosed()).code).toBe(4503);
-    expect(nonErrors(c)).toEqual([]);
+    expect(await violationClose(c)).toEqual({ code: 4503, nonErrors: [] });
   });
 
   it('never takes the token from the URL', async () => {
@@ -153,8 +125,7 @@ describe('connect: the token is the first message (§3)', () => {
       return; // refusing the upgrade outright also keeps the token out of the URL
     }
     c.send({ type: 'subscribe', id: 1, channel: 'news.a' });
-    expect((await c.waitClosed()).code).toBe(4500);
-    expect(nonErrors(c)).toEqual([]);
+    expect(await violationClose(c)).toEqual({ code: 4500, nonErrors: [] });
   });
 
   it('speaks JSON when asked for hubcast.v1.json and when no subprotocol is asked', async () => {
@@ -211,25 +182,14 @@ describe('connect: refused tokens get `unauthorized`, then 4501 (§3, §6)', () 
   it.each(cases)('refuses %s', async (_name, makeToken) => {
     const node = await start();
     const token = await makeToken();
-    const c = await openClient(node.wsUrl);
-    c.send({ type: 'connect', id: 1, token });
-    const { code } = await c.waitClosed();
-    expect({ messages: c.messages, code }).toEqual({
-      messages: [{ type: 'error', id: 1, code: 'unauthorized', message: anyString }],
-      code: 4501,
-    });
-    expect(JSON.stringify(c.messages)).not.toContain(token);
+    const closed = await connectUntilClosed(node, { token });
+    expect(closed).toEqual(refusedConnect('unauthorized', 4501));
+    expect(JSON.stringify(closed.messages)).not.toContain(token);
   });
 
   it('refuses a connect without a token (a missing token is unauthorized)', async () => {
     const node = await start();
-    const c = await openClient(node.wsUrl);
-    c.send({ type: 'connect', id: 1 });
-    const { code } = await c.waitClosed();
-    expect({ messages: c.messages, code }).toEqual({
-      messages: [{ type: 'error', id: 1, code: 'unauthorized', message: anyString }],
-      code: 4501,
-    });
+    expect(await connectUntilClosed(node, {})).toEqual(refusedConnect('unauthorized', 4501));
   });
 
   it.each(['HS384', 'HS512'])('accepts a %s token signed with the secret', async (alg) => {
@@ -259,13 +219,7 @@ describe('connect: aud and iss are checked when configured (§6)', () => {
   ])('refuses %s with unauthorized and 4501', async (_name, extra) => {
     const node = await start(config);
     const token = await node.token({ sub: 'alice', org: 'acme', extra });
-    const c = await openClient(node.wsUrl);
-    c.send({ type: 'connect', id: 1, token });
-    const { code } = await c.waitClosed();
-    expect({ messages: c.messages, code }).toEqual({
-      messages: [{ type: 'error', id: 1, code: 'unauthorized', message: anyString }],
-      code: 4501,
-    });
+    expect(await connectUntilClosed(node, { token })).toEqual(refusedConnect('unauthorized', 4501));
   });
 });
 
@@ -275,13 +229,9 @@ describe('connect: connection limit per user (§3)', () => {
     await connectClient(node, { sub: 'alice', org: 'acme' });
     await connectClient(node, { sub: 'alice', org: 'acme' });
     const token = await node.token({ sub: 'alice', org: 'acme' });
-    const third = await openClient(node.wsUrl);
-    third.send({ type: 'connect', id: 1, token });
-    const { code } = await third.waitClosed();
-    expect({ messages: third.messages, code }).toEqual({
-      messages: [{ type: 'error', id: 1, code: 'limit_exceeded', message: anyString }],
-      code: 4003,
-    });
+    expect(await connectUntilClosed(node, { token })).toEqual(
+      refusedConnect('limit_exceeded', 4003),
+    );
     // other users, and the same id in another tenant, are not affected
     await connectClient(node, { sub: 'bob', org: 'acme' });
     await connectClient(node, { sub: 'alice', org: 'globex' });

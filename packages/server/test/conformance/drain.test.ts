@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@hubcast/protocol';
+import { errorReply } from '../helpers/conformance-fixtures.js';
 import {
   anyNumber,
   anyString,
@@ -67,13 +68,7 @@ describe('drain', () => {
       (reply) => ({ reply }),
       async () => ({ closedFirst: (await c.waitClosed(5000)).code }),
     );
-    if ('reply' in outcome)
-      expect(outcome.reply).toEqual({
-        type: 'error',
-        id: 7,
-        code: 'unavailable',
-        message: anyString,
-      });
+    if ('reply' in outcome) expect(outcome.reply).toEqual(errorReply(7, 'unavailable'));
     else expect(outcome.closedFirst).toBe(4000);
     expect(c.messages.some((m) => m.type === 'published')).toBe(false);
     expect((await c.waitClosed(5000)).code).toBe(4000);

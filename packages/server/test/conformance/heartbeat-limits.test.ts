@@ -3,7 +3,7 @@
  * §4), slow consumers (§2.5) and the origin allow-list, with a raw `ws` client.
  */
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage } from '@hubcast/protocol';
+import { errorReply, errorWithoutId, type ClosedWith } from '../helpers/conformance-fixtures.js';
 import {
   anyString,
   connectClient,
@@ -17,10 +17,7 @@ const start = useTestNodes();
 const alice = { sub: 'alice', org: 'acme' } as const;
 
 /** Every message up to the close (server pings aside), and the close. */
-async function untilClosed(
-  c: TestClient,
-  timeoutMs = 3000,
-): Promise<{ messages: ServerMessage[]; code: number }> {
+async function untilClosed(c: TestClient, timeoutMs = 3000): Promise<ClosedWith> {
   const { code } = await c.waitClosed(timeoutMs);
   return { messages: c.pending().filter((m) => m.type !== 'ping'), code };
 }
@@ -107,45 +104,28 @@ describe('rate limit (§3)', () => {
     const expected: unknown[] = [];
     for (let id = 1; id <= answered; id++) expected.push({ type: 'pong', id });
     for (let id = answered + 1; id <= answered + 2 * burst; id++)
-      expected.push({ type: 'error', id, code: 'rate_limited', message: anyString });
+      expected.push(errorReply(id, 'rate_limited'));
     expect({ messages, code }).toEqual({ messages: expected, code: 4003 });
   });
 });
 
 describe('bad input (§4)', () => {
-  it('answers malformed JSON with bad_request and keeps the connection working', async () => {
+  it.each([
+    ['malformed JSON', '{"type":"ping", nope'],
+    // well-formed JSON, but in a binary frame, which the JSON codec does not read
+    ['a binary frame on the JSON codec', Buffer.from(JSON.stringify({ type: 'ping', id: 1 }))],
+  ])('answers %s with bad_request and keeps the connection working', async (_name, frame) => {
     const node = await start();
     const c = await connectClient(node, alice);
-    c.sendRaw('{"type":"ping", nope');
-    expect(await c.next('error')).toEqual({
-      type: 'error',
-      code: 'bad_request',
-      message: anyString,
-    });
-    expect(await c.request({ type: 'ping', id: 2 })).toEqual({ type: 'pong', id: 2 });
-  });
-
-  it('answers a binary frame on the JSON codec with bad_request and keeps working', async () => {
-    const node = await start();
-    const c = await connectClient(node, alice);
-    c.sendRaw(Buffer.from(JSON.stringify({ type: 'ping', id: 1 })));
-    expect(await c.next('error')).toEqual({
-      type: 'error',
-      code: 'bad_request',
-      message: anyString,
-    });
+    c.sendRaw(frame);
+    expect(await c.next('error')).toEqual(errorWithoutId('bad_request'));
     expect(await c.request({ type: 'ping', id: 2 })).toEqual({ type: 'pong', id: 2 });
   });
 
   it('answers an unknown type with bad_request carrying the id', async () => {
     const node = await start();
     const c = await connectClient(node, alice);
-    expect(await c.request({ type: 'teleport', id: 5 })).toEqual({
-      type: 'error',
-      id: 5,
-      code: 'bad_request',
-      message: anyString,
-    });
+    expect(await c.request({ type: 'teleport', id: 5 })).toEqual(errorReply(5, 'bad_request'));
   });
 
   it.each([
@@ -168,12 +148,7 @@ describe('bad input (§4)', () => {
     c.sendBatch(Array.from({ length: 10 }, (_, i) => ({ type: 'nope', id: i + 1 })));
     const { messages, code } = await untilClosed(c);
     expect(messages).toEqual(
-      Array.from({ length: 10 }, (_, i) => ({
-        type: 'error',
-        id: i + 1,
-        code: 'bad_request',
-        message: anyString,
-      })),
+      Array.from({ length: 10 }, (_, i) => errorReply(i + 1, 'bad_request')),
     );
     expect(code).toBe(4500);
   });
@@ -194,18 +169,12 @@ describe('rpc (§4): only the unknown-method case is in scope here', () => {
   it('answers an unknown method with not_found and a missing method with bad_request', async () => {
     const node = await start();
     const c = await connectClient(node, alice);
-    expect(await c.request({ type: 'rpc', id: 1, method: 'nope.nothing', params: {} })).toEqual({
-      type: 'error',
-      id: 1,
-      code: 'not_found',
-      message: anyString,
-    });
-    expect(await c.request({ type: 'rpc', id: 2, params: {} })).toEqual({
-      type: 'error',
-      id: 2,
-      code: 'bad_request',
-      message: anyString,
-    });
+    expect(await c.request({ type: 'rpc', id: 1, method: 'nope.nothing', params: {} })).toEqual(
+      errorReply(1, 'not_found'),
+    );
+    expect(await c.request({ type: 'rpc', id: 2, params: {} })).toEqual(
+      errorReply(2, 'bad_request'),
+    );
   });
 });
 
@@ -240,7 +209,7 @@ describe('batching and ids (§3)', () => {
     );
     expect([await c.next(), await c.next(), await c.next()]).toEqual([
       { type: 'pong', id: 1 },
-      { type: 'error', code: 'bad_request', message: anyString },
+      errorWithoutId('bad_request'),
       { type: 'pong', id: 2 },
     ]);
   });
@@ -257,11 +226,7 @@ describe('batching and ids (§3)', () => {
     const node = await start();
     const c = await connectClient(node, alice);
     c.send({ type: 'ping', id });
-    expect(await c.next()).toEqual({
-      type: 'error',
-      code: 'bad_request',
-      message: anyString,
-    });
+    expect(await c.next()).toEqual(errorWithoutId('bad_request'));
     expect(await c.quiet()).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TestNode } from '../helpers/test-node.js';
+import { eventPush } from '../helpers/conformance-fixtures.js';
 import {
   anyTs,
   anyNumber,
@@ -60,14 +61,7 @@ describe('POST /api/publish', () => {
       duplicate: false,
     });
     const body = res.body as { event_id: string; cursor: string };
-    expect(await c.next('event')).toEqual({
-      type: 'event',
-      channel: 'news.a',
-      event_id: body.event_id,
-      cursor: body.cursor,
-      ts: anyTs,
-      data: { x: 1 },
-    });
+    expect(await c.next('event')).toEqual(eventPush('news.a', { x: 1 }, body));
   });
 
   it('answers a repeated key with the first event and duplicate:true', async () => {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@hubcast/protocol';
 import type { TestNode } from '../helpers/test-node.js';
+import { connectedReply, eventPush } from '../helpers/conformance-fixtures.js';
 import {
-  anyNumber,
   anyString,
   asType,
   connectClient,
@@ -19,17 +19,6 @@ import {
 
 const start = useTestNodes();
 const alice = { sub: 'alice', org: 'acme' } as const;
-
-function eventFor(channel: string, data: unknown, pub: PublishedBody): Record<string, unknown> {
-  return {
-    type: 'event',
-    channel,
-    event_id: pub.event_id,
-    cursor: pub.cursor,
-    ts: anyString,
-    data,
-  };
-}
 
 /** Opens a connection and sends connect with a cursor; returns what came before `connected`, and it. */
 async function resumeConnect(
@@ -63,22 +52,10 @@ describe('connect with a cursor (§2.2)', () => {
     await publishHttp(node, 'acme', 'sports.a', 'not subscribed');
     const e3 = await publishHttp(node, 'acme', 'news.b.c', 3);
     const { client, before, connected } = await resumeConnect(node, e1.cursor, ['news.>']);
-    expect(before).toEqual([eventFor('news.a', 2, e2), eventFor('news.b.c', 3, e3)]);
-    expect(connected).toEqual({
-      type: 'connected',
-      id: 1,
-      session: anyString,
-      user: 'alice',
-      org: 'acme',
-      expires_at: anyNumber,
-      ping_interval: anyNumber,
-      cursor: anyString,
-      subscriptions: ['news.>'],
-      rejected: [],
-      resumed: true,
-    });
+    expect(before).toEqual([eventPush('news.a', 2, e2), eventPush('news.b.c', 3, e3)]);
+    expect(connected).toEqual(connectedReply({ subscriptions: ['news.>'], resumed: true }));
     const e4 = await publishHttp(node, 'acme', 'news.d', 4);
-    expect(await client.next('event')).toEqual(eventFor('news.d', 4, e4));
+    expect(await client.next('event')).toEqual(eventPush('news.d', 4, e4));
     expect(await client.quiet()).toEqual([]);
   });
 
@@ -92,7 +69,7 @@ describe('connect with a cursor (§2.2)', () => {
     const e1 = await publishHttp(node, 'acme', 'news.a', 1);
     const e2 = await publishHttp(node, 'acme', 'news.b', 2);
     const { before, connected } = await resumeConnect(node, c0, ['news.>']);
-    expect(before).toEqual([eventFor('news.a', 1, e1), eventFor('news.b', 2, e2)]);
+    expect(before).toEqual([eventPush('news.a', 1, e1), eventPush('news.b', 2, e2)]);
     expect(connected).toMatchObject({ resumed: true });
   });
 
@@ -104,8 +81,8 @@ describe('connect with a cursor (§2.2)', () => {
     const news = await publishHttp(node, 'acme', 'news.a', 'all');
     const { before } = await resumeConnect(node, c0, ['>']);
     expect(before).toEqual([
-      eventFor('user.alice.notes', 'alice only', mine),
-      eventFor('news.a', 'all', news),
+      eventPush('user.alice.notes', 'alice only', mine),
+      eventPush('news.a', 'all', news),
     ]);
   });
 
@@ -121,7 +98,7 @@ describe('connect with a cursor (§2.2)', () => {
       subscriptions: ['news.>'],
     });
     const live = await publishHttp(node, 'acme', 'news.b', 'new');
-    expect(await client.next('event')).toEqual(eventFor('news.b', 'new', live));
+    expect(await client.next('event')).toEqual(eventPush('news.b', 'new', live));
     expect(await client.quiet()).toEqual([]);
   });
 
@@ -146,7 +123,7 @@ describe('connect with a cursor (§2.2)', () => {
     expect(evicted.before).toEqual([]);
     expect(evicted.connected).toMatchObject({ resumed: false });
     const live = await publishHttp(node, 'acme', 'news.a', 'live');
-    expect(await evicted.client.next('event')).toEqual(eventFor('news.a', 'live', live));
+    expect(await evicted.client.next('event')).toEqual(eventPush('news.a', 'live', live));
     // a cursor whose following events are all kept still resumes
     const recent = pubs[37] as PublishedBody;
     const kept = await resumeConnect(node, recent.cursor, ['news.>']);
@@ -213,7 +190,7 @@ describe('subscribe with a cursor (§4)', () => {
     expect((await c.next('event')).data).toBe('a2');
     c.send({ type: 'subscribe', id: 5, channel: '>', cursor: c0 });
     const { before, match } = await c.takeUntil('subscribed');
-    expect(before).toEqual([eventFor('b.1', 'b1', b1), eventFor('b.2', 'b2', b2)]);
+    expect(before).toEqual([eventPush('b.1', 'b1', b1), eventPush('b.2', 'b2', b2)]);
     expect(match).toEqual({
       type: 'subscribed',
       id: 5,
@@ -224,8 +201,8 @@ describe('subscribe with a cursor (§4)', () => {
     // live again, each event once although two subscriptions match it
     const a3 = await publishHttp(node, 'acme', 'a.3', 'a3');
     const b3 = await publishHttp(node, 'acme', 'b.3', 'b3');
-    expect(await c.next('event')).toEqual(eventFor('a.3', 'a3', a3));
-    expect(await c.next('event')).toEqual(eventFor('b.3', 'b3', b3));
+    expect(await c.next('event')).toEqual(eventPush('a.3', 'a3', a3));
+    expect(await c.next('event')).toEqual(eventPush('b.3', 'b3', b3));
     expect(await c.quiet()).toEqual([]);
   });
 

@@ -3,28 +3,17 @@
  * personal channels and tenant isolation (§1), with a raw `ws` client.
  */
 import { describe, expect, it } from 'vitest';
-import type { EventPush, ServerMessage } from '@hubcast/protocol';
+import type { ErrorCode, EventPush, ServerMessage } from '@hubcast/protocol';
 import type { TestNode } from '../helpers/test-node.js';
 import {
-  anyTs,
-  anyString,
-  connectClient,
-  publishHttp,
-  useTestNodes,
-  type TestClient,
-} from '../helpers/ws-client.js';
+  channelsUntil,
+  errorReply,
+  eventPush,
+  untilEventOn,
+} from '../helpers/conformance-fixtures.js';
+import { anyString, connectClient, publishHttp, useTestNodes } from '../helpers/ws-client.js';
 
 const start = useTestNodes();
-
-/** Events up to and including the one on `markerChannel`, as `channel` names. */
-async function channelsUntil(c: TestClient, markerChannel: string): Promise<string[]> {
-  const { before, match } = await c.takeUntil(
-    (m) => m.type === 'event' && m.channel === markerChannel,
-  );
-  return [...before, match].map((m: ServerMessage) =>
-    m.type === 'event' ? m.channel : `<${m.type}>`,
-  );
-}
 
 async function publishAll(node: TestNode, org: string, channels: readonly string[]): Promise<void> {
   for (const channel of channels) await publishHttp(node, org, channel, { on: channel });
@@ -42,68 +31,47 @@ describe('subscribe (§4)', () => {
       cursor: anyString,
     });
     const pub = await publishHttp(node, 'acme', 'news.a', { hello: 'world' });
-    const event = await c.next('event');
-    expect(event).toEqual({
-      type: 'event',
-      channel: 'news.a',
-      event_id: pub.event_id,
-      cursor: pub.cursor,
-      ts: anyTs,
-      data: { hello: 'world' },
-    });
+    expect(await c.next('event')).toEqual(eventPush('news.a', { hello: 'world' }, pub));
     expect(await c.quiet()).toEqual([]);
   });
 
-  it('`*` matches exactly one segment; names are case-sensitive', async () => {
+  // Each row: alice subscribes to the patterns and `marker`; the channels are published, then
+  // `marker`; she must receive exactly the delivered channels, in order, before the marker.
+  it.each<[title: string, subscriptions: string[], published: string[], delivered: string[]]>([
+    [
+      '`*` matches exactly one segment; names are case-sensitive',
+      ['workflow.*.step'],
+      [
+        'workflow.wf-1.step',
+        'workflow.step',
+        'workflow.wf-1.x.step',
+        'Workflow.wf-2.step',
+        'workflow.wf-2.step.x',
+        'workflow.wf-3.step',
+      ],
+      ['workflow.wf-1.step', 'workflow.wf-3.step'],
+    ],
+    [
+      '`>` matches one or more trailing segments but not the prefix itself',
+      ['workflow.>'],
+      ['workflow', 'workflow.a', 'other.a', 'workflow.a.b.c', 'workflowx.a'],
+      ['workflow.a', 'workflow.a.b.c'],
+    ],
+    [
+      'delivers an event matched by several subscriptions once',
+      ['news.>', 'news.a', '*.a'],
+      ['news.a'],
+      ['news.a'],
+    ],
+  ])('%s', async (_title, subscriptions, published, delivered) => {
     const node = await start();
     const c = await connectClient(
       node,
       { sub: 'alice', org: 'acme' },
-      { subscriptions: ['workflow.*.step', 'marker'] },
+      { subscriptions: [...subscriptions, 'marker'] },
     );
-    await publishAll(node, 'acme', [
-      'workflow.wf-1.step',
-      'workflow.step',
-      'workflow.wf-1.x.step',
-      'Workflow.wf-2.step',
-      'workflow.wf-2.step.x',
-      'workflow.wf-3.step',
-      'marker',
-    ]);
-    expect(await channelsUntil(c, 'marker')).toEqual([
-      'workflow.wf-1.step',
-      'workflow.wf-3.step',
-      'marker',
-    ]);
-  });
-
-  it('`>` matches one or more trailing segments but not the prefix itself', async () => {
-    const node = await start();
-    const c = await connectClient(
-      node,
-      { sub: 'alice', org: 'acme' },
-      { subscriptions: ['workflow.>', 'marker'] },
-    );
-    await publishAll(node, 'acme', [
-      'workflow',
-      'workflow.a',
-      'other.a',
-      'workflow.a.b.c',
-      'workflowx.a',
-      'marker',
-    ]);
-    expect(await channelsUntil(c, 'marker')).toEqual(['workflow.a', 'workflow.a.b.c', 'marker']);
-  });
-
-  it('delivers an event matched by several subscriptions once', async () => {
-    const node = await start();
-    const c = await connectClient(
-      node,
-      { sub: 'alice', org: 'acme' },
-      { subscriptions: ['news.>', 'news.a', '*.a', 'marker'] },
-    );
-    await publishAll(node, 'acme', ['news.a', 'marker']);
-    expect(await channelsUntil(c, 'marker')).toEqual(['news.a', 'marker']);
+    await publishAll(node, 'acme', [...published, 'marker']);
+    expect(await channelsUntil(c, 'marker')).toEqual([...delivered, 'marker']);
   });
 
   it('subscribing twice is harmless: `subscribed` again, counted once, events once, one unsubscribe ends it', async () => {
@@ -168,12 +136,9 @@ describe('subscribe (§4)', () => {
       { sub: 'alice', org: 'acme' },
       { subscriptions: ['news.a'] },
     );
-    expect(await c.request({ type: 'unsubscribe', id: 3, channel: 'news.b' })).toEqual({
-      type: 'error',
-      id: 3,
-      code: 'not_found',
-      message: anyString,
-    });
+    expect(await c.request({ type: 'unsubscribe', id: 3, channel: 'news.b' })).toEqual(
+      errorReply(3, 'not_found'),
+    );
     expect(await c.request({ type: 'unsubscribe', id: 4, channel: 'news.*' })).toMatchObject({
       type: 'error',
       id: 4,
@@ -186,12 +151,9 @@ describe('subscribe (§4)', () => {
     const c = await connectClient(node, { sub: 'alice', org: 'acme' });
     await c.request({ type: 'subscribe', id: 1, channel: 'a.1' });
     await c.request({ type: 'subscribe', id: 2, channel: 'a.2' });
-    expect(await c.request({ type: 'subscribe', id: 3, channel: 'a.3' })).toEqual({
-      type: 'error',
-      id: 3,
-      code: 'limit_exceeded',
-      message: anyString,
-    });
+    expect(await c.request({ type: 'subscribe', id: 3, channel: 'a.3' })).toEqual(
+      errorReply(3, 'limit_exceeded'),
+    );
     await c.request({ type: 'unsubscribe', id: 4, channel: 'a.1' });
     expect(await c.request({ type: 'subscribe', id: 5, channel: 'a.3' })).toMatchObject({
       type: 'subscribed',
@@ -201,7 +163,7 @@ describe('subscribe (§4)', () => {
   });
 
   const long64 = 'x'.repeat(64);
-  it.each([
+  it.each<[string, string, ErrorCode]>([
     ['an empty segment', 'news..a', 'bad_request'],
     ['a leading dot', '.news', 'bad_request'],
     ['`>` not last', 'news.>.a', 'bad_request'],
@@ -214,12 +176,7 @@ describe('subscribe (§4)', () => {
   ])('refuses a pattern with %s: %s', async (_why, channel, code) => {
     const node = await start();
     const c = await connectClient(node, { sub: 'alice', org: 'acme' });
-    expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual({
-      type: 'error',
-      id: 1,
-      code,
-      message: anyString,
-    });
+    expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual(errorReply(1, code));
   });
 
   it.each([
@@ -275,12 +232,9 @@ describe('grants (§6)', () => {
       type: 'subscribed',
       id: 2,
     });
-    expect(await c.request({ type: 'subscribe', id: 3, channel: 'news.>' })).toEqual({
-      type: 'error',
-      id: 3,
-      code: 'forbidden',
-      message: anyString,
-    });
+    expect(await c.request({ type: 'subscribe', id: 3, channel: 'news.>' })).toEqual(
+      errorReply(3, 'forbidden'),
+    );
     expect(await c.request({ type: 'subscribe', id: 4, channel: 'sports.a' })).toMatchObject({
       type: 'error',
       id: 4,
@@ -332,12 +286,9 @@ describe('personal channels (§1)', () => {
     async (channel) => {
       const node = await start();
       const c = await connectClient(node, { sub: 'alice', org: 'acme' });
-      expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual({
-        type: 'error',
-        id: 1,
-        code: 'forbidden',
-        message: anyString,
-      });
+      expect(await c.request({ type: 'subscribe', id: 1, channel })).toEqual(
+        errorReply(1, 'forbidden'),
+      );
     },
   );
 
@@ -413,9 +364,7 @@ describe('tenant isolation (§1)', () => {
       ms
         .filter((m): m is EventPush & { type: 'event' } => m.type === 'event')
         .map((m) => m.event_id);
-    const ta = await alice.takeUntil((m) => m.type === 'event' && m.channel === 'marker');
-    const tg = await eve.takeUntil((m) => m.type === 'event' && m.channel === 'marker');
-    expect(ids([...ta.before, ta.match])).toEqual([a1.event_id, a2.event_id]);
-    expect(ids([...tg.before, tg.match])).toEqual([g1.event_id, g2.event_id]);
+    expect(ids(await untilEventOn(alice, 'marker'))).toEqual([a1.event_id, a2.event_id]);
+    expect(ids(await untilEventOn(eve, 'marker'))).toEqual([g1.event_id, g2.event_id]);
   });
 });
