@@ -212,20 +212,23 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
 
   let onAllClosed: (() => void) | undefined;
 
-  const transport = new WsTransport({
-    maxMessageBytes: config.maxMessageBytes,
-    allowedOrigins: config.allowedOrigins,
-    isDraining: () => draining,
-    onConnection(ws: WebSocket) {
-      sockets.add(ws);
-      ws.once('close', () => {
-        sockets.delete(ws);
-        if (draining && sockets.size === 0) onAllClosed?.();
-      });
-      const session = new Session(ws, ctx);
-      sessions.add(session);
-    },
-  });
+  // A closed ws server refuses upgrades for good, so each start() gets a fresh transport.
+  const newTransport = (): WsTransport =>
+    new WsTransport({
+      maxMessageBytes: config.maxMessageBytes,
+      allowedOrigins: config.allowedOrigins,
+      isDraining: () => draining,
+      onConnection(ws: WebSocket) {
+        sockets.add(ws);
+        ws.once('close', () => {
+          sockets.delete(ws);
+          if (draining && sockets.size === 0) onAllClosed?.();
+        });
+        const session = new Session(ws, ctx);
+        sessions.add(session);
+      },
+    });
+  let transport: WsTransport | undefined;
 
   const apiNode: ApiNode = {
     config,
@@ -265,7 +268,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       draining = false;
       const handler = createApiHandler(apiNode);
       server = createServer((req, res) => void handler(req, res));
-      server.on('upgrade', (req, socket, head) => transport.handleUpgrade(req, socket, head));
+      const upgrades = (transport = newTransport());
+      server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject);
         server?.listen(config.port, config.host, () => resolve());
@@ -300,7 +304,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await node.drain();
         heartbeat.stop();
         presence.close();
-        transport.close();
+        transport?.close();
         for (const ws of sockets) ws.terminate();
         await new Promise<void>((resolve) => {
           if (server === undefined) return resolve();

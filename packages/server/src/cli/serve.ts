@@ -123,10 +123,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       signalled = true;
       node.logger.info({ signal }, 'draining');
       // The drain is bounded by --shutdown-timeout; this is the backstop if a part hangs.
-      setTimeout(() => {
-        node.logger.warn('shutdown timeout passed; exiting');
-        resolve(0);
-      }, config.shutdownTimeout * 1000 + 1000).unref();
+      setTimeout(
+        () => {
+          node.logger.warn('shutdown timeout passed; exiting');
+          resolve(0);
+        },
+        config.shutdownTimeout * 1000 + 1000,
+      ).unref();
       node.stop().then(
         () => resolve(0),
         (err: unknown) => {
