@@ -1,0 +1,60 @@
+/**
+ * The figures of one bench run, as written to `bench/results/<run>.json` and drawn by the
+ * HTML report. Every scenario measures each target in the same run, so ratios are fair.
+ */
+
+export type TargetName = 'hubcast' | 'ws' | 'socketio';
+
+/** Latency distribution in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One scenario measured on one target: its rounds and their median. */
+export interface TargetFigures {
+  target: TargetName;
+  /** Figures per round (at least 3 interleaved rounds for full runs); keys are metric names. */
+  rounds: Record<string, number>[];
+  /** Median over rounds of each metric. */
+  median: Record<string, number>;
+  /** Latency percentiles of the median round, when the scenario measures latency. */
+  latency?: LatencySummary;
+  /** Deliveries missing / duplicated across all rounds (must be 0 and 0). */
+  lost: number;
+  duplicated: number;
+  /** Load-generator CPU share (0..1 per core used) during the measurement. */
+  generatorCpu: number;
+  /** Target process CPU share during the measurement. */
+  targetCpu: number;
+  /** True when the generator, not the target, was the bottleneck. */
+  generatorBound: boolean;
+  notes?: string[];
+}
+
+export interface ScenarioResult {
+  /** `M1`, `M2`, ..., `rooms`, `storm`. */
+  id: string;
+  title: string;
+  connections: number;
+  payloadBytes: number;
+  /** The metric the goal table is about, e.g. `rssPerConnBytes`, `deliveriesPerSec`. */
+  headline: { metric: string; unit: string; betterIs: 'lower' | 'higher' };
+  targets: TargetFigures[];
+}
+
+export interface BenchRun {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  smoke: boolean;
+  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string };
+  settings: Record<string, number | string | boolean>;
+  scenarios: ScenarioResult[];
+  /** Ratios hubcast / peer of each scenario's headline median, e.g. `{ M1: { ws: 1.2, socketio: 0.5 } }`. */
+  ratios: Record<string, Partial<Record<Exclude<TargetName, 'hubcast'>, number>>>;
+}
