@@ -1,4 +1,5 @@
 /** `hubcast <command>`: serve, token, publish. */
+import { runBenchCommand } from './bench.js';
 import { runPublish } from './publish.js';
 import { runServe } from './serve.js';
 import { runToken } from './token.js';
@@ -9,6 +10,7 @@ commands:
   serve     run a node (see --help for options; --dev for a local playground)
   token     print a JWT: --user U --org O [--subscribe P ...] [--publish P ...] [--ttl S]
   publish   post an event: --channel C --data JSON [--org O] [--key K] [--url U] [--api-key K]
+  bench     load test against a plain ws hub and Socket.IO (--smoke for a tiny CI run)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -20,6 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runToken(rest);
     case 'publish':
       return runPublish(rest);
+    case 'bench':
+      return runBenchCommand(rest);
     case undefined:
     case '--help':
     case 'help':
