@@ -95,7 +95,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
 
   const fanOut = (event: LogEvent, skipSession: string | undefined): void => {
     const owner = personalOwner(event.channel);
-    let frame: string | undefined;
+    let frame: Buffer | undefined;
     hub.match(event.org, event.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
@@ -114,12 +114,14 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       case 'presence': {
         const subs = hub.exactMatches(msg.org, msg.channel);
         if (subs === undefined) break;
-        const text = JSON.stringify({
-          type: msg.change,
-          channel: msg.channel,
-          user: msg.user,
-          ...(msg.info === undefined ? {} : { info: msg.info }),
-        });
+        const text = Buffer.from(
+          JSON.stringify({
+            type: msg.change,
+            channel: msg.channel,
+            user: msg.user,
+            ...(msg.info === undefined ? {} : { info: msg.info }),
+          }),
+        );
         for (const sub of subs)
           if (sub.presence && sub.session.id !== msg.session) sub.session.enqueue(text);
         break;

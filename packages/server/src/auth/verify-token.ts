@@ -3,6 +3,7 @@
  * ES256 and EdDSA with a PEM public key or a JWKS (URL or file). `alg: none` never verifies:
  * jose refuses unsecured tokens in `jwtVerify`, and we pin the algorithms besides.
  */
+import { webcrypto as crypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -10,6 +11,7 @@ import {
   errors as joseErrors,
   importSPKI,
   jwtVerify,
+  type JWTHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
@@ -41,8 +43,22 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
   };
   let verify: (token: string) => Promise<JWTPayload>;
   if (config.jwtSecret !== undefined) {
-    const key = new TextEncoder().encode(config.jwtSecret);
-    verify = async (t) => (await jwtVerify(t, key, { ...options, algorithms: HMAC_ALGS })).payload;
+    // One imported key per HS algorithm: importing the raw secret on every verify was the
+    // largest cost of connect+auth in the profile.
+    const secret = new TextEncoder().encode(config.jwtSecret);
+    const keys = new Map<string, Promise<crypto.CryptoKey>>();
+    const keyFor = (header: JWTHeaderParameters): Promise<crypto.CryptoKey> => {
+      const alg = header.alg;
+      let key = keys.get(alg);
+      if (key === undefined) {
+        const hash = `SHA-${alg.slice(2)}`;
+        key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
+        keys.set(alg, key);
+      }
+      return key;
+    };
+    verify = async (t) =>
+      (await jwtVerify(t, keyFor, { ...options, algorithms: HMAC_ALGS })).payload;
   } else if (config.jwtPublicKey !== undefined) {
     const keys = await importPublicKeys(config.jwtPublicKey);
     verify = async (t) => {

@@ -44,28 +44,36 @@ const DATA: [label: string, data: JsonValue][] = [
 
 describe('encodeEventFrame', () => {
   it.each(DATA)('parses back to the event push, without from: %s', (_label, data) => {
-    const parsed: unknown = JSON.parse(encodeEventFrame(logEvent(data)));
+    const parsed: unknown = JSON.parse(encodeEventFrame(logEvent(data)).toString());
     expect(parsed).toStrictEqual(pushOf(data));
   });
 
   it.each(DATA)('parses back to the event push, with from: %s', (_label, data) => {
-    const parsed: unknown = JSON.parse(encodeEventFrame(logEvent(data, { from: 'alice' })));
+    const parsed: unknown = JSON.parse(
+      encodeEventFrame(logEvent(data, { from: 'alice' })).toString(),
+    );
     expect(parsed).toStrictEqual(pushOf(data, 'alice'));
   });
 
   it('splices dataJson in as stored, whitespace and key order included', () => {
-    const frame = encodeEventFrame(logEvent(null, { dataJson: '{ "b": 1,  "a": [ 2 ] }' }));
+    const frame = encodeEventFrame(
+      logEvent(null, { dataJson: '{ "b": 1,  "a": [ 2 ] }' }),
+    ).toString();
     expect(frame).toContain('"data":{ "b": 1,  "a": [ 2 ] }');
     expect(JSON.parse(frame)).toStrictEqual(pushOf({ b: 1, a: [2] }));
   });
 
   it('escapes a from that needs it', () => {
-    const parsed: unknown = JSON.parse(encodeEventFrame(logEvent(1, { from: 'a"l\\ice' })));
+    const parsed: unknown = JSON.parse(
+      encodeEventFrame(logEvent(1, { from: 'a"l\\ice' })).toString(),
+    );
     expect(parsed).toStrictEqual(pushOf(1, 'a"l\\ice'));
   });
 
   it('writes ts as RFC 3339 UTC with milliseconds', () => {
-    const parsed = JSON.parse(encodeEventFrame(logEvent(null, { tsMs: 0 }))) as { ts: unknown };
+    const parsed = JSON.parse(encodeEventFrame(logEvent(null, { tsMs: 0 })).toString()) as {
+      ts: unknown;
+    };
     expect(parsed.ts).toBe('1970-01-01T00:00:00.000Z');
   });
 });
@@ -74,7 +82,7 @@ describe('toWireEvent', () => {
   it.each(DATA)('equals the pushed event minus its type: %s', (_label, data) => {
     for (const from of [undefined, 'alice']) {
       const event = logEvent(data, from === undefined ? {} : { from });
-      const { type: _type, ...wire } = JSON.parse(encodeEventFrame(event)) as EventPush;
+      const { type: _type, ...wire } = JSON.parse(encodeEventFrame(event).toString()) as EventPush;
       expect(toWireEvent(event)).toStrictEqual(wire);
     }
   });

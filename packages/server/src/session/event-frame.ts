@@ -5,12 +5,12 @@ import type { LogEvent } from '../log/log.js';
  * The `event` push as JSON text, built once per event and shared by every recipient (STYLE
  * rule 11). `dataJson` is spliced in as-is: the payload is never parsed or re-serialized.
  */
-export function encodeEventFrame(event: LogEvent): string {
+export function encodeEventFrame(event: LogEvent): Buffer {
   const from = event.from === undefined ? '' : `,"from":${JSON.stringify(event.from)}`;
-  return (
+  return Buffer.from(
     `{"type":"event","channel":${JSON.stringify(event.channel)},"event_id":${JSON.stringify(event.eventId)},` +
-    `"cursor":${JSON.stringify(event.cursor)},"ts":"${new Date(event.tsMs).toISOString()}",` +
-    `"data":${event.dataJson}${from}}`
+      `"cursor":${JSON.stringify(event.cursor)},"ts":"${new Date(event.tsMs).toISOString()}",` +
+      `"data":${event.dataJson}${from}}`,
   );
 }
 

@@ -5,7 +5,7 @@
 import { CLOSE_CODES } from '@hubcast/protocol';
 import type { Session } from './session.js';
 
-const PING_FRAME = '{"type":"ping"}';
+const PING_FRAME = Buffer.from('{"type":"ping"}');
 
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;

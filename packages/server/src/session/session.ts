@@ -48,11 +48,11 @@ export class Session {
   lastPingMs: number;
   awaitingPongSinceMs = 0;
 
-  private queue: string[] = [];
+  private queue: Buffer[] = [];
   private queueBytes = 0;
   private flushScheduled = false;
   private replayDepth = 0;
-  private replayBuffer: { event: LogEvent; frame: string }[] = [];
+  private replayBuffer: { event: LogEvent; frame: Buffer }[] = [];
   private chain: Promise<void> = Promise.resolve();
   private badInRow = 0;
   private refusedInRow = 0;
@@ -198,15 +198,15 @@ export class Session {
 
   reply(message: ServerMessage, id: number | undefined): void {
     const withId = id === undefined ? message : { ...message, id };
-    this.enqueue(JSON.stringify(withId));
+    this.enqueue(Buffer.from(JSON.stringify(withId)));
   }
 
   push(message: ServerMessage): void {
-    this.enqueue(JSON.stringify(message));
+    this.enqueue(Buffer.from(JSON.stringify(message)));
   }
 
   /** Adds an encoded message to the send queue; past the bounds the connection is closed 4001. */
-  enqueue(text: string): void {
+  enqueue(text: Buffer): void {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
     if (
@@ -231,16 +231,19 @@ export class Session {
   flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.ws.readyState !== 1) return;
-    const frame = this.queue.length === 1 ? (this.queue[0] as string) : this.queue.join('\n');
+    // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
+    // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
+    const frame =
+      this.queue.length === 1 ? (this.queue[0] as Buffer) : joinLines(this.queue, this.queueBytes);
     this.queue = [];
     this.queueBytes = 0;
-    this.ws.send(frame);
+    this.ws.send(frame, TEXT_FRAME);
   }
 
   // ---- fan-out ----
 
   /** Hot path: one matching subscription for one event. No allocation unless sent. */
-  deliver(sub: Subscription, event: LogEvent, frame: string): void {
+  deliver(sub: Subscription, event: LogEvent, frame: Buffer): void {
     if (this.replayDepth > 0) {
       const last = this.replayBuffer[this.replayBuffer.length - 1];
       if (last === undefined || last.event.seq !== event.seq)
@@ -312,6 +315,19 @@ export class Session {
     if (!sub.pattern.includes('*') && !sub.pattern.includes('>'))
       this.ctx.presenceLeave(this, sub.pattern);
   }
+}
+
+const TEXT_FRAME = Object.freeze({ binary: false });
+
+/** Joins messages with `\n` into one buffer of `bytes + count - 1` bytes. */
+function joinLines(parts: readonly Buffer[], bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes + parts.length - 1);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) out[at++] = 10;
+    at += (parts[i] as Buffer).copy(out, at);
+  }
+  return out;
 }
 
 /** Close reasons are at most 123 bytes (RFC 6455 §5.5). */
