@@ -20,7 +20,7 @@ import type { Presence } from './presence/presence.js';
 import { PresenceTracker } from './services/presence-tracker.js';
 import type { NodeContext } from './session/context.js';
 import { encodeEventFrame } from './session/event-frame.js';
-import { Heartbeat } from './session/heartbeat.js';
+import { SessionTicker } from './session/session-ticker.js';
 import { Session, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
@@ -69,7 +69,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     config.presenceLeaveDelay * 1000,
     logger,
   );
-  const heartbeat = new Heartbeat(sessions, config.pingInterval * 1000, config.pongTimeout * 1000);
+  const ticker = new SessionTicker(
+    sessions,
+    config.pingInterval * 1000,
+    config.pongTimeout * 1000,
+    config.authTimeout * 1000,
+  );
   let verifier: TokenVerifier | undefined;
   let draining = false;
   let started = false;
@@ -276,7 +281,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         server?.once('error', reject);
         server?.listen(config.port, config.host, () => resolve());
       });
-      heartbeat.start();
+      ticker.start();
       started = true;
       stopping = undefined;
     },
@@ -304,7 +309,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       stopping ??= (async () => {
         if (!started) return;
         await node.drain();
-        heartbeat.stop();
+        ticker.stop();
         presence.close();
         transport?.close();
         for (const ws of sockets) ws.terminate();

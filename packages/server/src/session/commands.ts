@@ -118,7 +118,6 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
     });
   }
   session.transition('live', 'connect');
-  session.authenticated();
 
   const accepted: Subscription[] = [];
   const rejected: RejectedSubscription[] = [];
@@ -281,7 +280,6 @@ async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
   session.publishGrants = claims.publish;
   session.info = claims.info;
   session.expiresAt = claims.expiresAt;
-  session.armExpiry();
   for (const sub of [...session.subscriptions.values()]) {
     if (checkSubscribe(session.user, claims.subscribe, sub.pattern) === undefined) continue;
     session.subscriptions.delete(sub.pattern);

@@ -58,9 +58,9 @@ export class Session {
   private refusedInRow = 0;
   private connectSeen = false;
   private readonly bucket: TokenBucket;
-  private authTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private readonly stateListeners: ((change: StateChange) => void)[] = [];
+  /** Until when `connect` may arrive; the node's ticker enforces it (no timer per socket). */
+  readonly authDeadlineMs: number;
+  private stateListeners: ((change: StateChange) => void)[] | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -69,10 +69,7 @@ export class Session {
     const now = Date.now();
     this.lastPingMs = now;
     this.bucket = new TokenBucket(ctx.config.rateLimit, ctx.config.rateBurst, now);
-    this.authTimer = setTimeout(() => {
-      if (this.state === 'awaiting_auth')
-        this.close(CLOSE_CODES.protocolViolation.code, 'auth timeout');
-    }, ctx.config.authTimeout * 1000);
+    this.authDeadlineMs = now + ctx.config.authTimeout * 1000;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.closed('socket closed'));
     ws.on('error', (err) => ctx.logger.debug({ err, session: this.id }, 'socket error'));
@@ -84,14 +81,15 @@ export class Session {
   }
 
   onStateChange(listener: (change: StateChange) => void): void {
-    this.stateListeners.push(listener);
+    (this.stateListeners ??= []).push(listener);
   }
 
   transition(to: SessionState, reason: string): boolean {
     const from = this.state;
     if (!canTransition(from, to)) return false;
     this.state = to;
-    for (const l of this.stateListeners) l({ from, to, reason });
+    if (this.stateListeners !== undefined)
+      for (const l of this.stateListeners) l({ from, to, reason });
     return true;
   }
 
@@ -175,23 +173,6 @@ export class Session {
       else if (++this.badInRow >= MAX_BAD_IN_A_ROW)
         this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
     });
-  }
-
-  /** Marks the end of the auth phase; arms the expiry close. */
-  authenticated(): void {
-    clearTimeout(this.authTimer);
-    this.authTimer = undefined;
-    this.armExpiry();
-  }
-
-  armExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    // setTimeout holds at most ~24.8 days; the node re-checks long-lived tokens on refresh.
-    const ms = Math.min(this.expiresAt * 1000 - Date.now(), 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(
-      () => this.close(CLOSE_CODES.unauthorized.code, 'token expired'),
-      Math.max(ms, 0),
-    );
   }
 
   // ---- outbound ----
@@ -300,8 +281,6 @@ export class Session {
     if (this.state === 'closed') return;
     const wasAuthenticated = this.state !== 'awaiting_auth';
     this.transition('closed', reason);
-    clearTimeout(this.authTimer);
-    clearTimeout(this.expiryTimer);
     if (wasAuthenticated || this.org !== '') {
       for (const sub of this.subscriptions.values()) this.dropSubscription(sub);
       this.subscriptions.clear();
