@@ -200,8 +200,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         else userSlots.set(userKey(s), n);
       }
     },
-    presenceEnter: (s, channel) => presence.enter(subject(s), channel),
-    presenceLeave: (s, channel) => presence.leave(subject(s), channel),
+    socketClosed(ws) {
+      sockets.delete(ws);
+      if (draining && sockets.size === 0) onAllClosed?.();
+    },
+    presenceEnter: (s, channel) => presence.enter(s, channel),
+    presenceLeave: (s, channel) => presence.leave(s, channel),
     presenceMembers: (org, channel) => presence.members(org, channel),
     scheduleFlush(s) {
       dirty.push(s);
@@ -227,10 +231,6 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       isDraining: () => draining,
       onConnection(ws: WebSocket) {
         sockets.add(ws);
-        ws.once('close', () => {
-          sockets.delete(ws);
-          if (draining && sockets.size === 0) onAllClosed?.();
-        });
         const session = new Session(ws, ctx);
         sessions.add(session);
       },
@@ -333,20 +333,4 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
   };
   return node;
-}
-
-function subject(s: Session): {
-  id: string;
-  org: string;
-  user: string;
-  info?: JsonValue;
-  device?: string;
-} {
-  return {
-    id: s.id,
-    org: s.org,
-    user: s.user,
-    ...(s.info === undefined ? {} : { info: s.info }),
-    ...(s.device === undefined ? {} : { device: s.device }),
-  };
 }

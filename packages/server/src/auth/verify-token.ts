@@ -149,13 +149,17 @@ function claimsFrom(p: JWTPayload): VerifiedToken {
     user: sub,
     org,
     expiresAt: p.exp,
-    subscribe: patternList(p['subscribe'], 'subscribe', ['>']),
-    publish: patternList(p['publish'], 'publish', []),
+    subscribe: patternList(p['subscribe'], 'subscribe', DEFAULT_SUBSCRIBE),
+    publish: patternList(p['publish'], 'publish', DEFAULT_PUBLISH),
     info: p['info'] === undefined ? undefined : (p['info'] as JsonValue),
   };
 }
 
-function patternList(v: unknown, claim: string, fallback: string[]): readonly string[] {
+// Shared by every connection whose token has no grants (PROTOCOL.md §6 defaults).
+const DEFAULT_SUBSCRIBE: readonly string[] = Object.freeze(['>']);
+const DEFAULT_PUBLISH: readonly string[] = Object.freeze([]);
+
+function patternList(v: unknown, claim: string, fallback: readonly string[]): readonly string[] {
   if (v === undefined) return fallback;
   if (!Array.isArray(v) || !v.every((x) => isValidPattern(x)))
     throw unauthorized(`token claim '${claim}' must be an array of valid patterns`);

@@ -1,9 +1,19 @@
 import type { PresenceMember } from '@hubcast/protocol';
 import type { Presence, PresenceEntry } from './presence.js';
 
-/** Presence for one node, in maps: channel → user → sessions. */
+interface ChannelPresence {
+  sessions: Map<string, PresenceEntry>;
+  /** Connections per user, to tell a user's first and last connection. */
+  users: Map<string, number>;
+}
+
+/**
+ * Presence for one node. Two flat maps per channel rather than a map per user: with one
+ * connection per user (the common case) that is the difference between two map entries and a
+ * whole Map object per connection.
+ */
 export class MemoryPresence implements Presence {
-  private readonly channels = new Map<string, Map<string, Map<string, PresenceEntry>>>();
+  private readonly channels = new Map<string, ChannelPresence>();
 
   add(
     org: string,
@@ -12,15 +22,16 @@ export class MemoryPresence implements Presence {
     entry: PresenceEntry,
   ): Promise<{ firstForUser: boolean }> {
     const k = `${org}\0${channel}`;
-    let users = this.channels.get(k);
-    if (users === undefined)
-      this.channels.set(k, (users = new Map<string, Map<string, PresenceEntry>>()));
-    let sessions = users.get(entry.user);
-    const firstForUser = sessions === undefined || sessions.size === 0;
-    if (sessions === undefined)
-      users.set(entry.user, (sessions = new Map<string, PresenceEntry>()));
-    sessions.set(session, entry);
-    return Promise.resolve({ firstForUser });
+    let c = this.channels.get(k);
+    if (c === undefined) this.channels.set(k, (c = { sessions: new Map(), users: new Map() }));
+    if (c.sessions.has(session)) {
+      c.sessions.set(session, entry);
+      return Promise.resolve({ firstForUser: false });
+    }
+    c.sessions.set(session, entry);
+    const before = c.users.get(entry.user) ?? 0;
+    c.users.set(entry.user, before + 1);
+    return Promise.resolve({ firstForUser: before === 0 });
   }
 
   remove(
@@ -29,36 +40,33 @@ export class MemoryPresence implements Presence {
     session: string,
   ): Promise<{ lastForUser: boolean; user?: string }> {
     const k = `${org}\0${channel}`;
-    const users = this.channels.get(k);
-    if (users === undefined) return Promise.resolve({ lastForUser: false });
-    for (const [user, sessions] of users) {
-      if (!sessions.delete(session)) continue;
-      if (sessions.size > 0) return Promise.resolve({ lastForUser: false, user });
-      users.delete(user);
-      if (users.size === 0) this.channels.delete(k);
-      return Promise.resolve({ lastForUser: true, user });
-    }
-    return Promise.resolve({ lastForUser: false });
+    const c = this.channels.get(k);
+    const entry = c?.sessions.get(session);
+    if (c === undefined || entry === undefined) return Promise.resolve({ lastForUser: false });
+    c.sessions.delete(session);
+    const left = (c.users.get(entry.user) ?? 1) - 1;
+    if (left > 0) c.users.set(entry.user, left);
+    else c.users.delete(entry.user);
+    if (c.sessions.size === 0) this.channels.delete(k);
+    return Promise.resolve({ lastForUser: left === 0, user: entry.user });
   }
 
   members(org: string, channel: string): Promise<PresenceMember[]> {
-    const users = this.channels.get(`${org}\0${channel}`);
-    const out: PresenceMember[] = [];
-    for (const [user, sessions] of users ?? []) {
-      const devices = new Set<string>();
-      let info: PresenceEntry['info'];
-      for (const e of sessions.values()) {
-        if (e.device !== undefined) devices.add(e.device);
-        if (e.info !== undefined) info = e.info;
+    const c = this.channels.get(`${org}\0${channel}`);
+    const byUser = new Map<string, { member: PresenceMember; devices: Set<string> }>();
+    for (const e of c?.sessions.values() ?? []) {
+      let m = byUser.get(e.user);
+      if (m === undefined) {
+        m = { member: { user: e.user, connections: 0, devices: [] }, devices: new Set() };
+        byUser.set(e.user, m);
       }
-      out.push({
-        user,
-        ...(info === undefined ? {} : { info }),
-        connections: sessions.size,
-        devices: [...devices],
-      });
+      m.member.connections++;
+      if (e.device !== undefined) m.devices.add(e.device);
+      if (e.info !== undefined) m.member.info = e.info;
     }
-    return Promise.resolve(out);
+    return Promise.resolve(
+      [...byUser.values()].map(({ member, devices }) => ({ ...member, devices: [...devices] })),
+    );
   }
 
   close(): Promise<void> {

@@ -27,13 +27,9 @@ export class PresenceTracker {
   ) {}
 
   enter(s: PresenceSubject, channel: string): void {
-    const entry = {
-      user: s.user,
-      ...(s.info === undefined ? {} : { info: s.info }),
-      ...(s.device === undefined ? {} : { device: s.device }),
-    };
+    // The subject is the entry: no copy per connection (a memory store keeps a reference).
     this.presence
-      .add(s.org, channel, s.id, entry)
+      .add(s.org, channel, s.id, s)
       .then(({ firstForUser }) => {
         if (!firstForUser) return;
         return this.broker.publish({

@@ -3,6 +3,7 @@
  */
 import type { JsonValue, PresenceMember } from '@hubcast/protocol';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import type { Config } from '../config/schema.js';
 import type { Hub } from '../hub/hub.js';
@@ -27,6 +28,8 @@ export interface NodeContext {
   claimUserSlot(session: Session): boolean;
   /** Called once when a session is gone, whatever the reason. */
   sessionClosed(session: Session): void;
+  /** Called once when the socket under a session has finished closing. */
+  socketClosed(ws: WebSocket): void;
   presenceEnter(session: Session, channel: string): void;
   presenceLeave(session: Session, channel: string): void;
   presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;

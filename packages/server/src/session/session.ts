@@ -3,7 +3,7 @@
  * subscriptions. The protocol's commands live in commands.ts; this file moves frames.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   badRequest,
@@ -48,12 +48,15 @@ export class Session {
   lastPingMs: number;
   awaitingPongSinceMs = 0;
 
-  private queue: Buffer[] = [];
+  /** Allocated on first use and reused after each flush (no array per flush). */
+  private queue: Buffer[] | undefined;
   private queueBytes = 0;
   private flushScheduled = false;
   private replayDepth = 0;
-  private replayBuffer: { event: LogEvent; frame: Buffer }[] = [];
-  private chain: Promise<void> = Promise.resolve();
+  private replayBuffer: { event: LogEvent; frame: Buffer }[] | undefined;
+  /** Commands run in order on this chain; it falls back to the shared RESOLVED when idle. */
+  private chain: Promise<void> = RESOLVED;
+  private pendingTasks = 0;
   private badInRow = 0;
   private refusedInRow = 0;
   private connectSeen = false;
@@ -70,9 +73,27 @@ export class Session {
     this.lastPingMs = now;
     this.bucket = new TokenBucket(ctx.config.rateLimit, ctx.config.rateBurst, now);
     this.authDeadlineMs = now + ctx.config.authTimeout * 1000;
-    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-    ws.on('close', () => this.closed('socket closed'));
-    ws.on('error', (err) => ctx.logger.debug({ err, session: this.id }, 'socket error'));
+    // Shared listeners find their session through the socket: no closures per connection.
+    (ws as SessionSocket)[kSession] = this;
+    ws.on('message', onSocketMessage);
+    ws.on('close', onSocketClose);
+    ws.on('error', onSocketError);
+  }
+
+  /** Runs `task` after every earlier one, so replies keep the order of requests. */
+  private schedule(task: () => void | Promise<void>): void {
+    this.pendingTasks++;
+    this.chain = this.chain.then(task).then(
+      () => this.settle(),
+      (err: unknown) => {
+        this.ctx.logger.error({ err, session: this.id }, 'session task failed');
+        this.settle();
+      },
+    );
+  }
+
+  private settle(): void {
+    if (--this.pendingTasks === 0) this.chain = RESOLVED;
   }
 
   /** Re-reads state after calls that may close the session (TS narrows the field otherwise). */
@@ -95,7 +116,8 @@ export class Session {
 
   // ---- inbound ----
 
-  private onFrame(data: Buffer, isBinary: boolean): void {
+  /** @internal */
+  onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     if (isBinary) {
       this.onBadInput(badRequest('binary frames are not allowed on the JSON codec'), undefined);
@@ -126,13 +148,11 @@ export class Session {
         this.refusedInRow++;
         if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
           // After the replies already queued, like every other answer.
-          this.chain = this.chain.then(() =>
-            this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'),
-          );
+          this.schedule(() => this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'));
           return;
         }
         const id = msg.id;
-        this.chain = this.chain.then(() =>
+        this.schedule(() =>
           this.reply(
             { type: 'error', code: 'rate_limited', message: 'command rate limit exceeded' },
             id,
@@ -152,7 +172,7 @@ export class Session {
       return;
     }
     // Through the command chain, so the error keeps its place among the replies.
-    this.chain = this.chain.then(() => {
+    this.schedule(() => {
       if (this.state === 'closed') return;
       this.reply({ type: 'error', code: error.code, message: error.message }, id);
       if (++this.badInRow >= MAX_BAD_IN_A_ROW)
@@ -166,7 +186,7 @@ export class Session {
 
   /** Commands run one at a time, in arrival order, so replies keep the order of requests. */
   private enqueueCommand(cmd: ClientCommand): void {
-    this.chain = this.chain.then(async () => {
+    this.schedule(async () => {
       if (this.state === 'closed') return;
       const ok = await runCommand(this, cmd);
       if (ok) this.badInRow = 0;
@@ -191,16 +211,16 @@ export class Session {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
     if (
-      this.queue.length >= maxQueueMessages ||
+      (this.queue?.length ?? 0) >= maxQueueMessages ||
       this.queueBytes + this.ws.bufferedAmount > maxQueueBytes
     ) {
       this.ctx.metrics.hot.queueDrops++;
-      this.queue = [];
+      this.queue = undefined;
       this.queueBytes = 0;
       this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
       return;
     }
-    this.queue.push(text);
+    (this.queue ??= []).push(text);
     this.queueBytes += text.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -211,12 +231,12 @@ export class Session {
   /** Writes every queued message as one `\n`-joined frame. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.queue.length === 0 || this.ws.readyState !== 1) return;
+    const queue = this.queue;
+    if (queue === undefined || queue.length === 0 || this.ws.readyState !== 1) return;
     // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
     // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
-    const frame =
-      this.queue.length === 1 ? (this.queue[0] as Buffer) : joinLines(this.queue, this.queueBytes);
-    this.queue = [];
+    const frame = queue.length === 1 ? (queue[0] as Buffer) : joinLines(queue, this.queueBytes);
+    queue.length = 0;
     this.queueBytes = 0;
     this.ws.send(frame, TEXT_FRAME);
   }
@@ -226,9 +246,9 @@ export class Session {
   /** Hot path: one matching subscription for one event. No allocation unless sent. */
   deliver(sub: Subscription, event: LogEvent, frame: Buffer): void {
     if (this.replayDepth > 0) {
-      const last = this.replayBuffer[this.replayBuffer.length - 1];
-      if (last === undefined || last.event.seq !== event.seq)
-        this.replayBuffer.push({ event, frame });
+      const buffer = (this.replayBuffer ??= []);
+      const last = buffer[buffer.length - 1];
+      if (last === undefined || last.event.seq !== event.seq) buffer.push({ event, frame });
       return;
     }
     if (event.seq <= sub.fromSeq || event.seq <= this.deliveredSeq) return;
@@ -246,8 +266,8 @@ export class Session {
   endReplay(): void {
     if (--this.replayDepth > 0) return;
     const buffered = this.replayBuffer;
-    this.replayBuffer = [];
-    for (const { event, frame } of buffered) {
+    this.replayBuffer = undefined;
+    for (const { event, frame } of buffered ?? []) {
       if (event.seq <= this.deliveredSeq) continue;
       for (const sub of this.subscriptions.values()) {
         if (event.seq > sub.fromSeq && matchPattern(sub.pattern, event.channel)) {
@@ -277,6 +297,12 @@ export class Session {
     this.closed(reason);
   }
 
+  /** @internal The socket's close handshake is over (whoever started it). */
+  socketClosed(): void {
+    this.closed('socket closed');
+    this.ctx.socketClosed(this.ws);
+  }
+
   private closed(reason: string): void {
     if (this.state === 'closed') return;
     const wasAuthenticated = this.state !== 'awaiting_auth';
@@ -297,6 +323,23 @@ export class Session {
 }
 
 const TEXT_FRAME = Object.freeze({ binary: false });
+const RESOLVED: Promise<void> = Promise.resolve();
+
+const kSession = Symbol('hubcast.session');
+type SessionSocket = WebSocket & { [kSession]?: Session };
+
+function onSocketMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
+  this[kSession]?.onFrame(data as Buffer, isBinary);
+}
+
+function onSocketClose(this: SessionSocket): void {
+  this[kSession]?.socketClosed();
+}
+
+function onSocketError(this: SessionSocket, err: Error): void {
+  const session = this[kSession];
+  session?.ctx.logger.debug({ err, session: session.id }, 'socket error');
+}
 
 /** Joins messages with `\n` into one buffer of `bytes + count - 1` bytes. */
 function joinLines(parts: readonly Buffer[], bytes: number): Buffer {
