@@ -2,6 +2,7 @@
  * Wires one hubcast node (STYLE rule 3): log, broker, presence, hub, sessions, HTTP API and
  * heartbeat, plus start / drain / stop. It runs no protocol itself.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -173,7 +174,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const userKey = (s: Session): string => `${s.org}\0${s.user}`;
   const slotHolders = new WeakSet<Session>();
 
+  // Short ids: a random node prefix and a counter, unique across nodes and restarts.
+  const idPrefix = randomBytes(6).toString('base64url');
+  let sessionCounter = 0;
+
   const ctx: NodeContext = {
+    newSessionId: () => `${idPrefix}${(sessionCounter++).toString(36)}`,
     config,
     log,
     hub,

@@ -17,6 +17,8 @@ export interface NodeContext {
   readonly hub: Hub<Subscription>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** A session id unique across nodes (sent in `connected`, used for `echo: false`). */
+  newSessionId(): string;
   verifyToken(token: string): Promise<VerifiedToken>;
   /** Appends to the log, then fans out through the broker; resolves after the append. */
   publish(

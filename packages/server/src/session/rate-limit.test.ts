@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from './rate-limit.js';
+import { fullBucket, takeToken } from './rate-limit.js';
+
+/** A bucket as the session keeps it, with the old class's shape for readable tables. */
+class TokenBucket {
+  private readonly state;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    nowMs: number,
+  ) {
+    this.state = fullBucket(burst, nowMs);
+  }
+  take(nowMs: number): boolean {
+    return takeToken(this.state, nowMs, this.rate, this.burst);
+  }
+}
 
 /** Runs `take` at each time and returns which were allowed. */
 function takes(bucket: TokenBucket, timesMs: readonly number[]): boolean[] {

@@ -1,28 +1,30 @@
 /**
  * Token bucket per connection (PROTOCOL.md §3): starts full at `burst`, refills at
- * `ratePerSecond`. Plain numbers, no timers: refill is computed on each take.
+ * `ratePerSecond`. The state is two numbers the caller keeps (the session holds them itself,
+ * so a connection pays for no extra object); refill is computed on each take, no timers.
  */
-export class TokenBucket {
-  private tokens: number;
-  private lastMs: number;
+export interface BucketState {
+  rateTokens: number;
+  rateRefilledMs: number;
+}
 
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    nowMs: number,
-  ) {
-    this.tokens = burst;
-    this.lastMs = nowMs;
-  }
+export function fullBucket(burst: number, nowMs: number): BucketState {
+  return { rateTokens: burst, rateRefilledMs: nowMs };
+}
 
-  take(nowMs: number): boolean {
-    const elapsed = nowMs - this.lastMs;
-    if (elapsed > 0) {
-      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.ratePerSecond) / 1000);
-      this.lastMs = nowMs;
-    }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+/** Takes one token if there is one; time going backwards refills nothing. */
+export function takeToken(
+  state: BucketState,
+  nowMs: number,
+  ratePerSecond: number,
+  burst: number,
+): boolean {
+  const elapsed = nowMs - state.rateRefilledMs;
+  if (elapsed > 0) {
+    state.rateTokens = Math.min(burst, state.rateTokens + (elapsed * ratePerSecond) / 1000);
+    state.rateRefilledMs = nowMs;
   }
+  if (state.rateTokens < 1) return false;
+  state.rateTokens -= 1;
+  return true;
 }

@@ -2,7 +2,6 @@
  * One WebSocket connection: its state machine, send queue, heartbeat fields, rate limit and
  * subscriptions. The protocol's commands live in commands.ts; this file moves frames.
  */
-import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
@@ -16,7 +15,7 @@ import {
   type ServerMessage,
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
-import { TokenBucket } from './rate-limit.js';
+import { takeToken } from './rate-limit.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
@@ -32,7 +31,7 @@ export interface Subscription {
 const MAX_BAD_IN_A_ROW = 10;
 
 export class Session {
-  readonly id = randomUUID();
+  readonly id: string;
   state: SessionState = 'awaiting_auth';
   user = '';
   org = '';
@@ -48,8 +47,11 @@ export class Session {
   lastPingMs: number;
   awaitingPongSinceMs = 0;
 
-  /** Allocated on first use and reused after each flush (no array per flush). */
-  private queue: Buffer[] | undefined;
+  // The send queue: the first message in a slot, the rest in an array made only when a flush
+  // carries two or more. Idle connections hold no array; one message per flush allocates none.
+  private queueFirst: Buffer | undefined;
+  private queueMore: Buffer[] | undefined;
+  private queueCount = 0;
   private queueBytes = 0;
   private flushScheduled = false;
   private replayDepth = 0;
@@ -60,7 +62,10 @@ export class Session {
   private badInRow = 0;
   private refusedInRow = 0;
   private connectSeen = false;
-  private readonly bucket: TokenBucket;
+  /** @internal Token bucket state (rate-limit.ts), kept on the session: no object per socket. */
+  rateTokens: number;
+  /** @internal */
+  rateRefilledMs: number;
   /** Until when `connect` may arrive; the node's ticker enforces it (no timer per socket). */
   readonly authDeadlineMs: number;
   private stateListeners: ((change: StateChange) => void)[] | undefined;
@@ -71,7 +76,9 @@ export class Session {
   ) {
     const now = Date.now();
     this.lastPingMs = now;
-    this.bucket = new TokenBucket(ctx.config.rateLimit, ctx.config.rateBurst, now);
+    this.id = ctx.newSessionId();
+    this.rateTokens = ctx.config.rateBurst;
+    this.rateRefilledMs = now;
     this.authDeadlineMs = now + ctx.config.authTimeout * 1000;
     // Shared listeners find their session through the socket: no closures per connection.
     (ws as SessionSocket)[kSession] = this;
@@ -144,7 +151,7 @@ export class Session {
         this.protocolViolation(`'${msg.type}' before a successful connect`);
         return;
       }
-      if (!this.bucket.take(Date.now())) {
+      if (!takeToken(this, Date.now(), this.ctx.config.rateLimit, this.ctx.config.rateBurst)) {
         this.refusedInRow++;
         if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
           // After the replies already queued, like every other answer.
@@ -211,16 +218,20 @@ export class Session {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
     if (
-      (this.queue?.length ?? 0) >= maxQueueMessages ||
+      this.queueCount >= maxQueueMessages ||
       this.queueBytes + this.ws.bufferedAmount > maxQueueBytes
     ) {
       this.ctx.metrics.hot.queueDrops++;
-      this.queue = undefined;
+      this.queueFirst = undefined;
+      this.queueMore = undefined;
+      this.queueCount = 0;
       this.queueBytes = 0;
       this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
       return;
     }
-    (this.queue ??= []).push(text);
+    if (this.queueCount === 0) this.queueFirst = text;
+    else (this.queueMore ??= []).push(text);
+    this.queueCount++;
     this.queueBytes += text.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -231,12 +242,18 @@ export class Session {
   /** Writes every queued message as one `\n`-joined frame. */
   flush(): void {
     this.flushScheduled = false;
-    const queue = this.queue;
-    if (queue === undefined || queue.length === 0 || this.ws.readyState !== 1) return;
+    const first = this.queueFirst;
+    if (first === undefined || this.ws.readyState !== 1) return;
     // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
     // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
-    const frame = queue.length === 1 ? (queue[0] as Buffer) : joinLines(queue, this.queueBytes);
-    queue.length = 0;
+    const more = this.queueMore;
+    const frame =
+      this.queueCount === 1 || more === undefined
+        ? first
+        : joinLines(first, more, this.queueBytes, this.queueCount);
+    this.queueFirst = undefined;
+    this.queueMore = undefined;
+    this.queueCount = 0;
     this.queueBytes = 0;
     this.ws.send(frame, TEXT_FRAME);
   }
@@ -341,13 +358,13 @@ function onSocketError(this: SessionSocket, err: Error): void {
   session?.ctx.logger.debug({ err, session: session.id }, 'socket error');
 }
 
-/** Joins messages with `\n` into one buffer of `bytes + count - 1` bytes. */
-function joinLines(parts: readonly Buffer[], bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes + parts.length - 1);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) out[at++] = 10;
-    at += (parts[i] as Buffer).copy(out, at);
+/** Joins `count` messages with `\n` into one buffer of `bytes + count - 1` bytes. */
+function joinLines(first: Buffer, more: readonly Buffer[], bytes: number, count: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes + count - 1);
+  let at = first.copy(out, 0);
+  for (const part of more) {
+    out[at++] = 10;
+    at += part.copy(out, at);
   }
   return out;
 }
