@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, personalOwner, type JsonValue, notFound } from '@hubcast/protocol';
@@ -235,9 +236,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       maxMessageBytes: config.maxMessageBytes,
       allowedOrigins: config.allowedOrigins,
       isDraining: () => draining,
-      onConnection(ws: WebSocket) {
+      onConnection(ws: WebSocket, socket: Duplex) {
         sockets.add(ws);
-        const session = new Session(ws, ctx);
+        const session = new Session(ws, socket, ctx);
         sessions.add(session);
       },
     });

@@ -2,6 +2,7 @@
  * One WebSocket connection: its state machine, send queue, heartbeat fields, rate limit and
  * subscriptions. The protocol's commands live in commands.ts; this file moves frames.
  */
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
@@ -16,6 +17,7 @@ import {
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
+import { FrameCache, frameText } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
@@ -72,6 +74,8 @@ export class Session {
 
   constructor(
     readonly ws: WebSocket,
+    /** The TCP stream under `ws`: fan-out writes pre-framed bytes straight to it. */
+    private readonly socket: Duplex,
     readonly ctx: NodeContext,
   ) {
     const now = Date.now();
@@ -247,15 +251,18 @@ export class Session {
     // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
     // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
     const more = this.queueMore;
+    // One message is usually an event every recipient shares: frame it once for all of them.
     const frame =
       this.queueCount === 1 || more === undefined
-        ? first
-        : joinLines(first, more, this.queueBytes, this.queueCount);
+        ? SHARED_FRAMES.frame(first)
+        : frameText(joinLines(first, more, this.queueBytes, this.queueCount));
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
     this.queueBytes = 0;
-    this.ws.send(frame, TEXT_FRAME);
+    // Straight to the socket: ws sends nothing of its own meanwhile (no compression, no
+    // pings), and its close frame, queued later, still follows these bytes.
+    this.socket.write(frame);
   }
 
   // ---- fan-out ----
@@ -339,7 +346,7 @@ export class Session {
   }
 }
 
-const TEXT_FRAME = Object.freeze({ binary: false });
+const SHARED_FRAMES = new FrameCache();
 const RESOLVED: Promise<void> = Promise.resolve();
 
 const kSession = Symbol('hubcast.session');

@@ -23,7 +23,8 @@ export interface TransportOptions {
   maxMessageBytes: number;
   allowedOrigins: readonly string[];
   isDraining(): boolean;
-  onConnection(ws: WebSocket): void;
+  /** The socket is the raw TCP stream under `ws`, for pre-framed writes. */
+  onConnection(ws: WebSocket, socket: Duplex): void;
 }
 
 export class WsTransport {
@@ -53,7 +54,7 @@ export class WsTransport {
     const offered = req.headers['sec-websocket-protocol'];
     if (offered !== undefined && !offered.split(',').some((p) => p.trim() === SUBPROTOCOL_JSON))
       return reject(socket, 400, 'Bad Request');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onConnection(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onConnection(ws, socket));
   }
 
   close(): void {

@@ -1,0 +1,39 @@
+/**
+ * Pre-framed WebSocket text frames (RFC 6455 §5.2: FIN, opcode 1, unmasked, as a server
+ * sends). Framing an event once and writing the same bytes to every recipient saves the
+ * per-send header allocation and option handling of `ws.send`; see issue 3 for the figures.
+ */
+export function frameText(payload: Buffer): Buffer {
+  const n = payload.length;
+  const headerBytes = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(headerBytes + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(out, headerBytes);
+  return out;
+}
+
+/**
+ * Frames `payload`, reusing the last result when the same buffer comes again: during one
+ * flush of a fan-out every recipient of an event hands in the same shared payload.
+ */
+export class FrameCache {
+  private lastPayload: Buffer | undefined;
+  private lastFrame: Buffer | undefined;
+
+  frame(payload: Buffer): Buffer {
+    if (payload === this.lastPayload && this.lastFrame !== undefined) return this.lastFrame;
+    const framed = frameText(payload);
+    this.lastPayload = payload;
+    this.lastFrame = framed;
+    return framed;
+  }
+}
