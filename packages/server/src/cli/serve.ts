@@ -175,7 +175,7 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --history-ttl S           event age kept (86400)
   --shutdown-timeout S      graceful drain limit (30)
   --presence-leave-delay S  hold back presence leave (5)
-  --max-queue-bytes N       send-queue bound before close 4001 (4194304)
+  --max-queue-bytes N       send-queue bound before close 4001 (1048576)
   --max-queue-messages N    send-queue bound before close 4001 (10000)
   --log-level L             fatal|error|warn|info|debug|trace|silent (info)
   --dev                     local playground: 127.0.0.1, generated secret and key, web page

@@ -38,7 +38,7 @@ export const configSchema = z
     historyTtl: seconds(10 * 365 * 86400).default(86400),
     shutdownTimeout: seconds(3600).default(30),
     presenceLeaveDelay: z.number().min(0).max(3600).default(5),
-    maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     maxQueueMessages: count(1, 10_000_000).default(10_000),
     dev: z.boolean().default(false),
     logLevel: z

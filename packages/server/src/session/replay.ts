@@ -38,6 +38,7 @@ export async function replayMissed(
     subs.some((s) => matchPattern(s.pattern, channel)) &&
     alsoRequire(channel);
   let after = position;
+  const halfQueue = session.ctx.config.maxQueueBytes / 2;
   for (;;) {
     const page = await log.read(org, {
       afterSeq: after,
@@ -47,12 +48,19 @@ export async function replayMissed(
       from: 'oldest',
     });
     if (session.state === 'closed') return { resumed: true, headSeq };
-    for (const event of page.events) session.enqueue(encodeEventFrame(event));
+    for (const event of page.events) {
+      session.enqueue(encodeEventFrame(event));
+      // Hand the socket what is queued and let it drain before the queue nears its bound, so
+      // a long replay to a slow reader waits instead of being closed as a slow consumer.
+      if (session.queuedBytes > halfQueue) {
+        session.flush();
+        await session.whenWritable();
+        if (session.isClosed()) return { resumed: true, headSeq };
+      }
+    }
     const last = page.events[page.events.length - 1];
     if (!page.more || last === undefined) break;
     after = last.seq;
-    // Hand each page to the socket so a long replay does not trip the send-queue bound.
-    session.flush();
   }
   return { resumed: true, headSeq };
 }

@@ -17,7 +17,7 @@ import {
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
-import { FrameCache, frameText } from './ws-frame.js';
+import { FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
@@ -55,6 +55,7 @@ export class Session {
   private queueMore: Buffer[] | undefined;
   private queueCount = 0;
   private queueBytes = 0;
+  private socketBacklogBytes = 0;
   private flushScheduled = false;
   private replayDepth = 0;
   private replayBuffer: { event: LogEvent; frame: Buffer }[] | undefined;
@@ -221,9 +222,12 @@ export class Session {
   enqueue(text: Buffer): void {
     if (this.state === 'closed') return;
     const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
+    // What the socket still holds is read once per flush cycle, not per message: it cannot
+    // shrink in between in a way that matters, and the getter showed up in the profile.
+    if (this.queueCount === 0) this.socketBacklogBytes = this.socket.writableLength;
     if (
       this.queueCount >= maxQueueMessages ||
-      this.queueBytes + this.ws.bufferedAmount > maxQueueBytes
+      this.queueBytes + this.socketBacklogBytes + text.length > maxQueueBytes
     ) {
       this.ctx.metrics.hot.queueDrops++;
       this.queueFirst = undefined;
@@ -255,7 +259,7 @@ export class Session {
     const frame =
       this.queueCount === 1 || more === undefined
         ? SHARED_FRAMES.frame(first)
-        : frameText(joinLines(first, more, this.queueBytes, this.queueCount));
+        : frameLines(first, more, this.queueBytes + this.queueCount - 1);
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
@@ -263,6 +267,30 @@ export class Session {
     // Straight to the socket: ws sends nothing of its own meanwhile (no compression, no
     // pings), and its close frame, queued later, still follows these bytes.
     this.socket.write(frame);
+  }
+
+  /** Bytes waiting in the send queue (not yet handed to the socket). */
+  get queuedBytes(): number {
+    return this.queueBytes;
+  }
+
+  /**
+   * Resolves once the socket has written out most of what it holds (or closed): a long replay
+   * waits here between pages instead of piling up past the send-queue bound.
+   */
+  whenWritable(): Promise<void> {
+    const socket = this.socket;
+    if (socket.writableLength <= this.ctx.config.maxQueueBytes / 2 || socket.destroyed)
+      return RESOLVED;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   // ---- fan-out ----
@@ -363,17 +391,6 @@ function onSocketClose(this: SessionSocket): void {
 function onSocketError(this: SessionSocket, err: Error): void {
   const session = this[kSession];
   session?.ctx.logger.debug({ err, session: session.id }, 'socket error');
-}
-
-/** Joins `count` messages with `\n` into one buffer of `bytes + count - 1` bytes. */
-function joinLines(first: Buffer, more: readonly Buffer[], bytes: number, count: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes + count - 1);
-  let at = first.copy(out, 0);
-  for (const part of more) {
-    out[at++] = 10;
-    at += part.copy(out, at);
-  }
-  return out;
 }
 
 /** Close reasons are at most 123 bytes (RFC 6455 §5.5). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameCache, frameText } from './ws-frame.js';
+import { FrameCache, frameLines, frameText } from './ws-frame.js';
 
 describe('frameText (RFC 6455 §5.2)', () => {
   it.each<[name: string, size: number, header: number[]]>([
@@ -19,6 +19,19 @@ describe('frameText (RFC 6455 §5.2)', () => {
       expect(frame.subarray(header.length).equals(payload)).toBe(true);
     },
   );
+});
+
+describe('frameLines', () => {
+  it.each([
+    ['one part', ['{"a":1}']],
+    ['three parts', ['{"a":1}', '{"b":2}', '{}']],
+    ['crossing the 7-bit length', ['x'.repeat(100), 'y'.repeat(100)]], // 201 bytes: 16-bit length
+  ])('%s: one frame of the parts joined by newlines', (_name, parts) => {
+    const [first, ...more] = parts.map((p) => Buffer.from(p));
+    const joined = parts.join('\n');
+    const frame = frameLines(first as Buffer, more, Buffer.byteLength(joined));
+    expect(frame.equals(frameText(Buffer.from(joined)))).toBe(true);
+  });
 });
 
 describe('FrameCache', () => {

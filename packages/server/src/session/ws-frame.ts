@@ -4,7 +4,26 @@
  * per-send header allocation and option handling of `ws.send`; see issue 3 for the figures.
  */
 export function frameText(payload: Buffer): Buffer {
-  const n = payload.length;
+  const { out, headerBytes } = allocFrame(payload.length);
+  payload.copy(out, headerBytes);
+  return out;
+}
+
+/**
+ * One text frame holding `first` and `more` joined by `\n` (PROTOCOL.md §3 batching), built
+ * with a single allocation and copy; `payloadBytes` is the joined length.
+ */
+export function frameLines(first: Buffer, more: readonly Buffer[], payloadBytes: number): Buffer {
+  const { out, headerBytes } = allocFrame(payloadBytes);
+  let at = headerBytes + first.copy(out, headerBytes);
+  for (const part of more) {
+    out[at++] = 10;
+    at += part.copy(out, at);
+  }
+  return out;
+}
+
+function allocFrame(n: number): { out: Buffer; headerBytes: number } {
   const headerBytes = n < 126 ? 2 : n < 65536 ? 4 : 10;
   const out = Buffer.allocUnsafe(headerBytes + n);
   out[0] = 0x81;
@@ -17,8 +36,7 @@ export function frameText(payload: Buffer): Buffer {
     out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
     out.writeUInt32BE(n >>> 0, 6);
   }
-  payload.copy(out, headerBytes);
-  return out;
+  return { out, headerBytes };
 }
 
 /**
