@@ -119,8 +119,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         fanOut(msg.event, msg.skipSession);
         break;
       case 'presence': {
-        const subs = hub.exactMatches(msg.org, msg.channel);
-        if (subs === undefined) break;
+        const watchers = hub.watchersOf(msg.org, msg.channel);
+        if (watchers === undefined) break;
         const text = Buffer.from(
           JSON.stringify({
             type: msg.change,
@@ -129,8 +129,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
             ...(msg.info === undefined ? {} : { info: msg.info }),
           }),
         );
-        for (const sub of subs)
-          if (sub.presence && sub.session.id !== msg.session) sub.session.enqueue(text);
+        for (const sub of watchers) if (sub.session.id !== msg.session) sub.session.enqueue(text);
         break;
       }
       case 'disconnect':

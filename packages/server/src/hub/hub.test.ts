@@ -64,3 +64,21 @@ describe('Hub', () => {
     expect(hub.size).toBe(1);
   });
 });
+
+describe('Hub presence watchers', () => {
+  it('lists watchers per org and channel, and forgets them when the last one goes', () => {
+    const hub = new Hub<string>();
+    hub.watch('acme', 'room.1', 'a');
+    hub.watch('acme', 'room.1', 'b');
+    hub.watch('acme', 'room.1', 'a'); // twice is once
+    hub.watch('globex', 'room.1', 'g');
+    expect([...(hub.watchersOf('acme', 'room.1') ?? [])]).toEqual(['a', 'b']);
+    expect([...(hub.watchersOf('globex', 'room.1') ?? [])]).toEqual(['g']);
+    hub.unwatch('acme', 'room.1', 'a');
+    hub.unwatch('acme', 'room.1', 'zzz'); // unknown: harmless
+    expect([...(hub.watchersOf('acme', 'room.1') ?? [])]).toEqual(['b']);
+    hub.unwatch('acme', 'room.1', 'b');
+    expect(hub.watchersOf('acme', 'room.1')).toBeUndefined();
+    expect(hub.size).toBe(0); // watching is not subscribing
+  });
+});

@@ -182,6 +182,13 @@ function addToHub(session: Session, sub: Subscription): void {
 
 const isConcrete = (p: string): boolean => !p.includes('*') && !p.includes('>');
 
+/** `presence: true`: this subscription gets `join`/`leave` of its (concrete) channel. */
+function watchPresence(session: Session, sub: Subscription): void {
+  if (sub.presence) return;
+  sub.presence = true;
+  if (isConcrete(sub.pattern)) session.ctx.hub.watch(session.org, sub.pattern, sub);
+}
+
 async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void> {
   const { ctx } = session;
   const code = admit(session, cmd.channel);
@@ -191,7 +198,7 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
     throw new HubcastError(code, `not allowed to subscribe to '${cmd.channel}'`);
   const existing = session.subscriptions.get(cmd.channel);
   if (existing !== undefined && cmd.cursor === undefined) {
-    if (cmd.presence === true) existing.presence = true;
+    if (cmd.presence === true) watchPresence(session, existing);
     const head = await ctx.log.headSeq(session.org);
     session.reply(
       { type: 'subscribed', channel: cmd.channel, cursor: ctx.log.cursorOf(session.org, head) },
@@ -203,16 +210,16 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
   const sub: Subscription = existing ?? {
     session,
     pattern: cmd.channel,
-    presence: cmd.presence === true,
+    presence: false,
     fromSeq: Number.MAX_SAFE_INTEGER,
   };
-  if (cmd.presence === true) sub.presence = true;
   session.beginReplay();
   try {
     if (existing === undefined) {
       session.subscriptions.set(cmd.channel, sub);
       addToHub(session, sub);
     }
+    if (cmd.presence === true) watchPresence(session, sub);
     // Replay only what no other subscription of this connection already delivered (§4).
     const notElsewhere = (channel: string): boolean =>
       !others.some((o) => matchPattern(o.pattern, channel));

@@ -369,6 +369,7 @@ export class Session {
   /** Removes a subscription from the hub and presence (not from `subscriptions`). */
   dropSubscription(sub: Subscription): void {
     this.ctx.hub.delete(this.org, sub.pattern, sub);
+    if (sub.presence) this.ctx.hub.unwatch(this.org, sub.pattern, sub);
     if (!sub.pattern.includes('*') && !sub.pattern.includes('>'))
       this.ctx.presenceLeave(this, sub.pattern);
   }
