@@ -57,4 +57,6 @@ export interface BenchRun {
   scenarios: ScenarioResult[];
   /** Ratios hubcast / peer of each scenario's headline median, e.g. `{ M1: { ws: 1.2, socketio: 0.5 } }`. */
   ratios: Record<string, Partial<Record<Exclude<TargetName, 'hubcast'>, number>>>;
+  /** What a reader must know about the run: derived settings, scenarios left out, errors. */
+  notes?: string[];
 }

@@ -1,0 +1,132 @@
+/** `hubcast bench` flags → validated options. Pure: errors are thrown, never printed here. */
+import { fileURLToPath } from 'node:url';
+import type { TargetName } from '../results.js';
+
+export const SCENARIO_IDS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+export const TARGET_NAMES: readonly TargetName[] = ['hubcast', 'ws', 'socketio'];
+
+export interface BenchOptions {
+  smoke: boolean;
+  connections: number;
+  rounds: number;
+  durationSec: number;
+  targets: TargetName[];
+  scenarios: ScenarioId[];
+  workers: number;
+  outDir: string;
+  /** M6/M8 publishes per second; undefined: half the plain ws M3 capacity of round 1. */
+  ratePerSec: number | undefined;
+  /** Ceiling on the derived rate, so a tiny smoke run does not publish thousands a second. */
+  maxRatePerSec: number;
+  /** Handshakes in flight at once, over all workers. */
+  maxInFlight: number;
+  /** Write a V8 CPU profile of every target process into this directory (`--cpu-prof`). */
+  cpuProfDir: string | undefined;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: hubcast bench [options]
+
+  --smoke               every scenario tiny (60 connections, 1 round, 2 s), checks exactly-once
+  --connections N       connections per target (default 10000; one process holds at most ~19,900)
+  --rounds N            interleaved rounds, medians over them (default 3)
+  --duration S          seconds of the fixed-rate run M6 (default 30)
+  --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
+  --targets LIST        hubcast,ws,socketio (default all three)
+  --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
+  --workers N           generator worker threads (default 2)
+  --in-flight N         handshakes in flight at once (default 256)
+  --out DIR             where the JSON and HTML go (default bench/results)
+  --cpu-prof DIR        write a CPU profile of each target process into DIR
+`;
+
+const DEFAULT_OUT = fileURLToPath(new URL('../../results/', import.meta.url));
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const known = new Set([
+    'smoke',
+    'help',
+    'connections',
+    'rounds',
+    'duration',
+    'rate',
+    'targets',
+    'scenarios',
+    'workers',
+    'in-flight',
+    'out',
+    'cpu-prof',
+  ]);
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq > 0 ? eq : undefined);
+    if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+    if (eq > 0) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else if (arg === '--smoke' || arg === '--help') {
+      flags.set(arg.slice(2), true);
+    } else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--'))
+        throw new UsageError(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+      i++;
+    }
+  }
+
+  const smoke = flags.get('smoke') === true;
+  const text = (key: string): string | undefined => {
+    const v = flags.get(key);
+    if (v === true) throw new UsageError(`--${key} needs a value`);
+    return v;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = text(key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${key} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const list = <T extends string>(key: string, allowed: readonly T[]): T[] => {
+    const raw = text(key);
+    if (raw === undefined) return [...allowed];
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const item of items)
+      if (!(allowed as readonly string[]).includes(item))
+        throw new UsageError(`--${key}: '${item}' is not one of ${allowed.join(', ')}`);
+    if (items.length === 0) throw new UsageError(`--${key} is empty`);
+    return allowed.filter((a) => items.includes(a));
+  };
+  const rateRaw = text('rate');
+  let ratePerSec: number | undefined;
+  if (rateRaw !== undefined) {
+    ratePerSec = Number(rateRaw);
+    if (!Number.isFinite(ratePerSec) || ratePerSec <= 0 || ratePerSec > 100_000)
+      throw new UsageError('--rate must be a number above 0 and at most 100000');
+  }
+  return {
+    smoke,
+    help: flags.get('help') === true,
+    connections: int('connections', smoke ? 60 : 10_000, 1, 19_900),
+    rounds: int('rounds', smoke ? 1 : 3, 1, 50),
+    durationSec: int('duration', smoke ? 2 : 30, 1, 3600),
+    targets: list('targets', TARGET_NAMES),
+    scenarios: list('scenarios', SCENARIO_IDS),
+    workers: int('workers', 2, 1, 64),
+    maxInFlight: int('in-flight', 256, 1, 10_000),
+    outDir: text('out') ?? DEFAULT_OUT,
+    cpuProfDir: text('cpu-prof'),
+    ratePerSec,
+    maxRatePerSec: smoke ? 50 : 5_000,
+  };
+}

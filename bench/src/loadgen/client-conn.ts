@@ -1,0 +1,172 @@
+/**
+ * One generator connection: a raw `net` socket, a handwritten upgrade, the frame reader and a
+ * per-target adapter for what comes after the 101. It keeps its own exactly-once window
+ * (`nextSeq`, `ahead`) and hands stamps to the worker's hooks.
+ */
+import { connect, type Socket } from 'node:net';
+import type { Adapter } from './adapters.js';
+import { nowMs, scanStamps, type StampSink } from './payload.js';
+import type { SeqWindow } from './seq-window.js';
+import {
+  FrameReader,
+  OPCODE_CLOSE,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  encodeClientFrame,
+  encodeClientText,
+  upgradeRequest,
+  type FrameSink,
+} from './ws-frames.js';
+
+export type ConnState = 'connecting' | 'upgrading' | 'joining' | 'ready' | 'closed';
+
+/** What the worker learns from a connection. */
+export interface ConnHooks {
+  ready(conn: Conn): void;
+  /** The handshake, auth or join failed (the connection never became ready). */
+  failed(conn: Conn, reason: string): void;
+  delivered(conn: Conn, seq: number, sentAtMs: number): void;
+  /** A ready connection closed; `closeCode` says how (1006 without a close frame). */
+  closed(conn: Conn): void;
+}
+
+export interface ConnOptions {
+  host: string;
+  port: number;
+  adapter: Adapter;
+  hooks: ConnHooks;
+  /** Channels (rooms) this connection subscribes to; shared arrays, not one per connection. */
+  channels: readonly string[];
+  /** The hubcast token, '' for the peers. */
+  token: string;
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const STATUS_101 = 'HTTP/1.1 101';
+
+export class Conn implements FrameSink, StampSink, SeqWindow {
+  state: ConnState = 'connecting';
+  nextSeq = 1;
+  ahead = 0;
+  /** Left out of the accounting (M8 pauses it on purpose). */
+  excluded = false;
+  closeCode = 0;
+  /** When the chunk being read arrived: one clock read per chunk, not per message. */
+  recvMs = 0;
+  readonly socket: Socket;
+  private head: Buffer | undefined;
+  private readonly reader = new FrameReader();
+
+  constructor(
+    readonly index: number,
+    readonly slow: boolean,
+    private readonly options: ConnOptions,
+  ) {
+    const socket = (this.socket = connect({ host: options.host, port: options.port }));
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.state = 'upgrading';
+      socket.write(upgradeRequest(options.host, options.port, options.adapter.path(this)));
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.ended(err.message));
+    socket.on('close', () => this.ended('connection closed'));
+  }
+
+  get channels(): readonly string[] {
+    return this.options.channels;
+  }
+
+  get token(): string {
+    return this.options.token;
+  }
+
+  sendText(text: string): void {
+    if (this.state !== 'closed') this.socket.write(encodeClientText(text));
+  }
+
+  /** The adapter says the connection is subscribed and may receive events. */
+  markReady(): void {
+    if (this.state !== 'upgrading' && this.state !== 'joining') return;
+    this.state = 'ready';
+    this.options.hooks.ready(this);
+  }
+
+  /** The adapter moves past the upgrade to its own join step (auth, room join). */
+  markJoining(): void {
+    if (this.state === 'upgrading') this.state = 'joining';
+  }
+
+  fail(reason: string): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'closed';
+    this.socket.destroy();
+    if (wasReady) this.options.hooks.closed(this);
+    else this.options.hooks.failed(this, reason);
+  }
+
+  /**
+   * Drops the connection with a TCP reset, no close handshake: the bench tears down thousands
+   * at once, and a reset leaves no TIME_WAIT behind to crowd the next session's ports.
+   */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.socket.resetAndDestroy();
+  }
+
+  /** Hands every stamp in a text message to the hooks. */
+  scan(payload: Buffer): void {
+    scanStamps(payload, this);
+  }
+
+  onStamp(seq: number, sentAtMs: number): void {
+    if (this.state === 'ready') this.options.hooks.delivered(this, seq, sentAtMs);
+  }
+
+  onMessage(opcode: number, payload: Buffer): void {
+    if (opcode === OPCODE_TEXT) this.options.adapter.text(this, payload);
+  }
+
+  onPing(payload: Buffer): void {
+    if (this.state !== 'closed') this.socket.write(encodeClientFrame(OPCODE_PONG, payload));
+  }
+
+  onCloseFrame(code: number): void {
+    if (this.state === 'closed') return;
+    this.closeCode = code;
+    const echo = Buffer.allocUnsafe(2);
+    echo.writeUInt16BE(code === 1005 ? 1000 : code);
+    this.socket.end(encodeClientFrame(OPCODE_CLOSE, echo));
+    this.ended(`closed by the server with ${code}`);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.recvMs = nowMs();
+    if (this.state !== 'upgrading') {
+      this.reader.push(chunk, this);
+      return;
+    }
+    const head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+    const end = head.indexOf(HEAD_END);
+    if (end < 0) {
+      this.head = head;
+      return;
+    }
+    this.head = undefined;
+    if (head.toString('latin1', 0, STATUS_101.length) !== STATUS_101) {
+      this.fail(`upgrade refused: ${head.toString('latin1', 0, Math.min(end, 80))}`);
+      return;
+    }
+    this.options.adapter.opened(this);
+    const rest = head.subarray(end + HEAD_END.length);
+    if (rest.length > 0) this.reader.push(rest, this);
+  }
+
+  private ended(reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.closeCode === 0) this.closeCode = 1006;
+    this.fail(reason);
+  }
+}

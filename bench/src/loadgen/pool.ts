@@ -1,0 +1,176 @@
+/**
+ * The main thread's side of the generator: spreads connections over worker threads, opens and
+ * closes measurement windows on all of them at once and merges what they report.
+ */
+import { Worker } from 'node:worker_threads';
+import { concatSamples } from '../stats/summary.js';
+import type {
+  ConnectSpec,
+  RampReply,
+  WindowReply,
+  WorkerReply,
+  WorkerRequest,
+} from './worker-protocol.js';
+
+export interface RampResult {
+  ready: number;
+  failed: number;
+  errors: string[];
+  /** From the first connect to the last ready connection. */
+  rampMs: number;
+}
+
+export interface WindowResult {
+  deliveries: number;
+  lost: number;
+  duplicated: number;
+  lastRecvMs: number;
+  samples: Float64Array;
+  active: number;
+  closes: Record<string, number>;
+}
+
+type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
+/** Requests without their id: the pool numbers them. */
+type Request = WorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
+
+export class LoadPool {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly progress: { ready: number; failed: number }[];
+  private onProgress: ((ready: number, failed: number) => void) | undefined;
+  private closed = false;
+
+  private constructor(private readonly workers: Worker[]) {
+    this.progress = workers.map(() => ({ ready: 0, failed: 0 }));
+    workers.forEach((w, i) => {
+      w.on('message', (msg: WorkerReply) => this.onReply(i, msg));
+      w.on('error', (err) => this.failAll(err));
+      w.on('exit', (code) => {
+        if (!this.closed) this.failAll(new Error(`generator worker ${i} exited (${code})`));
+      });
+    });
+  }
+
+  static start(count: number): LoadPool {
+    const url = new URL('./worker.js', import.meta.url);
+    return new LoadPool(Array.from({ length: Math.max(1, count) }, () => new Worker(url)));
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Opens `total` connections, split evenly over the workers, reporting progress as it goes. */
+  async connect(
+    total: number,
+    spec: Omit<ConnectSpec, 'firstIndex' | 'count' | 'maxInFlight'> & { maxInFlight: number },
+    onProgress?: (ready: number, failed: number) => void,
+  ): Promise<RampResult> {
+    this.onProgress = onProgress;
+    for (const p of this.progress) p.ready = p.failed = 0;
+    const n = this.workers.length;
+    const per = Math.ceil(total / n);
+    const replies = (await Promise.all(
+      this.workers.map((w, i) => {
+        const firstIndex = i * per;
+        const count = Math.max(0, Math.min(per, total - firstIndex));
+        const maxInFlight = Math.max(1, Math.ceil(spec.maxInFlight / n));
+        return this.call(w, { type: 'connect', spec: { ...spec, firstIndex, count, maxInFlight } });
+      }),
+    )) as RampReply[];
+    this.onProgress = undefined;
+    const started = Math.min(...replies.map((r) => r.startedMs));
+    const last = Math.max(...replies.map((r) => r.lastReadyMs));
+    return {
+      ready: sum(replies.map((r) => r.ready)),
+      failed: sum(replies.map((r) => r.failed)),
+      errors: [...new Set(replies.flatMap((r) => r.errors))],
+      rampMs: Math.max(0, last - started),
+    };
+  }
+
+  async begin(): Promise<void> {
+    await Promise.all(this.workers.map((w) => this.call(w, { type: 'begin' })));
+  }
+
+  /** Waits until every connection has every event up to `lastSeq` (or `waitMs`), then merges. */
+  async end(lastSeq: number, waitMs: number): Promise<WindowResult> {
+    const replies = (await Promise.all(
+      this.workers.map((w) => this.call(w, { type: 'end', lastSeq, waitMs })),
+    )) as WindowReply[];
+    const closes: Record<string, number> = {};
+    for (const r of replies)
+      for (const [code, n] of Object.entries(r.closes)) closes[code] = (closes[code] ?? 0) + n;
+    return {
+      deliveries: sum(replies.map((r) => r.deliveries)),
+      lost: sum(replies.map((r) => r.lost)),
+      duplicated: sum(replies.map((r) => r.duplicated)),
+      lastRecvMs: Math.max(...replies.map((r) => r.lastRecvMs)),
+      samples: concatSamples(replies.map((r) => r.samples)),
+      active: sum(replies.map((r) => r.active)),
+      closes,
+    };
+  }
+
+  /** The slow connections (M8) stop reading; returns how many. */
+  async pauseSlow(): Promise<number> {
+    const replies = await Promise.all(this.workers.map((w) => this.call(w, { type: 'pause' })));
+    return sum(replies.map((r) => (r.type === 'paused' ? r.count : 0)));
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.all(this.workers.map((w) => this.call(w, { type: 'disconnect' })));
+  }
+
+  /** Terminates every worker (their sockets go with them). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.failAll(new Error('the generator pool is closed'));
+  }
+
+  private call(w: Worker, req: Request): Promise<WorkerReply> {
+    if (this.closed) return Promise.reject(new Error('the generator pool is closed'));
+    const id = this.nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...req, id });
+    });
+  }
+
+  private onReply(worker: number, msg: WorkerReply): void {
+    if (msg.type === 'progress') {
+      const p = this.progress[worker];
+      if (p !== undefined) {
+        p.ready = msg.ready;
+        p.failed = msg.failed;
+      }
+      this.onProgress?.(
+        sum(this.progress.map((x) => x.ready)),
+        sum(this.progress.map((x) => x.failed)),
+      );
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (p === undefined) return;
+    this.pending.delete(msg.id);
+    if (msg.type === 'error') p.reject(new Error(msg.message));
+    else p.resolve(msg);
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+function sum(xs: readonly number[]): number {
+  let n = 0;
+  for (const x of xs) n += x;
+  return n;
+}

@@ -1,0 +1,67 @@
+/** Messages between the generator's main thread and its connection workers. */
+import type { TargetName } from '../results.js';
+
+export interface ConnectSpec {
+  target: TargetName;
+  host: string;
+  port: number;
+  /** Global index of this worker's first connection; hubcast users are `u<index>`. */
+  firstIndex: number;
+  count: number;
+  /** Handshakes in flight at once in this worker. */
+  maxInFlight: number;
+  handshakeTimeoutMs: number;
+  channels: string[];
+  /** Connections whose global index is a multiple of `slowEvery` also join `slowChannels`. */
+  slowEvery: number;
+  slowChannels: string[];
+  /** Hubcast: HS256 secret and tenant of the tokens. */
+  jwtSecret?: string;
+  org?: string;
+}
+
+export type WorkerRequest =
+  | { type: 'connect'; id: number; spec: ConnectSpec }
+  /** Opens a measurement window: samples and counters start from zero. */
+  | { type: 'begin'; id: number }
+  /** Closes the window once every connection has every event up to `lastSeq`, or after `waitMs`. */
+  | { type: 'end'; id: number; lastSeq: number; waitMs: number }
+  /** The slow connections stop reading and leave the accounting (M8). */
+  | { type: 'pause'; id: number }
+  | { type: 'disconnect'; id: number };
+
+export interface RampReply {
+  type: 'connected';
+  id: number;
+  ready: number;
+  failed: number;
+  /** A few distinct failure reasons. */
+  errors: string[];
+  startedMs: number;
+  lastReadyMs: number;
+}
+
+export interface WindowReply {
+  type: 'ended';
+  id: number;
+  deliveries: number;
+  lost: number;
+  duplicated: number;
+  /** Receive time of the last delivery in the window (epoch ms), 0 when none. */
+  lastRecvMs: number;
+  /** Latencies in ms (a uniform sample when there were more than the cap). */
+  samples: Float64Array;
+  /** Connections expected to receive (ready, not excluded). */
+  active: number;
+  /** Close codes of connections the targets closed during the window. */
+  closes: Record<string, number>;
+}
+
+export type WorkerReply =
+  | RampReply
+  | WindowReply
+  | { type: 'progress'; ready: number; failed: number }
+  | { type: 'begun'; id: number }
+  | { type: 'paused'; id: number; count: number }
+  | { type: 'disconnected'; id: number }
+  | { type: 'error'; id: number; message: string };

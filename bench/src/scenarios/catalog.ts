@@ -1,0 +1,59 @@
+/** The scenarios this generator runs, their titles and the headline figure each is judged by. */
+import type { ScenarioId } from '../cli/options.js';
+import type { LatencySummary, ScenarioResult } from '../results.js';
+
+export interface ScenarioSpec {
+  id: ScenarioId;
+  title: string;
+  headline: ScenarioResult['headline'];
+}
+
+export const CATALOG: Record<ScenarioId, ScenarioSpec> = {
+  M1: {
+    id: 'M1',
+    title: 'Memory per idle subscribed connection (after GC)',
+    headline: { metric: 'rssPerConnBytes', unit: 'bytes', betterIs: 'lower' },
+  },
+  M2: {
+    id: 'M2',
+    title: 'One isolated publish: time to the last of N deliveries',
+    headline: { metric: 'timeToLastMs', unit: 'ms', betterIs: 'lower' },
+  },
+  M3: {
+    id: 'M3',
+    title: '20 publishes back to back, one request each',
+    headline: { metric: 'deliveriesPerSec', unit: 'deliveries/s', betterIs: 'higher' },
+  },
+  M4: {
+    id: 'M4',
+    title: '20 publishes inside one request (one flush window)',
+    headline: { metric: 'deliveriesPerSec', unit: 'deliveries/s', betterIs: 'higher' },
+  },
+  M6: {
+    id: 'M6',
+    title: 'A fixed publish rate at half the plain ws capacity',
+    headline: { metric: 'p99Ms', unit: 'ms', betterIs: 'lower' },
+  },
+  M8: {
+    id: 'M8',
+    title: '1% of the clients stop reading',
+    headline: { metric: 'rssGrowthBytes', unit: 'bytes', betterIs: 'lower' },
+  },
+  M9: {
+    id: 'M9',
+    title: 'Connect + auth rate while ramping',
+    headline: { metric: 'connectsPerSec', unit: 'connections/s', betterIs: 'higher' },
+  },
+};
+
+/** What one scenario measured on one target in one round. */
+export interface RoundFigure {
+  metrics: Record<string, number>;
+  latency?: LatencySummary;
+  lost: number;
+  duplicated: number;
+  generatorCpu: number;
+  targetCpu: number;
+  generatorBound: boolean;
+  notes?: string[];
+}

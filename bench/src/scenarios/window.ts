@@ -1,0 +1,70 @@
+/**
+ * A measurement window: workers start counting, the scenario publishes, and the window closes
+ * once every connection has every event (or the wait runs out). The generator's CPU (all its
+ * threads) and the target's are taken around it, which is what `generatorBound` is judged by.
+ */
+import { cpus } from 'node:os';
+import type { WindowResult } from '../loadgen/pool.js';
+import { nowMs } from '../loadgen/payload.js';
+import type { Session } from './session.js';
+
+export interface Measured {
+  window: WindowResult;
+  wallMs: number;
+  /** Cores busy on average (1 = one core). */
+  generatorCpu: number;
+  targetCpu: number;
+  targetCpuMicros: number;
+  generatorBound: boolean;
+}
+
+/** How long to wait for stragglers: generous, scaled by the deliveries expected. */
+export function waitBudgetMs(deliveries: number): number {
+  return 10_000 + deliveries / 20;
+}
+
+export async function measureWindow(
+  s: Session,
+  work: () => Promise<void>,
+  expectedDeliveries: number,
+): Promise<Measured> {
+  const genStart = process.cpuUsage();
+  const targetStart = await s.proc.cpuMicros();
+  const wallStart = nowMs();
+  await s.pool.begin();
+  try {
+    await work();
+  } catch (err) {
+    await s.pool.end(s.publisher.lastSeq, 0); // close the workers' window before failing
+    throw err;
+  }
+  const window = await s.pool.end(s.publisher.lastSeq, waitBudgetMs(expectedDeliveries));
+  const wallMs = Math.max(1e-3, nowMs() - wallStart);
+  const gen = process.cpuUsage(genStart);
+  const targetCpuMicros = (await s.proc.cpuMicros()) - targetStart;
+  const generatorCpu = (gen.user + gen.system) / 1000 / wallMs;
+  const targetCpu = targetCpuMicros / 1000 / wallMs;
+  return {
+    window,
+    wallMs,
+    generatorCpu,
+    targetCpu,
+    targetCpuMicros,
+    generatorBound: isGeneratorBound(generatorCpu, targetCpu, s.pool.size, cpus().length),
+  };
+}
+
+/**
+ * The generator, not the target, limited the figure when it used ~90% of the cores its
+ * workers could get (no more than the cores the target left free) while the target itself
+ * was below 90% of its one core.
+ */
+export function isGeneratorBound(
+  generatorCpu: number,
+  targetCpu: number,
+  workers: number,
+  cores: number,
+): boolean {
+  const usable = Math.max(0.5, Math.min(workers, cores - Math.min(1, targetCpu)));
+  return targetCpu < 0.9 && generatorCpu >= 0.9 * usable;
+}

@@ -1,0 +1,113 @@
+/**
+ * The IPC contract every target child process answers, so the scenarios treat hubcast and its
+ * peers alike: the parent forks a target script, waits for `ready`, then asks for figures.
+ */
+
+/** What the parent hands a target through the `BENCH_TARGET` environment variable (JSON). */
+export interface TargetSettings {
+  host: string;
+  /** Hubcast only: the HS256 secret its tokens are signed with, and the admin API key. */
+  jwtSecret?: string;
+  apiKey?: string;
+  /** Hubcast only: events kept per tenant; sized so a run never evicts. */
+  historySize?: number;
+}
+
+export type ControlRequest =
+  /** Two full GCs, then memory and CPU. */
+  | { type: 'measure' }
+  /** CPU only, without GC, to bracket a timed window. */
+  | { type: 'cpu' }
+  | { type: 'stop' };
+
+export interface CpuFigures {
+  cpuUserMicros: number;
+  cpuSystemMicros: number;
+}
+
+export interface MeasuredReply extends CpuFigures {
+  type: 'measured';
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Buffers and ArrayBuffers still referenced (outside the V8 heap). */
+  arrayBuffersBytes: number;
+  /** Connections the target itself closed as slow consumers (hubcast's 4001); 0 for peers. */
+  slowClosed: number;
+}
+
+export type ControlReply =
+  | { type: 'ready'; port: number }
+  | MeasuredReply
+  | ({ type: 'cpu' } & CpuFigures)
+  | { type: 'failed'; message: string };
+
+export const TARGET_SETTINGS_ENV = 'BENCH_TARGET';
+
+/** Reads the settings the parent passed. */
+export function readTargetSettings(): TargetSettings {
+  const raw = process.env[TARGET_SETTINGS_ENV];
+  if (raw === undefined)
+    throw new Error(`${TARGET_SETTINGS_ENV} is not set: start targets with fork()`);
+  return JSON.parse(raw) as TargetSettings;
+}
+
+type Gc = () => void;
+
+/**
+ * Answers the parent's control requests. The target exits when the parent goes away (its IPC
+ * channel closes), so a crashed or killed generator leaves no orphan.
+ */
+export function serveControl(stop: () => Promise<void>, slowClosed: () => number = () => 0): void {
+  const send = (reply: ControlReply): void => {
+    if (process.connected) process.send?.(reply);
+  };
+  process.on('message', (raw: unknown) => {
+    const msg = raw as ControlRequest;
+    switch (msg.type) {
+      case 'measure': {
+        const gc = (globalThis as { gc?: Gc }).gc;
+        // Twice: the first pass may leave finalizers whose objects only the second frees.
+        gc?.();
+        gc?.();
+        const mem = process.memoryUsage();
+        const cpu = process.cpuUsage();
+        send({
+          type: 'measured',
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          arrayBuffersBytes: mem.arrayBuffers,
+          cpuUserMicros: cpu.user,
+          cpuSystemMicros: cpu.system,
+          slowClosed: slowClosed(),
+        });
+        break;
+      }
+      case 'cpu': {
+        const cpu = process.cpuUsage();
+        send({ type: 'cpu', cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system });
+        break;
+      }
+      case 'stop':
+        void stop().finally(() => process.exit(0));
+        break;
+      default: {
+        const never: never = msg;
+        send({ type: 'failed', message: `unknown control message ${JSON.stringify(never)}` });
+      }
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** Reports a listening target to the parent. */
+export function reportReady(port: number): void {
+  process.send?.({ type: 'ready', port } satisfies ControlReply);
+}
+
+/** Reports a start failure and exits. */
+export function reportFailure(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  if (process.connected) process.send?.({ type: 'failed', message } satisfies ControlReply);
+  process.stderr.write(`bench target: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,36 @@
+/**
+ * Hubcast as a bench target: one embedded node (memory log, local broker) in this child
+ * process, with limits raised for a load test. The generator talks to it as any user would:
+ * WebSocket on `/ws`, publishes on `POST /api/publish`. Only figures go over IPC.
+ */
+import { createNode, loadConfig } from '@hubcast/server';
+import { readTargetSettings, reportFailure, reportReady, serveControl } from './control.js';
+
+async function main(): Promise<void> {
+  const settings = readTargetSettings();
+  const node = createNode(
+    loadConfig({
+      env: {},
+      file: {
+        host: settings.host,
+        port: 0,
+        jwtSecret: settings.jwtSecret,
+        apiKey: settings.apiKey,
+        logLevel: 'warn',
+        // One user per connection, and no command budget to trip: the bench measures fan-out.
+        maxConnectionsPerUser: 1_000_000,
+        rateLimit: 1_000_000,
+        rateBurst: 1_000_000,
+        historySize: settings.historySize ?? 1_000_000,
+      },
+    }),
+  );
+  serveControl(
+    () => node.stop(),
+    () => node.metrics.hot.queueDrops,
+  );
+  await node.start();
+  reportReady(node.address().port);
+}
+
+main().catch(reportFailure);

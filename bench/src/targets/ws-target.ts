@@ -1,0 +1,48 @@
+/**
+ * The plain `ws` peer: the classic hub-and-spoke server. A client joins the rooms named in its
+ * URL (`/?room=a&room=b`); a publish stringifies once and loops over the room calling `send`.
+ * Run as a child process (see target-process.ts).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { readTargetSettings, reportFailure, reportReady, serveControl } from './control.js';
+import { publishHandler } from './publish-body.js';
+
+const rooms = new Map<string, Set<WebSocket>>();
+
+const server = createServer(
+  publishHandler(({ channel, data }) => {
+    const room = rooms.get(channel);
+    if (room === undefined) return;
+    const text = JSON.stringify({ channel, data });
+    for (const c of room) c.send(text);
+  }),
+);
+const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false });
+
+wss.on('connection', (ws, req) => {
+  const joined: Set<WebSocket>[] = [];
+  for (const name of new URL(req.url ?? '/', 'http://x').searchParams.getAll('room')) {
+    let room = rooms.get(name);
+    if (room === undefined) rooms.set(name, (room = new Set()));
+    room.add(ws);
+    joined.push(room);
+  }
+  ws.on('close', () => {
+    for (const room of joined) room.delete(ws);
+  });
+  ws.on('error', () => ws.terminate());
+});
+
+const settings = readTargetSettings();
+serveControl(
+  () =>
+    new Promise<void>((resolve) => {
+      wss.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+);
+server.on('error', reportFailure);
+server.listen(0, settings.host, () => reportReady((server.address() as AddressInfo).port));
