@@ -97,7 +97,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     flushPending = false;
     const batch = dirty;
     dirty = [];
-    for (const s of batch) s.flush();
+    const nowMs = Date.now();
+    for (const s of batch) s.flush(nowMs);
   };
 
   const fanOut = (event: LogEvent, skipSession: string | undefined): void => {

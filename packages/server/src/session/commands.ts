@@ -156,7 +156,10 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
       },
       cmd.id,
     );
-    session.lastPingMs = Date.now();
+    // A random phase (the first ping comes 0.5-1 interval after connect) spreads the
+    // heartbeat: connections made together would otherwise be pinged together, one write
+    // each, in a burst that delays events for everyone.
+    session.lastPingMs = Date.now() - Math.random() * ctx.config.pingInterval * 500;
   } finally {
     session.endReplay();
   }

@@ -6,7 +6,8 @@
 import { CLOSE_CODES } from '@hubcast/protocol';
 import type { Session } from './session.js';
 
-const PING_FRAME = Buffer.from('{"type":"ping"}');
+/** The server's `ping` (PROTOCOL.md §3), encoded once. */
+export const PING_MESSAGE = Buffer.from('{"type":"ping"}');
 
 export class SessionTicker {
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +47,7 @@ export class SessionTicker {
       if (nowMs - s.lastPingMs >= this.pingIntervalMs) {
         s.lastPingMs = nowMs;
         s.awaitingPongSinceMs = nowMs;
-        s.enqueue(PING_FRAME);
+        s.enqueue(PING_MESSAGE);
       }
     }
   }

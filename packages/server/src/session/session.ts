@@ -17,6 +17,7 @@ import {
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
+import { PING_MESSAGE } from './session-ticker.js';
 import { FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
@@ -247,11 +248,27 @@ export class Session {
     }
   }
 
-  /** Writes every queued message as one `\n`-joined frame. */
-  flush(): void {
+  /**
+   * Writes every queued message as one `\n`-joined frame. Given the time (the node's flush
+   * pass), a ping due within a quarter interval rides along, so busy connections never pay a
+   * write of their own for the heartbeat.
+   */
+  flush(nowMs?: number): void {
     this.flushScheduled = false;
     const first = this.queueFirst;
     if (first === undefined || this.ws.readyState !== 1) return;
+    if (
+      nowMs !== undefined &&
+      this.state === 'live' &&
+      this.awaitingPongSinceMs === 0 &&
+      nowMs - this.lastPingMs >= this.ctx.config.pingInterval * 750
+    ) {
+      this.lastPingMs = nowMs;
+      this.awaitingPongSinceMs = nowMs;
+      (this.queueMore ??= []).push(PING_MESSAGE);
+      this.queueCount++;
+      this.queueBytes += PING_MESSAGE.length;
+    }
     // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
     // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
     const more = this.queueMore;
