@@ -313,7 +313,7 @@ export class Session {
   // ---- fan-out ----
 
   /** Hot path: one matching subscription for one event. No allocation unless sent. */
-  deliver(sub: Subscription, event: LogEvent, frame: Buffer): void {
+  deliver(sub: Subscription, event: LogEvent, frame: Buffer, direct = false): void {
     if (this.replayDepth > 0) {
       const buffer = (this.replayBuffer ??= []);
       const last = buffer[buffer.length - 1];
@@ -324,6 +324,17 @@ export class Session {
     if (this.state !== 'live') return;
     this.deliveredSeq = event.seq;
     this.ctx.metrics.hot.delivered++;
+    // Direct: nothing queued before it, the socket open and under its bound, so writing now
+    // keeps order and skips the flush pass. Otherwise queue (which also enforces the bound).
+    if (
+      direct &&
+      this.queueCount === 0 &&
+      this.ws.readyState === 1 &&
+      this.socket.writableLength + frame.length <= this.ctx.config.maxQueueBytes
+    ) {
+      this.socket.write(SHARED_FRAMES.frame(frame));
+      return;
+    }
     this.enqueue(frame);
   }
 

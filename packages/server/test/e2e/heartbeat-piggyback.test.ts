@@ -19,7 +19,12 @@ it('sends a due ping in the same frame as an event', async () => {
     const res = await fetch(`${t.httpUrl}/api/publish`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.adminKey}` },
-      body: JSON.stringify({ org: 'acme', channel: 'feed', data: { n } }),
+      // Two events per request: they are queued and merged (a lone event is written at once,
+      // and only queued frames carry a ping).
+      body: JSON.stringify([
+        { org: 'acme', channel: 'feed', data: { n, part: 1 } },
+        { org: 'acme', channel: 'feed', data: { n, part: 2 } },
+      ]),
     });
     expect(res.status).toBe(200);
   };
@@ -41,6 +46,6 @@ it('sends a due ping in the same frame as an event', async () => {
     );
     ws.on('close', (code) => reject(new Error(`closed ${code}`)));
   });
-  expect(shared).toEqual(['event', 'ping']);
+  expect(shared).toEqual(['event', 'event', 'ping']);
   ws.close();
 });
