@@ -147,6 +147,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
 
   let publishesInFlight = 0;
   let directFanout = false;
+  // Set by a fan-out until the event loop reaches its check phase: publishes arriving in the
+  // same turn (requests read together) are a burst, and bursts queue and merge.
+  let burst = false;
+  const endBurst = (): void => {
+    burst = false;
+  };
 
   const publish = async (
     org: string,
@@ -158,9 +164,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       const results = await log.append(org, items);
       const sends: Promise<void>[] = [];
       // An event no other publish competes with goes straight to the sockets during the
-      // fan-out pass (lowest latency, as a plain hub would); events that come together are
-      // queued and merged into one frame per connection (fewest writes).
-      directFanout = items.length === 1 && publishesInFlight === 1;
+      // fan-out pass (lowest latency, as a plain hub would); events that come together (one
+      // request's array, concurrent publishes, a burst within one loop turn) are queued and
+      // merged into one frame per connection (fewest writes).
+      directFanout = items.length === 1 && publishesInFlight === 1 && !burst;
       try {
         for (const r of results) {
           if (r.duplicate) continue;
@@ -174,6 +181,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         }
       } finally {
         directFanout = false;
+        if (!burst && sends.length > 0) {
+          burst = true;
+          setImmediate(endBurst);
+        }
       }
       await Promise.all(sends);
       if (sends.length > 0) metrics.countPublished(org, sends.length);
