@@ -20,15 +20,8 @@ export interface RampResult {
   rampMs: number;
 }
 
-export interface WindowResult {
-  deliveries: number;
-  lost: number;
-  duplicated: number;
-  lastRecvMs: number;
-  samples: Float64Array;
-  active: number;
-  closes: Record<string, number>;
-}
+/** One window's figures summed over workers: a worker's `ended` reply without its envelope. */
+export type WindowResult = Omit<WindowReply, 'type' | 'id'>;
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 /** Requests without their id: the pool numbers them. */

@@ -82,13 +82,7 @@ export async function steadyRate(
       p999Ms: latency.p999,
       maxMs: latency.max,
     },
-    latency,
-    lost: m.window.lost,
-    duplicated: m.window.duplicated,
-    generatorCpu: m.generatorCpu,
-    targetCpu: m.targetCpu,
-    generatorBound: m.generatorBound,
-    ...(notes.length > 0 ? { notes } : {}),
+    ...windowFigures(m, latency, notes),
   };
 }
 
@@ -136,6 +130,20 @@ export async function slowConsumers(
       buffersGrowthBytes: after.arrayBuffersBytes - before.arrayBuffersBytes,
       floodBytesPerSlowConn: floodRequests * 2 * FLOOD_EVENT_BYTES,
     },
+    ...windowFigures(m, latency, notes),
+  };
+}
+
+/** What every measured window reports after its scenario's own metrics. */
+function windowFigures(
+  m: Awaited<ReturnType<typeof measureWindow>>,
+  latency: ReturnType<typeof summarizeLatency>,
+  notes: string[],
+): Pick<
+  RoundFigure,
+  'latency' | 'lost' | 'duplicated' | 'generatorCpu' | 'targetCpu' | 'generatorBound' | 'notes'
+> {
+  return {
     latency,
     lost: m.window.lost,
     duplicated: m.window.duplicated,
