@@ -1,6 +1,6 @@
 /** The scenarios this generator runs, their titles and the headline figure each is judged by. */
 import type { ScenarioId } from '../cli/options.js';
-import type { LatencySummary, ScenarioResult } from '../results.js';
+import type { ScenarioResult, TargetFigures } from '../results.js';
 
 export interface ScenarioSpec {
   id: ScenarioId;
@@ -47,13 +47,6 @@ export const CATALOG: Record<ScenarioId, ScenarioSpec> = {
 };
 
 /** What one scenario measured on one target in one round. */
-export interface RoundFigure {
+export type RoundFigure = Omit<TargetFigures, 'target' | 'rounds' | 'median'> & {
   metrics: Record<string, number>;
-  latency?: LatencySummary;
-  lost: number;
-  duplicated: number;
-  generatorCpu: number;
-  targetCpu: number;
-  generatorBound: boolean;
-  notes?: string[];
-}
+};
