@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -16,6 +17,7 @@ import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
 import type { AppendInput, AppendResult, EventLog, LogEvent } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
+import { SqliteEventLog } from './log/sqlite.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
@@ -26,6 +28,7 @@ import { SessionTicker } from './session/session-ticker.js';
 import { Session, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
+import { EngineUnavailableError } from './engine-error.js';
 
 export interface NodeDeps {
   log?: EventLog;
@@ -50,9 +53,11 @@ export interface HubcastNode {
 
 export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const logger = deps.logger ?? pino({ level: config.logLevel, base: undefined });
-  const log =
-    deps.log ??
-    new MemoryEventLog({ historySize: config.historySize, historyTtlSeconds: config.historyTtl });
+  // A log the node opened itself is closed by stop() and opened again by start(), except the
+  // memory log, which outlives stop() so a node restarted in one process keeps its history.
+  const ownsLog = deps.log === undefined;
+  let openLog: EventLog | undefined = deps.log ?? createLog(config);
+  const currentLog = (): EventLog => (openLog ??= createLog(config));
   const broker = deps.broker ?? new LocalBroker();
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
@@ -161,7 +166,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   ): Promise<AppendResult[]> => {
     publishesInFlight++;
     try {
-      const results = await log.append(org, items);
+      const results = await currentLog().append(org, items);
       const sends: Promise<void>[] = [];
       // An event no other publish competes with goes straight to the sockets during the
       // fan-out pass (lowest latency, as a plain hub would); events that come together (one
@@ -211,7 +216,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const ctx: NodeContext = {
     newSessionId: () => `${idPrefix}${(sessionCounter++).toString(36)}`,
     config,
-    log,
+    get log() {
+      return currentLog();
+    },
     hub,
     logger,
     metrics,
@@ -275,11 +282,27 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
 
   const apiNode: ApiNode = {
     config,
-    log,
+    get log() {
+      return currentLog();
+    },
     metrics,
     publish: (org, items) => trackInFlight(publish(org, items)),
     isDraining: () => draining,
-    isReady: () => started && !draining,
+    async readiness() {
+      if (draining) return { status: 'draining' };
+      if (!started) return { status: 'starting' };
+      const failed = await Promise.allSettled([currentLog().check()]);
+      const reasons: Record<string, string> = {};
+      for (const r of failed) {
+        if (r.status === 'fulfilled') continue;
+        const err: unknown = r.reason;
+        if (err instanceof EngineUnavailableError) reasons[err.part] = err.reason;
+        else reasons['engine'] = err instanceof Error ? err.message : String(err);
+      }
+      return Object.keys(reasons).length === 0
+        ? { status: 'ready' }
+        : { status: 'unavailable', reasons };
+    },
     presenceMembers: (org, channel) => presence.members(org, channel),
     disconnect(org, user, reason) {
       let closed = 0;
@@ -306,6 +329,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     metrics,
     logger,
     async start() {
+      currentLog();
       verifier = await createTokenVerifier(config);
       await broker.start(onBroker);
       draining = false;
@@ -356,8 +380,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         });
         started = false;
         draining = false;
-        // The log outlives stop(): a node restarted in the same process keeps its history.
         await broker.close();
+        if (ownsLog && !(openLog instanceof MemoryEventLog)) {
+          const closing = openLog;
+          openLog = undefined;
+          await closing?.close();
+        }
       })();
       return stopping;
     },
@@ -369,4 +397,14 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
   };
   return node;
+}
+
+function createLog(config: Config): EventLog {
+  const retention = { historySize: config.historySize, historyTtlSeconds: config.historyTtl };
+  if (config.log === 'memory') return new MemoryEventLog(retention);
+  return new SqliteEventLog({
+    path: join(config.dataDir, 'events.db'),
+    synchronous: config.sqliteSync,
+    ...retention,
+  });
 }

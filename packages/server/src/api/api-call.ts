@@ -20,7 +20,8 @@ export interface ApiNode {
   metrics: Metrics;
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
   isDraining(): boolean;
-  isReady(): boolean;
+  /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
+  readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;
   presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
   disconnect(org: string, user: string, reason: string): number;
   stats(org: string | undefined): {

@@ -1,6 +1,7 @@
 /** One mapper from error to HTTP answer (STYLE rule 9): status and body come from the code. */
 import type { ServerResponse } from 'node:http';
 import { HubcastError, isHubcastError } from '@hubcast/protocol';
+import { engineOutage } from '../engine-error.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -12,7 +13,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: unknown, status?: number): void {
-  const e = isHubcastError(err) ? err : new HubcastError('internal', 'internal error');
+  const e = isHubcastError(err)
+    ? err
+    : (engineOutage(err) ?? new HubcastError('internal', 'internal error'));
   sendJson(res, status ?? e.httpStatus, {
     error: { code: e.code, message: e.message, ...e.details },
   });

@@ -29,10 +29,10 @@ export function createApiHandler(
       switch (url.pathname) {
         case '/healthz':
           return sendJson(res, 200, { status: 'ok' });
-        case '/readyz':
-          return node.isReady()
-            ? sendJson(res, 200, { status: 'ready' })
-            : sendJson(res, 503, { status: node.isDraining() ? 'draining' : 'starting' });
+        case '/readyz': {
+          const readiness = await node.readiness();
+          return sendJson(res, readiness.status === 'ready' ? 200 : 503, readiness);
+        }
         case '/metrics': {
           const text = await node.metrics.text();
           res.writeHead(200, { 'content-type': node.metrics.registry.contentType });

@@ -4,6 +4,7 @@
  * with a ready token and serves the web page.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { BOOLEAN_KEYS } from '../config/schema.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createNode } from '../node.js';
@@ -83,18 +84,26 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     });
     devInfo = { token, org: 'dev', user: 'dev-user', apiKey: config.apiKey ?? '' };
   }
-  const node = createNode(
-    config,
-    devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) },
-  );
+  let node;
   try {
+    node = createNode(
+      config,
+      devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) },
+    );
     await node.start();
   } catch (err) {
     return fail(`cannot start: ${(err as Error).message}`);
   }
   const { port } = node.address();
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  node.logger.info({ host: config.host, port }, 'hubcast listening');
+  node.logger.info(
+    {
+      host: config.host,
+      port,
+      log: config.log === 'memory' ? 'memory' : join(config.dataDir, 'events.db'),
+    },
+    'hubcast listening',
+  );
   if (devInfo !== undefined) {
     process.stdout.write(
       [
@@ -155,7 +164,9 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
 
   --host H                  listen address (0.0.0.0; 127.0.0.1 with --dev)
   --port N                  listen port (8080)
-  --data-dir DIR            data directory (./data)
+  --data-dir DIR            data directory: the SQLite log and store (./data)
+  --log sqlite|memory       event log: sqlite survives restarts, memory forgets (sqlite)
+  --sqlite-sync normal|full normal survives a process crash, full also a power cut (normal)
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public key
   --jwks URL|FILE           JSON Web Key Set

@@ -18,6 +18,10 @@ export const configSchema = z
     host: z.string().min(1).default('0.0.0.0'),
     port: count(0, 65535).default(8080),
     dataDir: z.string().min(1).default('./data'),
+    /** `sqlite` keeps acknowledged events across restarts; `memory` is faster and forgets. */
+    log: z.enum(['sqlite', 'memory']).default('sqlite'),
+    /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
+    sqliteSync: z.enum(['normal', 'full']).default('normal'),
     jwtSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     jwtPublicKey: z.string().min(1).optional(),
     jwks: z.string().min(1).optional(),

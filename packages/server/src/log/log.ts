@@ -66,5 +66,7 @@ export interface EventLog {
   firstSeq(org: string): Promise<number>;
   cursorOf(org: string, seq: number): string;
   position(org: string, cursor: string): number | undefined;
+  /** Resolves when the log can take appends; rejects with an `EngineUnavailableError` saying why. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }

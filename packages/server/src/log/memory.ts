@@ -159,6 +159,10 @@ export class MemoryEventLog implements EventLog {
     return seq !== undefined && seq < log.nextSeq ? seq : undefined;
   }
 
+  check(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.orgs.clear();
     return Promise.resolve();

@@ -23,6 +23,7 @@ import {
   type SubscribeCommand,
 } from '@hubcast/protocol';
 import { canReceive, checkPublish, checkSubscribe } from '../auth/grants.js';
+import { engineOutage } from '../engine-error.js';
 import { readHistory } from '../log/read-history.js';
 import { toWireEvent } from './event-frame.js';
 import { replayMissed } from './replay.js';
@@ -70,7 +71,7 @@ export async function runCommand(session: Session, cmd: ClientCommand): Promise<
     }
     return true;
   } catch (err) {
-    const error = isHubcastError(err) ? err : internal(session, err);
+    const error = isHubcastError(err) ? err : (engineOutage(err) ?? internal(session, err));
     if (session.state === 'closed') return error.code !== 'bad_request';
     session.reply(
       { type: 'error', code: error.code, message: error.message, ...error.details },

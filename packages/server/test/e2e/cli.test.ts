@@ -3,12 +3,12 @@
  * prints a working token and key; SIGTERM drains clients with `reconnect` + 4000 and exits 0.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
@@ -18,9 +18,14 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
+// `serve` keeps its log in ./data: each run gets a scratch working directory.
+const workDir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
 function run(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
+    cwd: workDir,
   });
   children.push(child);
   return child;

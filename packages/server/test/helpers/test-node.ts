@@ -52,6 +52,8 @@ export async function startTestNode(overrides: ConfigInput = {}): Promise<TestNo
       jwtSecret: TEST_SECRET,
       apiKey: TEST_ADMIN_KEY,
       logLevel: 'silent',
+      // Most tests are about the protocol, not the disk; the SQLite log has its own suites.
+      log: 'memory',
       ...overrides,
     },
     env: {},

@@ -40,6 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dev page (needs Chromium at /usr/bin/chr
         apiKey: API_KEY,
         dev: true,
         logLevel: 'silent',
+        log: 'memory',
       },
       env: {},
     });

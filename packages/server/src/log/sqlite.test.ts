@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EngineUnavailableError } from '../engine-error.js';
+import { describeEventLog } from './log.contract.js';
+import { SqliteEventLog, type SqliteDatabase, type SqliteLogOptions } from './sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hubcast-sqlite-log-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshPath = (): string => join(dir, `log-${++files}.db`);
+
+describeEventLog('SqliteEventLog', (opts) => new SqliteEventLog({ path: freshPath(), ...opts }));
+
+const options = (path: string, extra: Partial<SqliteLogOptions> = {}): SqliteLogOptions => ({
+  path,
+  historySize: 100,
+  historyTtlSeconds: 3600,
+  ...extra,
+});
+
+describe('SqliteEventLog', () => {
+  it('keeps events, cursors and idempotency keys across a reopen', async () => {
+    const path = freshPath();
+    const before = new SqliteEventLog(options(path));
+    const results = await before.append('acme', [
+      { channel: 'a.b', data: { n: 1 }, key: 'k1', from: 'alice' },
+      { channel: 'a.c', data: null },
+    ]);
+    const start = before.cursorOf('acme', 0);
+    await before.close();
+
+    const after = new SqliteEventLog(options(path));
+    expect(await after.headSeq('acme')).toBe(2);
+    expect(after.position('acme', results[1]?.event.cursor ?? '')).toBe(2);
+    expect(after.position('acme', start)).toBe(0);
+    const { events } = await after.read('acme', { from: 'oldest', limit: 10 });
+    expect(events).toEqual(results.map((r) => r.event));
+    const [again] = await after.append('acme', [{ channel: 'x', data: 2, key: 'k1' }]);
+    expect(again).toEqual({ event: results[0]?.event, duplicate: true });
+    const [next] = await after.append('acme', [{ channel: 'a.b', data: 3 }]);
+    expect(next?.event.seq).toBe(3);
+    await after.close();
+  });
+
+  it('gives a new file a new epoch: cursors of a wiped log cannot be placed', async () => {
+    const path = freshPath();
+    const before = new SqliteEventLog(options(path));
+    const [old] = await before.append('acme', [{ channel: 'c', data: 1 }]);
+    await before.close();
+    rmSync(path);
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+
+    const after = new SqliteEventLog(options(path));
+    await after.append('acme', [{ channel: 'c', data: 1 }]);
+    expect(after.position('acme', old?.event.cursor ?? '')).toBeUndefined();
+    expect(after.position('acme', before.cursorOf('acme', 0))).toBeUndefined();
+    await after.close();
+  });
+
+  it('commits the appends of one turn as one group, visible only once committed', async () => {
+    const log = new SqliteEventLog(options(freshPath()));
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      log.append('acme', [{ channel: 'c', data: i }]),
+    );
+    // Nothing is visible before the group commits: a cursor past the head cannot be handed out.
+    expect(await log.headSeq('acme')).toBe(0);
+    const results = await Promise.all(pending);
+    expect(results.map(([r]) => r?.event.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await log.headSeq('acme')).toBe(50);
+    await log.close();
+  });
+
+  it('deduplicates a key inside one group and across groups', async () => {
+    const log = new SqliteEventLog(options(freshPath()));
+    const [a, b] = await Promise.all([
+      log.append('acme', [{ channel: 'c', data: 1, key: 'same' }]),
+      log.append('acme', [{ channel: 'c', data: 2, key: 'same' }]),
+    ]);
+    expect(a?.[0]?.duplicate).toBe(false);
+    expect(b?.[0]).toEqual({ event: a?.[0]?.event, duplicate: true });
+    expect(await log.headSeq('acme')).toBe(1);
+    await log.close();
+  });
+
+  it('deletes rows past the size bound, so the file stays bounded', async () => {
+    const path = freshPath();
+    const log = new SqliteEventLog(options(path, { historySize: 10 }));
+    for (let i = 0; i < 30; i++) {
+      await log.append('acme', [
+        { channel: 'c', data: i, key: `k${i}` },
+        { channel: 'c', data: i },
+      ]);
+    }
+    await log.close();
+    const db = new Database(path, { readonly: true });
+    const row = db.prepare('SELECT count(*) AS n, min(seq) AS lo FROM events').get() as {
+      n: number;
+      lo: number;
+    };
+    db.close();
+    expect(row).toEqual({ n: 10, lo: 51 });
+  });
+
+  it('fails appends with EngineUnavailableError while the file is locked, and recovers', async () => {
+    const path = freshPath();
+    const log = new SqliteEventLog(options(path));
+    await log.append('acme', [{ channel: 'c', data: 1 }]);
+    const locker = new Database(path);
+    locker.exec('BEGIN EXCLUSIVE');
+
+    const failed = log.append('acme', [{ channel: 'c', data: 2, key: 'retry-me' }]);
+    await expect(failed).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(failed).rejects.toThrow(/locked|busy/i);
+    await expect(log.check()).rejects.toThrow(/log unavailable/);
+
+    locker.exec('ROLLBACK');
+    locker.close();
+    await expect(log.check()).resolves.toBeUndefined();
+    // The failed group left no gap and no key behind: the retry gets the next seq.
+    const [retried] = await log.append('acme', [{ channel: 'c', data: 2, key: 'retry-me' }]);
+    expect(retried).toMatchObject({ duplicate: false, event: { seq: 2 } });
+    expect((await log.read('acme', { from: 'oldest', limit: 10 })).events.length).toBe(2);
+    await log.close();
+  });
+
+  it('fails appends when the disk is full, keeps what was acknowledged, and recovers', async () => {
+    const path = freshPath();
+    let db: SqliteDatabase | undefined;
+    const log = new SqliteEventLog(
+      options(path, { historySize: 100_000, onOpen: (conn) => (db = conn) }),
+    );
+    const pages = db?.pragma('page_count', { simple: true }) as number;
+    db?.pragma(`max_page_count = ${pages + 2}`);
+    const big = 'x'.repeat(3000);
+    const acked: number[] = [];
+    let error: unknown;
+    for (let i = 0; i < 50 && error === undefined; i++) {
+      try {
+        const [r] = await log.append('acme', [{ channel: 'c', data: big }]);
+        acked.push(r?.event.seq ?? -1);
+      } catch (err) {
+        error = err;
+      }
+    }
+    expect(error).toBeInstanceOf(EngineUnavailableError);
+    expect(String(error)).toMatch(/full/i);
+    await expect(log.check()).rejects.toThrow(/full/i);
+
+    db?.pragma('max_page_count = 1073741823');
+    await expect(log.check()).resolves.toBeUndefined();
+    const [after] = await log.append('acme', [{ channel: 'c', data: 'ok' }]);
+    expect(after?.event.seq).toBe(acked.length + 1);
+    const { events } = await log.read('acme', { from: 'oldest', limit: 1000 });
+    expect(events.map((e) => e.seq)).toEqual([...acked, acked.length + 1]);
+    await log.close();
+  });
+
+  it('refuses a corrupt file with an error naming it', () => {
+    const path = freshPath();
+    writeFileSync(path, Buffer.alloc(8192, 0x5a));
+    expect(() => new SqliteEventLog(options(path))).toThrow(
+      new RegExp(
+        `cannot open the event log ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*not a database`,
+      ),
+    );
+  });
+
+  it('refuses a file made by a newer hubcast', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => new SqliteEventLog(options(path))).toThrow(/schema version 99 is newer/);
+  });
+});

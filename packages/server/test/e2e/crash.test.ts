@@ -1,0 +1,211 @@
+/**
+ * PROTOCOL.md §2.3 under the worst case: a real `hubcast serve` on the SQLite log is killed with
+ * SIGKILL five times while publishers post numbered events as fast as they can (retrying with
+ * the same idempotency key until acknowledged) and a client resumes through every restart.
+ * Afterwards every acknowledged event is in the history exactly once and in order, and the
+ * client saw each exactly once, in log order, without ever being reset.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HubcastClient } from '@hubcast/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { signTestToken, TEST_ADMIN_KEY, TEST_SECRET } from '../helpers/test-node.js';
+
+const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
+const KILLS = 5;
+/** Acknowledged publishes between two kills (and after the last one). */
+const ACKS_PER_LIFE = 250;
+const PUBLISHERS = 16;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-crash-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<number | null>;
+}
+
+/** Starts `hubcast serve` and resolves once it listens. */
+async function startServer(port: number): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--jwt-secret',
+      TEST_SECRET,
+      '--api-key',
+      TEST_ADMIN_KEY,
+      '--log-level',
+      'info',
+    ],
+    { env: { PATH: process.env['PATH'] ?? '' } },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('hubcast listening')) resolve();
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    void exited.then((code) => reject(new Error(`server exited ${code} while starting: ${out}`)));
+  });
+  return { child, exited };
+}
+
+describe('kill -9 while publishing', () => {
+  it(`loses no acknowledged event and delivers none twice across ${KILLS} crashes`, async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let server = await startServer(port);
+    // Publishers that hit a dead server wait for the next one instead of spinning.
+    let serverUp: Promise<void> = Promise.resolve();
+    let markUp: () => void = () => undefined;
+
+    const acked = new Map<number, string>(); // n -> event_id
+    let nextN = 0;
+    let stopPublishing = false;
+    let ackWaiter: { target: number; resolve: () => void } | undefined;
+    const onAck = (): void => {
+      if (ackWaiter !== undefined && acked.size >= ackWaiter.target) {
+        ackWaiter.resolve();
+        ackWaiter = undefined;
+      }
+    };
+    const acksReach = (target: number): Promise<void> =>
+      new Promise((resolve) => {
+        ackWaiter = { target, resolve };
+        onAck();
+      });
+
+    const publisher = async (): Promise<void> => {
+      while (!stopPublishing) {
+        const n = nextN++;
+        for (;;) {
+          try {
+            const res = await fetch(`${base}/api/publish`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${TEST_ADMIN_KEY}`,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({
+                org: 'acme',
+                channel: 'crash.events',
+                data: { n },
+                key: `n${n}`,
+              }),
+            });
+            if (res.status === 200) {
+              const body = (await res.json()) as { event_id: string };
+              acked.set(n, body.event_id);
+              onAck();
+              break;
+            }
+            // 503 while draining or starting: same as a dead server.
+            await res.arrayBuffer();
+          } catch {
+            // Connection refused or reset: the server is down.
+          }
+          await serverUp;
+        }
+      }
+    };
+
+    const received: { n: number; cursor: string }[] = [];
+    const resets: unknown[] = [];
+    let receiveWaiter: { target: number; resolve: () => void } | undefined;
+    const client = new HubcastClient({
+      url: `ws://127.0.0.1:${port}/ws`,
+      getToken: () => signTestToken({ sub: 'watcher', org: 'acme' }),
+      WebSocket,
+      minReconnectDelayMs: 10,
+      maxReconnectDelayMs: 100,
+    });
+    client.on('reset', (e) => {
+      resets.push(e);
+      // A reset means events were skipped: stop waiting and let the assertions say so.
+      receiveWaiter?.resolve();
+    });
+    client.subscribe('crash.>', (event) => {
+      received.push({ n: (event.data as { n: number }).n, cursor: event.cursor });
+      if (receiveWaiter !== undefined && received.length >= receiveWaiter.target) {
+        receiveWaiter.resolve();
+        receiveWaiter = undefined;
+      }
+    });
+    await client.connect();
+
+    const publishers = Array.from({ length: PUBLISHERS }, () => publisher());
+    for (let kill = 1; kill <= KILLS; kill++) {
+      await acksReach(kill * ACKS_PER_LIFE);
+      serverUp = new Promise((resolve) => (markUp = resolve));
+      server.child.kill('SIGKILL');
+      expect(await server.exited).toBeNull();
+      server = await startServer(port);
+      markUp();
+    }
+    await acksReach((KILLS + 1) * ACKS_PER_LIFE);
+    stopPublishing = true;
+    await Promise.all(publishers);
+
+    // Every publisher retried until acknowledged: 0..N-1 are all in, and nothing else is.
+    const total = nextN;
+    expect(acked.size).toBe(total);
+    await new Promise<void>((resolve) => {
+      receiveWaiter = { target: total, resolve };
+      if (received.length >= total || resets.length > 0) resolve();
+    });
+
+    // The history: each acknowledged event exactly once, with the id it was acknowledged with.
+    const history: { event_id: string; data: { n: number }; cursor: string }[] = [];
+    // Without a cursor the API answers the newest page; walk back with `before`.
+    let before: string | undefined;
+    for (;;) {
+      const url = new URL(`${base}/api/history`);
+      url.searchParams.set('org', 'acme');
+      url.searchParams.set('channel', 'crash.>');
+      url.searchParams.set('limit', '1000');
+      if (before !== undefined) url.searchParams.set('before', before);
+      const res = await fetch(url, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+      const page = (await res.json()) as { events: typeof history; more: boolean };
+      history.unshift(...page.events);
+      if (!page.more) break;
+      before = page.events[0]?.cursor;
+    }
+    expect(history.length).toBe(total);
+    expect(new Set(history.map((e) => e.data.n)).size).toBe(total);
+    for (const e of history) expect(acked.get(e.data.n)).toBe(e.event_id);
+
+    // The client: every event once, in log order, and never told to refetch.
+    expect(received.map((r) => r.n)).toEqual(history.map((e) => e.data.n));
+    expect(resets).toEqual([]);
+
+    client.disconnect();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+});

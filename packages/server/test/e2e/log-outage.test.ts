@@ -1,0 +1,79 @@
+/**
+ * A node whose SQLite log cannot be written (another process holds the lock): publishes over
+ * HTTP and WebSocket fail with 503 / `unavailable`, `/readyz` says why, nothing acknowledged is
+ * lost, and the node recovers by itself once the lock is gone.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { connectClient } from '../helpers/ws-client.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-outage-'));
+let t: TestNode;
+
+beforeAll(async () => {
+  t = await startTestNode({ log: 'sqlite', dataDir });
+});
+afterAll(async () => {
+  await t.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const publish = (body: unknown): Promise<Response> =>
+  fetch(`${t.httpUrl}/api/publish`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('a locked log', () => {
+  it('answers 503 with the reason, reports it in /readyz, and recovers when unlocked', async () => {
+    const first = await publish({ org: 'acme', channel: 'news.a', data: 1 });
+    expect(first.status).toBe(200);
+    expect(await (await fetch(`${t.httpUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+
+    const client = await connectClient(t, {
+      sub: 'alice',
+      org: 'acme',
+      publish: ['news.>'],
+    });
+    const locker = new Database(join(dataDir, 'events.db'));
+    locker.exec('BEGIN EXCLUSIVE');
+    try {
+      const refused = await publish({ org: 'acme', channel: 'news.a', data: 2, key: 'k2' });
+      expect(refused.status).toBe(503);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('unavailable');
+      expect(body.error.message).toMatch(/log unavailable: .*locked/);
+
+      client.send({ type: 'publish', id: 7, channel: 'news.a', data: 3 });
+      expect(await client.next('error')).toMatchObject({ id: 7, code: 'unavailable' });
+
+      const ready = await fetch(`${t.httpUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({
+        status: 'unavailable',
+        reasons: { log: expect.stringMatching(/locked/) as unknown },
+      });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+
+    expect(await (await fetch(`${t.httpUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+    const retried = await publish({ org: 'acme', channel: 'news.a', data: 2, key: 'k2' });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ duplicate: false });
+
+    // Only the acknowledged events are in the log, without a gap.
+    const history = await fetch(`${t.httpUrl}/api/history?org=acme&channel=news.%3E&limit=10`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
+    const { events } = (await history.json()) as { events: { data: unknown }[] };
+    expect(events.map((e) => e.data)).toEqual([1, 2]);
+    client.close();
+  });
+});
