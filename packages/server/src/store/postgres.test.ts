@@ -1,0 +1,203 @@
+import { Client } from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../test/helpers/postgres.js';
+import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
+import { migratePostgres, PostgresStore } from './postgres.js';
+import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import { describeStore } from './store.contract.js';
+import { StoreUnavailableError, type Store } from './store.js';
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describeStore('PostgresStore', async () => {
+  const url = await server.createDatabase();
+  return { open: (options) => PostgresStore.open({ url, ...options }) };
+});
+
+const note = { kind: 'mention', title: 't' };
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected a rejection'),
+    (err: unknown) => err,
+  );
+}
+
+describe('PostgresStore', () => {
+  const open: Store[] = [];
+  afterEach(async () => {
+    server.thaw();
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  const openStore = async (url: string, timeoutsMs: number) => {
+    const store = await PostgresStore.open({
+      url,
+      connectTimeoutMs: timeoutsMs,
+      queryTimeoutMs: timeoutsMs,
+    });
+    open.push(store);
+    return store;
+  };
+
+  it('fails at once while the server is down, says why, and works again once it is back', async () => {
+    const store = await openStore(await server.createDatabase(), 2000);
+    const inbox = store.notifications;
+    const { ids } = await inbox.create('acme', { users: ['ann'], notification: note });
+    await server.kill();
+    try {
+      const calls: Promise<unknown>[] = [
+        inbox.create('acme', { users: ['ann'], notification: note, key: 'k' }),
+        inbox.list('acme', 'ann', { limit: 5 }),
+        inbox.markRead('acme', 'ann', ids),
+        inbox.markAllRead('acme', 'ann'),
+        inbox.unreadCount('acme', 'ann'),
+        store.check(),
+      ];
+      for (const call of calls) {
+        const err = await rejectionOf(call);
+        expect(err).toBeInstanceOf(StoreUnavailableError);
+        expect((err as StoreUnavailableError).reason).not.toBe('');
+      }
+      const err = await rejectionOf(store.check());
+      expect((err as StoreUnavailableError).reason).toMatch(/ECONNREFUSED/);
+      expect((err as StoreUnavailableError).part).toBe('store');
+    } finally {
+      await server.restart();
+    }
+    // The same store, no reopen: the pool connects anew.
+    await expect(store.check()).resolves.toBeUndefined();
+    const retry = await inbox.create('acme', { users: ['ann'], notification: note, key: 'k' });
+    expect(retry.created).toBe(true);
+    expect(await inbox.unreadCount('acme', 'ann')).toBe(2);
+  });
+
+  it('fails within its timeouts when the server stops answering, then recovers', async () => {
+    const store = await openStore(await server.createDatabase(), 300);
+    const inbox = store.notifications;
+    expect(await inbox.unreadCount('acme', 'ann')).toBe(0); // leaves an idle connection
+    server.freeze();
+    const errors = await Promise.all(
+      [
+        store.check(), // on the idle connection: the query times out
+        inbox.list('acme', 'ann', { limit: 5 }), // on new connections: the connect times out
+        inbox.create('acme', { users: ['ann'], notification: note, key: 'k' }),
+      ].map(rejectionOf),
+    );
+    server.thaw();
+    for (const err of errors) {
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect((err as StoreUnavailableError).reason).toMatch(/timeout/i);
+    }
+    await expect(store.check()).resolves.toBeUndefined();
+    const retry = await inbox.create('acme', { users: ['ann'], notification: note, key: 'k' });
+    expect(retry.created).toBe(true);
+  });
+
+  it('refuses to open where no server listens, naming the target but not the password', async () => {
+    const err = await rejectionOf(
+      PostgresStore.open({
+        url: 'postgres://hub:s3cret-pw@127.0.0.1:1/inbox',
+        connectTimeoutMs: 1000,
+      }),
+    );
+    expect((err as Error).message).toMatch(
+      /^cannot open the store at postgres 127\.0\.0\.1:1\/inbox: /,
+    );
+    expect((err as Error).message).toMatch(/ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('s3cret-pw');
+  });
+
+  it('refuses a schema that a newer hubcast migrated', async () => {
+    const url = await server.createDatabase();
+    await (await PostgresStore.open({ url })).close();
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
+    await client.end();
+    const err = await rejectionOf(PostgresStore.open({ url }));
+    expect((err as Error).message).toMatch(/migration 99 .* knows versions up to/);
+  });
+
+  it('runs a migration batch in one transaction: a failure leaves no table behind', async () => {
+    const url = await server.createDatabase();
+    const broken = [
+      ...POSTGRES_MIGRATIONS.slice(0, 1),
+      { version: 2, name: 'broken', sql: 'CREATE TABLE half (a int); SELECT nonsense(' },
+    ];
+    await expect(migratePostgres(url, broken)).rejects.toThrow(/syntax error/);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    );
+    await client.end();
+    expect(rows).toEqual([]);
+    expect(await migratePostgres(url, POSTGRES_MIGRATIONS)).toBe(POSTGRES_MIGRATIONS.length);
+  });
+});
+
+describe('isPostgresUnavailable', () => {
+  const withCode = (code: string, message = 'x'): Error =>
+    Object.assign(new Error(message), { code });
+  it.each<[label: string, err: unknown, unavailable: boolean]>([
+    ['connection refused', withCode('ECONNREFUSED'), true],
+    ['connection reset', withCode('ECONNRESET'), true],
+    ['unknown host', withCode('ENOTFOUND'), true],
+    ['admin shutdown', withCode('57P01'), true],
+    ['cannot connect now (starting up)', withCode('57P03'), true],
+    ['statement timeout', withCode('57014'), true],
+    ['disk full', withCode('53100'), true],
+    ['too many connections', withCode('53300'), true],
+    ['connection failure', withCode('08006'), true],
+    ['wrong password', withCode('28P01'), true],
+    ['no such database', withCode('3D000'), true],
+    ['lock timeout', withCode('55P03'), true],
+    ['deadlock', withCode('40P01'), true],
+    ['unique violation', withCode('23505'), false], // a bug or a race to handle, not an outage
+    ['undefined table', withCode('42P01'), false],
+    ['bad input syntax', withCode('22P02'), false],
+    ['pg: terminated', new Error('Connection terminated unexpectedly'), true],
+    ['pg: connect timeout', new Error('timeout exceeded when trying to connect'), true],
+    ['pg: query timeout', new Error('Query read timeout'), true],
+    [
+      'pg: broken client',
+      new Error('Client has encountered a connection error and is not queryable'),
+      true,
+    ],
+    ['a plain error', new Error('boom'), false],
+    ['not an error', 'ECONNREFUSED', false],
+  ])('%s → %s', (_label, err, unavailable) => {
+    expect(isPostgresUnavailable(err)).toBe(unavailable);
+  });
+});
+
+describe('describePostgresError', () => {
+  it('spells out an AggregateError of several addresses', () => {
+    const err = Object.assign(
+      new AggregateError(
+        [
+          new Error('connect ECONNREFUSED ::1:5432'),
+          new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+        ],
+        '',
+      ),
+      { code: 'ECONNREFUSED' },
+    );
+    expect(isPostgresUnavailable(err)).toBe(true);
+    expect(describePostgresError(err)).toBe(
+      'connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432',
+    );
+  });
+
+  it('adds the code when the message lacks it', () => {
+    expect(describePostgresError(Object.assign(new Error('disk full'), { code: '53100' }))).toBe(
+      'disk full (53100)',
+    );
+  });
+});

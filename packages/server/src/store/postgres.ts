@@ -1,0 +1,387 @@
+/**
+ * The store of a cluster: PostgreSQL through a `pg` pool, shared by every node.
+ *
+ * Outages fail fast and heal by themselves: a new connection gets `connectTimeoutMs`, a
+ * statement `queryTimeoutMs` (on the server, and on the client for a server that stopped
+ * answering at all); a broken connection is dropped rather than returned to the pool, so once
+ * the server is back the next call simply connects again. Nothing here retries: a call that
+ * failed may be retried by its caller, with the same key for a create.
+ */
+import { Client, Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { isHubcastError } from '@hubcast/protocol';
+import {
+  pendingMigrations,
+  progressMessage,
+  type AppliedMigration,
+  type Migration,
+} from './migrations.js';
+import {
+  checkCreate,
+  checkInbox,
+  checkList,
+  dataText,
+  distinctIds,
+  toNotification,
+  type NotificationRow,
+} from './notification-rows.js';
+import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './postgres-schema.js';
+import {
+  StoreUnavailableError,
+  type CreateInput,
+  type CreateResult,
+  type ListOptions,
+  type ListResult,
+  type NotificationStore,
+  type Store,
+  type StoreOptions,
+} from './store.js';
+
+export interface PostgresStoreOptions extends StoreOptions {
+  /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
+  url: string;
+  /** How long a call waits for a connection before failing (default 3000). */
+  connectTimeoutMs?: number;
+  /** The longest a statement may run or a silent server be waited for (default 5000). */
+  queryTimeoutMs?: number;
+  /** Connections of this node's pool (default 10). */
+  maxConnections?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+/**
+ * The lock that lets one node migrate while the others wait, whatever database they share:
+ * the bytes of "hubcast\0" read as one bigint.
+ */
+const MIGRATION_LOCK_ID = '7527030531195892736';
+
+/** What the queries need: a pool for single statements or a client inside a transaction. */
+interface Queryable {
+  query<R extends QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+interface PostgresRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  data: string | null;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
+
+export class PostgresStore implements Store {
+  readonly notifications: NotificationStore;
+  private readonly pool: Pool;
+  private closed = false;
+
+  /** Connects, runs the pending migrations (one node at a time) and opens the pool. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    try {
+      await migratePostgres(options.url, POSTGRES_MIGRATIONS, {
+        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+    } catch (err) {
+      throw new Error(
+        `cannot open the store at ${describeTarget(options.url)}: ${describePostgresError(err)}`,
+        { cause: err },
+      );
+    }
+    return new PostgresStore(options);
+  }
+
+  private constructor(options: PostgresStoreOptions) {
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // The server's timeout comes first and leaves the connection usable; the client's is for
+      // a server that no longer answers at all.
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + 500,
+      // A node that stalls inside a transaction must not hold an org's id counter for long.
+      idle_in_transaction_session_timeout: Math.max(1000, queryTimeoutMs * 2),
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle connection that dies is dropped by the pool; the next call reports the outage.
+    this.pool.on('error', () => undefined);
+    this.notifications = new PostgresNotifications(
+      { query: (text, values) => this.query(text, values) },
+      (work) => this.transaction(work),
+      options.now ?? Date.now,
+    );
+  }
+
+  private async query<R extends QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }> {
+    if (this.closed) throw new StoreUnavailableError('the store is closed');
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  private async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the store is closed');
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+    // A checked-out client reports a lost connection as an event too; the query gets it anyway.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      broken = isPostgresUnavailable(err);
+      // A connection that failed may be dead or mid-reply: it is dropped, and the server rolls
+      // back what it holds when it sees the disconnect.
+      if (!broken) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+      }
+      throw toStoreError(err);
+    } finally {
+      client.removeListener('error', ignore);
+      client.release(broken);
+    }
+  }
+
+  async check(): Promise<void> {
+    await this.query('SELECT max(version) FROM schema_migrations');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+class PostgresNotifications implements NotificationStore {
+  constructor(
+    private readonly db: Queryable,
+    private readonly transaction: <T>(work: (client: Queryable) => Promise<T>) => Promise<T>,
+    private readonly now: () => number,
+  ) {}
+
+  async create(org: string, input: CreateInput): Promise<CreateResult> {
+    checkCreate(org, input);
+    const { key, users } = input;
+    return this.transaction(async (client) => {
+      if (key !== undefined) {
+        // Claiming the key first makes a concurrent create with the same key wait here for
+        // this one to commit, then find the key taken.
+        const claim = await client.query(
+          `INSERT INTO notification_keys (org, key, ids, created_at) VALUES ($1, $2, '{}', $3)
+           ON CONFLICT (org, key) DO NOTHING`,
+          [org, key, new Date(this.now())],
+        );
+        if (claim.rowCount === 0) {
+          const { rows } = await client.query<{ ids: string[] }>(
+            'SELECT ids FROM notification_keys WHERE org = $1 AND key = $2',
+            [org, key],
+          );
+          return readCreated(client, org, rows[0]?.ids ?? []);
+        }
+      }
+      if (users.length === 0) return { ids: [], users: [], created: true, notifications: [] };
+      // The counter row stays locked until commit, so an org's ids commit in order.
+      const { rows } = await client.query<{ last_id: string }>(
+        `INSERT INTO notification_counters (org, last_id) VALUES ($1, $2)
+         ON CONFLICT (org) DO UPDATE SET last_id = notification_counters.last_id + excluded.last_id
+         RETURNING last_id`,
+        [org, users.length],
+      );
+      if (rows[0] === undefined) throw new Error('the id counter returned no row');
+      const lastId = Number(rows[0].last_id);
+      // Read after taking the counter: created_at then grows with the ids of the org.
+      const nowMs = this.now();
+      const createdAt = new Date(nowMs);
+      const ids = users.map((_, i) => String(lastId - users.length + 1 + i));
+      const { kind, title } = input.notification;
+      const body = input.notification.body ?? null;
+      const data = dataText(input.notification.data);
+      await client.query(
+        `INSERT INTO notifications (org, id, user_id, kind, title, body, data, created_at)
+         SELECT $1, t.id, t.user_id, $4, $5, $6, $7, $8
+         FROM unnest($2::bigint[], $3::text[]) AS t (id, user_id)`,
+        [org, ids, users, kind, title, body, data, createdAt],
+      );
+      if (key !== undefined) {
+        await client.query('UPDATE notification_keys SET ids = $3 WHERE org = $1 AND key = $2', [
+          org,
+          key,
+          ids,
+        ]);
+      }
+      const notifications = ids.map((id) =>
+        toNotification({ id, kind, title, body, data, createdAtMs: nowMs, readAtMs: null }),
+      );
+      return { ids, users: [...users], created: true, notifications };
+    });
+  }
+
+  async list(org: string, user: string, options: ListOptions): Promise<ListResult> {
+    const { limit, beforeId, unread } = checkList(org, user, options);
+    const { rows } = await this.db.query<PostgresRow>(
+      `SELECT ${COLUMNS} FROM notifications
+       WHERE org = $1 AND user_id = $2 AND id < $3 ${unread ? 'AND read_at IS NULL' : ''}
+       ORDER BY id DESC LIMIT $4`,
+      [org, user, beforeId, limit + 1],
+    );
+    return {
+      items: rows.slice(0, limit).map((row) => toNotification(fromPostgres(row))),
+      more: rows.length > limit,
+    };
+  }
+
+  async markRead(org: string, user: string, ids: readonly string[]): Promise<string[]> {
+    checkInbox(org, user);
+    const wanted = distinctIds(ids);
+    if (wanted.length === 0) return [];
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE notifications SET read_at = $1
+       WHERE org = $2 AND user_id = $3 AND read_at IS NULL AND id = ANY ($4::bigint[])
+       RETURNING id`,
+      [new Date(this.now()), org, user, wanted],
+    );
+    const changed = new Set(rows.map((row) => row.id));
+    return wanted.filter((id) => changed.has(id));
+  }
+
+  async markAllRead(org: string, user: string): Promise<number> {
+    checkInbox(org, user);
+    const { rowCount } = await this.db.query(
+      `UPDATE notifications SET read_at = $1
+       WHERE org = $2 AND user_id = $3 AND read_at IS NULL`,
+      [new Date(this.now()), org, user],
+    );
+    return rowCount ?? 0;
+  }
+
+  async unreadCount(org: string, user: string): Promise<number> {
+    checkInbox(org, user);
+    const { rows } = await this.db.query<{ count: string }>(
+      `SELECT count(*) FROM notifications
+       WHERE org = $1 AND user_id = $2 AND read_at IS NULL`,
+      [org, user],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+}
+
+/** The answer to a repeated key: the first call's notifications as they are now. */
+async function readCreated(client: Queryable, org: string, ids: string[]): Promise<CreateResult> {
+  const { rows } = await client.query<PostgresRow>(
+    `SELECT ${COLUMNS} FROM notifications WHERE org = $1 AND id = ANY ($2::bigint[])`,
+    [org, ids],
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const found = ids.flatMap((id) => byId.get(id) ?? []);
+  return {
+    ids,
+    users: found.map((row) => row.user_id),
+    created: false,
+    notifications: found.map((row) => toNotification(fromPostgres(row))),
+  };
+}
+
+function fromPostgres(row: PostgresRow): NotificationRow {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    data: row.data,
+    createdAtMs: row.created_at.getTime(),
+    readAtMs: row.read_at === null ? null : row.read_at.getTime(),
+  };
+}
+
+export interface MigratePostgresOptions {
+  connectTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Runs the pending migrations on a connection of its own (no statement timeout: a migration
+ * may take long, and so may waiting for another node's) in one transaction, under an advisory
+ * lock so nodes starting together migrate one after the other. Answers how many ran.
+ */
+export async function migratePostgres(
+  url: string,
+  migrations: readonly Migration[],
+  options: MigratePostgresOptions = {},
+): Promise<number> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await client.query(POSTGRES_MIGRATIONS_TABLE);
+    const { rows } = await client.query<AppliedMigration>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+    const pending = pendingMigrations(rows, migrations);
+    for (const [i, m] of pending.entries()) {
+      options.onProgress?.(progressMessage(m, i, pending.length));
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
+    }
+    await client.query('COMMIT');
+    return pending.length;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function toStoreError(err: unknown): Error {
+  if (isHubcastError(err) || err instanceof StoreUnavailableError) return err;
+  if (isPostgresUnavailable(err)) {
+    return new StoreUnavailableError(describePostgresError(err), { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** `host:port/database` of a connection string, without its user or password. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgres ${parsed.host || 'localhost'}${parsed.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}

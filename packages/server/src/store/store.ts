@@ -1,0 +1,121 @@
+/**
+ * The durable data of the services (ARCHITECTURE.md "store"): for now the per-user
+ * notification inbox of PROTOCOL.md §10. SQLite (embedded default) and PostgreSQL (cluster)
+ * implement it side by side and pass one contract (`store.contract.ts`).
+ *
+ * Contract:
+ * - Every call is scoped by `org`: nothing one org does can be seen or changed from another,
+ *   even for the same user name, and ids are counted per org so they reveal nothing about other
+ *   tenants' traffic.
+ * - Notification ids are decimal strings of a per-org sequence: a larger id is a newer
+ *   notification, which is what "newest first" and `before` paging rest on. Within an org ids
+ *   become visible in id order, so a page boundary never skips a notification committed later.
+ * - `create` writes all its notifications and its key in one transaction: all or nothing.
+ * - A backend that cannot answer (connection lost, locked, full, timed out, closed) rejects
+ *   with `StoreUnavailableError`; a bad argument rejects with a `bad_request` `HubcastError`.
+ *   A call that timed out may still have been applied: retry a `create` with the same key.
+ */
+import type { JsonValue } from '@hubcast/protocol';
+import { EngineUnavailableError } from '../engine-error.js';
+
+/** A notification as the wire shows it (PROTOCOL.md §10). */
+export interface Notification {
+  id: string;
+  kind: string;
+  title: string;
+  body?: string;
+  /** Any JSON value, `null` included; absent when none was given. */
+  data?: JsonValue;
+  /** RFC 3339 UTC with milliseconds. */
+  created_at: string;
+  read_at?: string;
+}
+
+export interface NewNotification {
+  kind: string;
+  title: string;
+  body?: string;
+  data?: JsonValue;
+}
+
+/** The body of `POST /api/notify` once its tenant is known. */
+export interface CreateInput {
+  /** One notification per entry, in this order; a name given twice gets two. */
+  users: readonly string[];
+  notification: NewNotification;
+  /** Makes the call happen once per org: a repeat answers the first call's ids. */
+  key?: string;
+}
+
+export interface CreateResult {
+  /** One id per entry of `users`, in order. */
+  ids: string[];
+  /** The owner of each id: the call's `users`, or on a repeat the first call's. */
+  users: string[];
+  /** False when the key was used before: nothing was written, the answer is the first call's. */
+  created: boolean;
+  /**
+   * The notification of each id as stored now. A repeat answers the first call's too, so a
+   * caller that died before pushing them can push them on its retry (notifications are never
+   * deleted yet, so all three arrays always have one entry per id).
+   */
+  notifications: Notification[];
+}
+
+export interface ListOptions {
+  /** 1 to `NOTIFICATION_LIST_LIMIT_MAX`. */
+  limit: number;
+  /** Only notifications older than this id (which need not exist or be the caller's). */
+  before?: string;
+  /** Only notifications not read yet. */
+  unread?: boolean;
+}
+
+export interface ListResult {
+  /** Newest first. */
+  items: Notification[];
+  /** Older matching notifications exist past this page. */
+  more: boolean;
+}
+
+/** The largest `limit` of a list (PROTOCOL.md §10 `notifications.list`). */
+export const NOTIFICATION_LIST_LIMIT_MAX = 100;
+
+/** Per-user inboxes; every method acts on one org only. */
+export interface NotificationStore {
+  create(org: string, input: CreateInput): Promise<CreateResult>;
+  list(org: string, user: string, options: ListOptions): Promise<ListResult>;
+  /**
+   * Marks the user's own unread notifications among `ids` read and answers exactly those, in
+   * the order given, each once. Ids of other users or orgs, read ones and malformed ones are
+   * skipped, never an error, so a client cannot probe what exists.
+   */
+  markRead(org: string, user: string, ids: readonly string[]): Promise<string[]>;
+  /** Marks every unread notification of the user read; answers how many changed. */
+  markAllRead(org: string, user: string): Promise<number>;
+  unreadCount(org: string, user: string): Promise<number>;
+}
+
+export interface Store {
+  readonly notifications: NotificationStore;
+  /** For /readyz: resolves when the backend can take writes, else says why. */
+  check(): Promise<void>;
+  /** Releases the file or the connections; later calls reject with `StoreUnavailableError`. */
+  close(): Promise<void>;
+}
+
+/** Options every backend takes. */
+export interface StoreOptions {
+  /** The clock of `created_at` and `read_at`, Unix ms. */
+  now?: () => number;
+  /** Told each schema migration before it runs, e.g. "migrating store: 1/2 …" for the CLI log. */
+  onProgress?: (message: string) => void;
+}
+
+/** The store cannot answer right now; the API answers 503 and /readyz prints the reason. */
+export class StoreUnavailableError extends EngineUnavailableError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('store', reason, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
