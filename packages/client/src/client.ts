@@ -28,6 +28,7 @@ import type {
   PublishResult,
   SessionInfo,
 } from './events.js';
+import { Notifications } from './notifications.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './options.js';
 import {
   errorFromReply,
@@ -70,6 +71,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
   private attemptSeq = 0;
   /** The `error` reply to this socket's `connect`, explaining the close that follows. */
   private connectError: HubcastError | undefined;
+  private notificationsHelper: Notifications | undefined;
 
   constructor(options: ClientOptions) {
     super((error, event) => this.reportError(error, `'${event}' listener`));
@@ -172,6 +174,11 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
       ...(params === undefined ? {} : { params }),
     });
     return reply.result;
+  }
+
+  /** The session user's notification inbox (PROTOCOL.md §10), created on first use. */
+  get notifications(): Notifications {
+    return (this.notificationsHelper ??= new Notifications(this));
   }
 
   /** Round trip to the server. */

@@ -7,6 +7,7 @@ import type {
   WireEvent,
 } from '@hubcast/protocol';
 import type { ClientState, SubscriptionState } from './client-state.js';
+import type { Notification } from './notification-shapes.js';
 import type { StateChange } from './state-machine.js';
 
 /** An event as handlers see it (PROTOCOL.md §1): `{event_id, channel, data, ts, cursor, from?}`. */
@@ -142,4 +143,38 @@ export interface HistoryPage {
 export interface PresenceSnapshot {
   channel: string;
   members: PresenceMember[];
+}
+
+export interface NotificationCreatedContext {
+  notification: Notification;
+}
+
+export interface NotificationsReadContext {
+  ids: string[];
+  /** Server time of the change (the event's `ts`), e.g. to set `read_at` in a list. */
+  ts: string;
+}
+
+export interface NotificationsReadAllContext {
+  /** Server time of the change (the event's `ts`). */
+  ts: string;
+}
+
+export interface UnreadChangeContext {
+  unread: number;
+  /** `undefined` on the first sync. */
+  previous: number | undefined;
+}
+
+export interface NotificationEvents {
+  /** A new notification reached the inbox (once per id, replays included). */
+  created: (ctx: NotificationCreatedContext) => void;
+  /** Notifications were marked read, on any of the user's devices (again on a replay). */
+  read: (ctx: NotificationsReadContext) => void;
+  /** Everything was marked read, on any of the user's devices. */
+  readAll: (ctx: NotificationsReadAllContext) => void;
+  /** `notifications.unread` changed. */
+  unread: (ctx: UnreadChangeContext) => void;
+  /** A count fetch failed, an inbox event was malformed, or the subscription was refused. */
+  error: (ctx: ErrorContext) => void;
 }

@@ -2,6 +2,13 @@
 export { HubcastClient } from './client.js';
 export type { HistoryOptions } from './client.js';
 export type { PublishOptions } from './publisher.js';
+export type { Notifications } from './notifications.js';
+export type {
+  Notification,
+  NotificationPage,
+  ListNotificationsOptions,
+  MarkReadResult,
+} from './notification-shapes.js';
 export type { ClientOptions } from './options.js';
 export type { Subscription, EventHandler, SubscribeOptions } from './subscription.js';
 export type { ClientState, SubscriptionState } from './client-state.js';
@@ -24,6 +31,11 @@ export type {
   PublishResult,
   HistoryPage,
   PresenceSnapshot,
+  NotificationEvents,
+  NotificationCreatedContext,
+  NotificationsReadContext,
+  NotificationsReadAllContext,
+  UnreadChangeContext,
 } from './events.js';
 export type { WebSocketLike, WebSocketConstructor } from './transport.js';
 export { ServerClient } from './server-client.js';

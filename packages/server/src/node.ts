@@ -29,9 +29,14 @@ import { Session, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
+import { NotificationService } from './services/notifications.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
 
 export interface NodeDeps {
   log?: EventLog;
+  /** The services' data; by default opened by start() as `config.store` says. */
+  store?: Store;
   broker?: Broker;
   presence?: Presence;
   logger?: Logger;
@@ -58,6 +63,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const ownsLog = deps.log === undefined;
   let openLog: EventLog | undefined = deps.log ?? createLog(config);
   const currentLog = (): EventLog => (openLog ??= createLog(config));
+  const ownsStore = deps.store === undefined;
+  let store: Store | undefined = deps.store;
+  const currentStore = (): Store => {
+    if (store === undefined) throw new EngineUnavailableError('store', 'not open');
+    return store;
+  };
   const broker = deps.broker ?? new LocalBroker();
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
@@ -149,6 +160,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       }
     }
   };
+
+  const notifications = new NotificationService(
+    () => currentStore().notifications,
+    (org, items) => trackInFlight(publish(org, items)),
+  );
 
   let publishesInFlight = 0;
   let directFanout = false;
@@ -259,7 +275,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     isDraining: () => draining,
     trackInFlight,
-    rpc(_s, method: string, _params: JsonValue | undefined): Promise<JsonValue> {
+    rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
+      if (method.startsWith('notifications.'))
+        return notifications.rpc(s.org, s.user, method, params);
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -287,11 +305,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     metrics,
     publish: (org, items) => trackInFlight(publish(org, items)),
+    notify: (org, body) => trackInFlight(notifications.notify(org, body)),
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };
       if (!started) return { status: 'starting' };
-      const failed = await Promise.allSettled([currentLog().check()]);
+      const failed = await Promise.allSettled([currentLog().check(), currentStore().check()]);
       const reasons: Record<string, string> = {};
       for (const r of failed) {
         if (r.status === 'fulfilled') continue;
@@ -330,6 +349,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     async start() {
       currentLog();
+      store ??= await openStore(config, (message) => logger.info(message));
       verifier = await createTokenVerifier(config);
       await broker.start(onBroker);
       draining = false;
@@ -381,6 +401,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         started = false;
         draining = false;
         await broker.close();
+        if (ownsStore && config.store !== 'memory') {
+          const closing = store;
+          store = undefined;
+          await closing?.close();
+        }
         if (ownsLog && !(openLog instanceof MemoryEventLog)) {
           const closing = openLog;
           openLog = undefined;

@@ -19,6 +19,8 @@ export interface ApiNode {
   log: EventLog;
   metrics: Metrics;
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
+  /** `POST /api/notify` for one org; validates `body`. */
+  notify(org: string, body: unknown): Promise<{ ids: string[] }>;
   isDraining(): boolean;
   /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
   readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;

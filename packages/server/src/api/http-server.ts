@@ -7,6 +7,7 @@ import { HubcastError, badRequest } from '@hubcast/protocol';
 import { authenticate, type ApiNode, type Route } from './api-call.js';
 import { sendError, sendJson } from './http-error.js';
 import { disconnectRoute } from './routes/disconnect.js';
+import { notifyRoute } from './routes/notify.js';
 import { publishRoute } from './routes/publish.js';
 import { historyRoute, presenceRoute, statsRoute } from './routes/read.js';
 
@@ -14,6 +15,7 @@ export type { ApiNode } from './api-call.js';
 
 const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/publish': { method: 'POST', handler: publishRoute },
+  '/api/notify': { method: 'POST', handler: notifyRoute },
   '/api/history': { method: 'GET', handler: historyRoute },
   '/api/presence': { method: 'GET', handler: presenceRoute },
   '/api/disconnect': { method: 'POST', handler: disconnectRoute },

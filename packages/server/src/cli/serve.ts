@@ -167,6 +167,8 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --data-dir DIR            data directory: the SQLite log and store (./data)
   --log sqlite|memory       event log: sqlite survives restarts, memory forgets (sqlite)
   --sqlite-sync normal|full normal survives a process crash, full also a power cut (normal)
+  --store sqlite|postgres|memory  the services' data: <data-dir>/store.db, PostgreSQL (sqlite)
+  --postgres-url URL        postgres://user:pass@host:5432/db, for --store postgres
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public key
   --jwks URL|FILE           JSON Web Key Set

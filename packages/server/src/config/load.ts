@@ -120,6 +120,8 @@ function checkCombination(config: z.output<typeof configSchema>): void {
     throw new ConfigError(
       'missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)',
     );
+  if (config.store === 'postgres' && config.postgresUrl === undefined)
+    throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
 }
 
 /** Frozen all the way down: lists and key objects cannot change after validation either. */

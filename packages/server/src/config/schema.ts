@@ -22,6 +22,12 @@ export const configSchema = z
     log: z.enum(['sqlite', 'memory']).default('sqlite'),
     /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
     sqliteSync: z.enum(['normal', 'full']).default('normal'),
+    /** Where the services keep their data: `sqlite` in the data dir, or a shared PostgreSQL. */
+    store: z.enum(['sqlite', 'postgres', 'memory']).default('sqlite'),
+    postgresUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+      .optional(),
     jwtSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     jwtPublicKey: z.string().min(1).optional(),
     jwks: z.string().min(1).optional(),
@@ -64,7 +70,13 @@ export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev']);
 /** Keys that only a config file can set (structured values). */
 export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys']);
 /** Keys never printed back in errors. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['jwtSecret', 'apiKey', 'apiKeys']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'jwtSecret',
+  'apiKey',
+  'apiKeys',
+  // Carries the database password.
+  'postgresUrl',
+]);
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
 import { EngineUnavailableError } from '../engine-error.js';
 import { describeEventLog } from './log.contract.js';
 import { SqliteEventLog, type SqliteDatabase, type SqliteLogOptions } from './sqlite.js';
@@ -156,6 +157,34 @@ describe('SqliteEventLog', () => {
     expect(after?.event.seq).toBe(acked.length + 1);
     const { events } = await log.read('acme', { from: 'oldest', limit: 1000 });
     expect(events.map((e) => e.seq)).toEqual([...acked, acked.length + 1]);
+    await log.close();
+  });
+
+  it('lets a client offline for an hour resume under the default retention', async () => {
+    const defaults = loadConfig({ flags: { dev: true }, env: {} });
+    let nowMs = Date.UTC(2026, 0, 1);
+    const log = new SqliteEventLog({
+      path: freshPath(),
+      historySize: defaults.historySize,
+      historyTtlSeconds: defaults.historyTtl,
+      now: () => nowMs,
+    });
+    const [first] = await log.append('acme', [{ channel: 'c', data: 0 }]);
+    const cursor = first?.event.cursor ?? '';
+    // An hour at two events a second, one group per second.
+    for (let second = 1; second <= 3600; second++) {
+      nowMs += 1000;
+      await log.append('acme', [
+        { channel: 'c', data: second },
+        { channel: 'd', data: second },
+      ]);
+    }
+    const seq = log.position('acme', cursor);
+    expect(seq).toBe(1);
+    expect(await log.firstSeq('acme')).toBeLessThanOrEqual(2);
+    const { events, more } = await log.read('acme', { afterSeq: 1, from: 'oldest', limit: 10 });
+    expect(events[0]?.seq).toBe(2);
+    expect(more).toBe(true);
     await log.close();
   });
 

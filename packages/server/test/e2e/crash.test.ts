@@ -1,9 +1,10 @@
 /**
  * PROTOCOL.md §2.3 under the worst case: a real `hubcast serve` on the SQLite log is killed with
- * SIGKILL five times while publishers post numbered events as fast as they can (retrying with
- * the same idempotency key until acknowledged) and a client resumes through every restart.
- * Afterwards every acknowledged event is in the history exactly once and in order, and the
- * client saw each exactly once, in log order, without ever being reset.
+ * SIGKILL five times while publishers post numbered events and notifications as fast as they
+ * can (retrying with the same idempotency key until acknowledged) and a client resumes through
+ * every restart. Afterwards every acknowledged event is in the history exactly once and in
+ * order, every acknowledged notification is in the inbox once and was pushed once, and the
+ * client saw each event exactly once, in log order, without ever being reset.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,7 +78,7 @@ async function startServer(port: number): Promise<Server> {
 }
 
 describe('kill -9 while publishing', () => {
-  it(`loses no acknowledged event and delivers none twice across ${KILLS} crashes`, async () => {
+  it(`loses no acknowledged event or notification and delivers none twice across ${KILLS} crashes`, async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let server = await startServer(port);
@@ -106,22 +107,28 @@ describe('kill -9 while publishing', () => {
         const n = nextN++;
         for (;;) {
           try {
-            const res = await fetch(`${base}/api/publish`, {
+            // Odd numbers go to the watcher's inbox, even ones to a channel.
+            const notification = n % 2 === 1;
+            const res = await fetch(`${base}/api/${notification ? 'notify' : 'publish'}`, {
               method: 'POST',
               headers: {
                 authorization: `Bearer ${TEST_ADMIN_KEY}`,
                 'content-type': 'application/json',
               },
-              body: JSON.stringify({
-                org: 'acme',
-                channel: 'crash.events',
-                data: { n },
-                key: `n${n}`,
-              }),
+              body: JSON.stringify(
+                notification
+                  ? {
+                      org: 'acme',
+                      users: ['watcher'],
+                      notification: { kind: 'crash', title: `n${n}`, data: { n } },
+                      key: `n${n}`,
+                    }
+                  : { org: 'acme', channel: 'crash.events', data: { n }, key: `n${n}` },
+              ),
             });
             if (res.status === 200) {
-              const body = (await res.json()) as { event_id: string };
-              acked.set(n, body.event_id);
+              const body = (await res.json()) as { event_id?: string; ids?: string[] };
+              acked.set(n, body.event_id ?? `notification ${body.ids?.[0] ?? '?'}`);
               onAck();
               break;
             }
@@ -136,8 +143,15 @@ describe('kill -9 while publishing', () => {
     };
 
     const received: { n: number; cursor: string }[] = [];
+    const pushed: { n: number; id: string }[] = [];
     const resets: unknown[] = [];
     let receiveWaiter: { target: number; resolve: () => void } | undefined;
+    const onReceived = (): void => {
+      if (receiveWaiter !== undefined && received.length + pushed.length >= receiveWaiter.target) {
+        receiveWaiter.resolve();
+        receiveWaiter = undefined;
+      }
+    };
     const client = new HubcastClient({
       url: `ws://127.0.0.1:${port}/ws`,
       getToken: () => signTestToken({ sub: 'watcher', org: 'acme' }),
@@ -152,10 +166,12 @@ describe('kill -9 while publishing', () => {
     });
     client.subscribe('crash.>', (event) => {
       received.push({ n: (event.data as { n: number }).n, cursor: event.cursor });
-      if (receiveWaiter !== undefined && received.length >= receiveWaiter.target) {
-        receiveWaiter.resolve();
-        receiveWaiter = undefined;
-      }
+      onReceived();
+    });
+    client.subscribe('user.watcher.notifications', (event) => {
+      const { notification } = event.data as { notification: { id: string; data: { n: number } } };
+      pushed.push({ n: notification.data.n, id: notification.id });
+      onReceived();
     });
     await client.connect();
 
@@ -177,8 +193,9 @@ describe('kill -9 while publishing', () => {
     expect(acked.size).toBe(total);
     await new Promise<void>((resolve) => {
       receiveWaiter = { target: total, resolve };
-      if (received.length >= total || resets.length > 0) resolve();
+      if (received.length + pushed.length >= total || resets.length > 0) resolve();
     });
+    const evens = [...acked.keys()].filter((n) => n % 2 === 0).length;
 
     // The history: each acknowledged event exactly once, with the id it was acknowledged with.
     const history: { event_id: string; data: { n: number }; cursor: string }[] = [];
@@ -196,13 +213,29 @@ describe('kill -9 while publishing', () => {
       if (!page.more) break;
       before = page.events[0]?.cursor;
     }
-    expect(history.length).toBe(total);
-    expect(new Set(history.map((e) => e.data.n)).size).toBe(total);
+    expect(history.length).toBe(evens);
+    expect(new Set(history.map((e) => e.data.n)).size).toBe(evens);
     for (const e of history) expect(acked.get(e.data.n)).toBe(e.event_id);
 
     // The client: every event once, in log order, and never told to refetch.
     expect(received.map((r) => r.n)).toEqual(history.map((e) => e.data.n));
     expect(resets).toEqual([]);
+
+    // The inbox: each acknowledged notification once, pushed once, with its acknowledged id.
+    const inbox: { id: string; data: { n: number } }[] = [];
+    for (let more = true; more;) {
+      const last = inbox.at(-1);
+      const page = await client.notifications.list({
+        limit: 100,
+        ...(last === undefined ? {} : { before: last.id }),
+      });
+      inbox.push(...(page.items as unknown as typeof inbox));
+      more = page.more;
+    }
+    expect(inbox.length).toBe(total - evens);
+    for (const item of inbox) expect(acked.get(item.data.n)).toBe(`notification ${item.id}`);
+    expect(pushed.length).toBe(total - evens);
+    expect(new Set(pushed.map((p) => p.id)).size).toBe(total - evens);
 
     client.disconnect();
     server.child.kill('SIGTERM');

@@ -54,6 +54,7 @@ export async function startTestNode(overrides: ConfigInput = {}): Promise<TestNo
       logLevel: 'silent',
       // Most tests are about the protocol, not the disk; the SQLite log has its own suites.
       log: 'memory',
+      store: 'memory',
       ...overrides,
     },
     env: {},

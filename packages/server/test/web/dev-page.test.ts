@@ -41,6 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dev page (needs Chromium at /usr/bin/chr
         dev: true,
         logLevel: 'silent',
         log: 'memory',
+        store: 'memory',
       },
       env: {},
     });

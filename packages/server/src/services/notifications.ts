@@ -1,0 +1,224 @@
+/**
+ * The notification inbox of PROTOCOL.md §10: the store keeps each user's inbox, the log carries
+ * every change to the user's devices on `user.<id>.notifications`.
+ *
+ * Exactly once per `key`: the store writes the notifications and the key in one transaction,
+ * and each push is appended with an idempotency key derived from the notification id. A call
+ * that died between the store commit and the push (a crash, a log outage) is repaired by its
+ * retry: the store answers the first call's notifications and the log appends only the pushes
+ * it does not have yet.
+ *
+ * Counts agree with pushes: on one node, `list` and `unreadCount` wait for the changes of the
+ * same user still in flight here, so a device never gets a count that includes a change whose
+ * push it has not been sent yet (the push is queued before the reply).
+ */
+import {
+  badRequest,
+  isObject,
+  isValidSegment,
+  notFound,
+  type JsonValue,
+} from '@hubcast/protocol';
+import type { AppendInput, AppendResult } from '../log/log.js';
+import {
+  NOTIFICATION_LIST_LIMIT_MAX,
+  type Notification,
+  type NotificationStore,
+} from '../store/store.js';
+
+/** The most users one `POST /api/notify` may name. */
+export const NOTIFY_USERS_MAX = 1000;
+/** The most ids one `notifications.markRead` may name. */
+export const MARK_READ_IDS_MAX = 1000;
+const LIST_LIMIT_DEFAULT = 20;
+
+export type Publish = (org: string, items: readonly AppendInput[]) => Promise<AppendResult[]>;
+
+export interface NotifyRequest {
+  users: string[];
+  notification: { kind: string; title: string; body?: string; data?: JsonValue };
+  key?: string;
+}
+
+export class NotificationService {
+  /** Changes in flight per `org\0user`, which reads of that user's inbox wait for. */
+  private readonly busy = new Map<string, Set<Promise<unknown>>>();
+
+  constructor(
+    private readonly store: () => NotificationStore,
+    private readonly publish: Publish,
+  ) {}
+
+  /** `POST /api/notify` once the tenant is known; `body` is validated here. */
+  async notify(org: string, body: unknown): Promise<{ ids: string[] }> {
+    const request = parseNotify(body);
+    return this.track(org, request.users, async () => {
+      const created = await this.store().create(org, request);
+      const items: AppendInput[] = created.notifications.map((n, i) => ({
+        channel: inboxChannel(created.users[i] as string),
+        data: { type: 'notification.created', notification: wire(n) },
+        key: `notification:${n.id}`,
+      }));
+      if (items.length > 0) await this.publish(org, items);
+      return { ids: created.ids };
+    });
+  }
+
+  /** An `rpc` of the caller's own inbox. */
+  async rpc(org: string, user: string, method: string, params: unknown): Promise<JsonValue> {
+    const p = params === undefined || params === null ? {} : params;
+    if (!isObject(p)) throw badRequest("'params' must be an object");
+    switch (method) {
+      case 'notifications.list': {
+        const limit = optionalInt(p, 'limit', 1, NOTIFICATION_LIST_LIMIT_MAX) ?? LIST_LIMIT_DEFAULT;
+        const before = optionalString(p, 'before');
+        const unread = optionalBool(p, 'unread');
+        await this.settled(org, user);
+        const page = await this.store().list(org, user, {
+          limit,
+          ...(before === undefined ? {} : { before }),
+          ...(unread === undefined ? {} : { unread }),
+        });
+        return { items: page.items.map(wire), more: page.more };
+      }
+      case 'notifications.markRead': {
+        const ids = p['ids'];
+        if (!Array.isArray(ids) || ids.length > MARK_READ_IDS_MAX)
+          throw badRequest(`'ids' must be an array of at most ${MARK_READ_IDS_MAX} ids`);
+        ids.forEach((id, i) => {
+          if (typeof id !== 'string' || id.length === 0 || id.length > 64)
+            throw badRequest(`'ids[${i}]' must be a notification id`);
+        });
+        return this.track(org, [user], async () => {
+          const updated = await this.store().markRead(org, user, ids as string[]);
+          if (updated.length > 0)
+            await this.publish(org, [
+              { channel: inboxChannel(user), data: { type: 'notification.read', ids: updated } },
+            ]);
+          return { updated: updated.length };
+        });
+      }
+      case 'notifications.markAllRead':
+        return this.track(org, [user], async () => {
+          const updated = await this.store().markAllRead(org, user);
+          if (updated > 0)
+            await this.publish(org, [
+              { channel: inboxChannel(user), data: { type: 'notification.read_all' } },
+            ]);
+          return { updated };
+        });
+      case 'notifications.unreadCount':
+        await this.settled(org, user);
+        return { count: await this.store().unreadCount(org, user) };
+      default:
+        throw notFound(`unknown rpc method '${method.slice(0, 64)}'`);
+    }
+  }
+
+  private async track<T>(
+    org: string,
+    users: readonly string[],
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const run = work();
+    const keys = [...new Set(users)].map((u) => `${org}\0${u}`);
+    for (const k of keys) {
+      let set = this.busy.get(k);
+      if (set === undefined) this.busy.set(k, (set = new Set()));
+      set.add(run);
+    }
+    try {
+      return await run;
+    } finally {
+      for (const k of keys) {
+        const set = this.busy.get(k);
+        set?.delete(run);
+        if (set?.size === 0) this.busy.delete(k);
+      }
+    }
+  }
+
+  private async settled(org: string, user: string): Promise<void> {
+    const set = this.busy.get(`${org}\0${user}`);
+    if (set !== undefined) await Promise.allSettled([...set]);
+  }
+}
+
+export const inboxChannel = (user: string): string => `user.${user}.notifications`;
+
+/** The wire form: absent optional fields stay absent. */
+function wire(n: Notification): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = { id: n.id, kind: n.kind, title: n.title };
+  if (n.body !== undefined) out['body'] = n.body;
+  if (n.data !== undefined) out['data'] = n.data;
+  out['created_at'] = n.created_at;
+  if (n.read_at !== undefined) out['read_at'] = n.read_at;
+  return out;
+}
+
+function parseNotify(body: unknown): NotifyRequest {
+  if (!isObject(body)) throw badRequest('the body must be a JSON object');
+  const users = body['users'];
+  if (!Array.isArray(users) || users.length === 0 || users.length > NOTIFY_USERS_MAX)
+    throw badRequest(`'users' must be an array of 1 to ${NOTIFY_USERS_MAX} user ids`);
+  users.forEach((u, i) => {
+    // A user id becomes a channel segment (`user.<id>.notifications`), so it follows that rule.
+    if (typeof u !== 'string' || !isValidSegment(u))
+      throw badRequest(`'users[${i}]' must be a user id (1-64 of A-Z a-z 0-9 _ - : @ = +)`);
+  });
+  const n = body['notification'];
+  if (!isObject(n)) throw badRequest("'notification' must be an object");
+  const kind = requiredString(n, 'kind', 64);
+  const title = requiredString(n, 'title', 1024);
+  const text = n['body'];
+  if (text !== undefined && (typeof text !== 'string' || text.length > 16_384))
+    throw badRequest("'notification.body' must be a string of at most 16384 characters");
+  const key = body['key'];
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255))
+    throw badRequest("'key' must be a string of 1-255 characters");
+  return {
+    users: users as string[],
+    notification: {
+      kind,
+      title,
+      ...(text === undefined ? {} : { body: text }),
+      ...('data' in n ? { data: n['data'] as JsonValue } : {}),
+    },
+    ...(key === undefined ? {} : { key }),
+  };
+}
+
+function requiredString(o: Record<string, unknown>, field: string, max: number): string {
+  const v = o[field];
+  if (typeof v !== 'string' || v.length === 0 || v.length > max)
+    throw badRequest(`'notification.${field}' must be a string of 1-${max} characters`);
+  return v;
+}
+
+function optionalInt(
+  o: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const v = o[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw badRequest(`'${field}' must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+function optionalString(o: Record<string, unknown>, field: string): string | undefined {
+  const v = o[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64)
+    throw badRequest(`'${field}' must be a notification id`);
+  return v;
+}
+
+function optionalBool(o: Record<string, unknown>, field: string): boolean | undefined {
+  const v = o[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw badRequest(`'${field}' must be true or false`);
+  return v;
+}
