@@ -65,6 +65,13 @@ describe('config errors name the bad key', () => {
     [['serve', '--ping-interval', '-1', '--jwt-secret', 'x'.repeat(16)], {}, /--ping-interval/],
     [['serve', '--no-such-option', '1'], {}, /unknown option --no-such-option/],
     [['serve'], {}, /missing token verification/],
+    [['serve', '--dev', '--log', 'disk'], {}, /--log: .*"sqlite"\|"memory"/],
+    [['serve', '--dev', '--store', 'postgres'], {}, /--store postgres needs --postgres-url/],
+    [
+      ['serve', '--dev', '--store', 'postgres', '--postgres-url', 'mysql://u:secret-pw@h/db'],
+      {},
+      /--postgres-url: must be a postgres:\/\/ connection string/,
+    ],
     [
       ['serve', '--dev'],
       { HUBCAST_PING_INTERVAL: 'soon' },
@@ -81,6 +88,21 @@ describe('config errors name the bad key', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--jwt-secret/);
     expect(r.err).not.toContain('hunter2-secret');
+  });
+
+  it('never echoes a database password', async () => {
+    const r = await runToEnd(['serve', '--dev', '--postgres-url', 'mysql://u:secret-pw@h/db']);
+    expect(r.code).toBe(2);
+    expect(r.err).not.toContain('secret-pw');
+  });
+
+  it('refuses a corrupt log file, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    writeFileSync(join(dir, 'events.db'), Buffer.alloc(8192, 0x5a));
+    const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`cannot open the event log ${join(dir, 'events.db')}`);
+    expect(r.err).toMatch(/not a database/);
   });
 
   it('names an unknown key of the config file', async () => {
