@@ -3,20 +3,15 @@
  * results and pushed event data are `unknown` until these say otherwise, so a malformed reply
  * fails its call with a message naming the field instead of breaking a UI later.
  */
-import { HubcastError, badRequest, isObject, type JsonValue } from '@hubcast/protocol';
+import {
+  HubcastError,
+  badRequest,
+  isObject,
+  type JsonValue,
+  type Notification,
+} from '@hubcast/protocol';
 
-/** One inbox entry. `read_at` is absent while unread. */
-export interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body?: string;
-  data?: JsonValue;
-  /** RFC 3339 UTC. */
-  created_at: string;
-  /** RFC 3339 UTC; absent while unread. */
-  read_at?: string;
-}
+export type { Notification };
 
 /** Result of `notifications.list`: newest first. */
 export interface NotificationPage {

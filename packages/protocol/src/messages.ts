@@ -209,3 +209,16 @@ export type ServerMessage =
   | PingPush;
 
 export type ServerMessageType = ServerMessage['type'];
+
+/** One entry of a user's inbox (PROTOCOL.md §10); times are RFC 3339 UTC with milliseconds. */
+export interface Notification {
+  id: string;
+  kind: string;
+  title: string;
+  body?: string;
+  /** Any JSON value; absent when the notification has none. */
+  data?: JsonValue;
+  created_at: string;
+  /** Absent while unread. */
+  read_at?: string;
+}

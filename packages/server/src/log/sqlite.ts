@@ -26,6 +26,7 @@ import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 
 export type { Db as SqliteDatabase };
 import { EngineUnavailableError } from '../engine-error.js';
+import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
 import type {
   AppendInput,
   AppendResult,
@@ -99,7 +100,7 @@ export class SqliteEventLog implements EventLog {
   private commitScheduled = false;
   private closed = false;
   /** Set by a failed commit, cleared by the next good one: /readyz reports it. */
-  private failure: EngineUnavailableError | undefined;
+  private failure: Error | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly stmt: {
     orgHead: Statement<[string], { head: number }>;
@@ -422,9 +423,15 @@ export class SqliteEventLog implements EventLog {
     };
   }
 
-  private unavailable(err: unknown): EngineUnavailableError {
+  /**
+   * An outage (locked, full, unreadable file) becomes an `EngineUnavailableError` (503); any
+   * other failure is a bug and stays what it is (500), so it is not mistaken for a busy disk.
+   */
+  private unavailable(err: unknown): Error {
     if (err instanceof EngineUnavailableError) return err;
-    return new EngineUnavailableError('log', describeSqliteError(err), { cause: err });
+    if (isSqliteUnavailable(err))
+      return new EngineUnavailableError('log', describeSqliteError(err), { cause: err });
+    return err instanceof Error ? err : new Error(String(err));
   }
 }
 
@@ -499,13 +506,4 @@ function openError(path: string, err: unknown): Error {
   return new Error(`cannot open the event log ${path}: ${describeSqliteError(err)}`, {
     cause: err,
   });
-}
-
-/** SQLite's own words plus its code (SQLITE_BUSY, SQLITE_FULL, ...), which operators search. */
-export function describeSqliteError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && !err.message.includes(code)
-    ? `${err.message} (${code})`
-    : err.message;
 }

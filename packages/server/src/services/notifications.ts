@@ -12,13 +12,7 @@
  * same user still in flight here, so a device never gets a count that includes a change whose
  * push it has not been sent yet (the push is queued before the reply).
  */
-import {
-  badRequest,
-  isObject,
-  isValidSegment,
-  notFound,
-  type JsonValue,
-} from '@hubcast/protocol';
+import { badRequest, isObject, isValidSegment, notFound, type JsonValue } from '@hubcast/protocol';
 import type { AppendInput, AppendResult } from '../log/log.js';
 import {
   NOTIFICATION_LIST_LIMIT_MAX,

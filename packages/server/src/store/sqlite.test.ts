@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
-import { isSqliteUnavailable } from './sqlite-errors.js';
+import { isSqliteUnavailable } from '../sqlite-errors.js';
 import { migrateSqlite, SqliteStore } from './sqlite.js';
 import { describeStore } from './store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';

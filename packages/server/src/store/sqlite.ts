@@ -27,7 +27,7 @@ import {
   toNotification,
   type NotificationRow,
 } from './notification-rows.js';
-import { describeSqliteError, isSqliteUnavailable } from './sqlite-errors.js';
+import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './sqlite-schema.js';
 import {
   StoreUnavailableError,

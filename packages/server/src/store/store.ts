@@ -15,21 +15,11 @@
  *   with `StoreUnavailableError`; a bad argument rejects with a `bad_request` `HubcastError`.
  *   A call that timed out may still have been applied: retry a `create` with the same key.
  */
-import type { JsonValue } from '@hubcast/protocol';
+import type { JsonValue, Notification } from '@hubcast/protocol';
 import { EngineUnavailableError } from '../engine-error.js';
 
 /** A notification as the wire shows it (PROTOCOL.md §10). */
-export interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body?: string;
-  /** Any JSON value, `null` included; absent when none was given. */
-  data?: JsonValue;
-  /** RFC 3339 UTC with milliseconds. */
-  created_at: string;
-  read_at?: string;
-}
+export type { Notification };
 
 export interface NewNotification {
   kind: string;

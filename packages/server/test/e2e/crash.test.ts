@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { HubcastClient } from '@hubcast/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signTestToken, TEST_ADMIN_KEY, TEST_SECRET } from '../helpers/test-node.js';
+import { freePort } from '../helpers/free-port.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
 const KILLS = 5;
@@ -25,17 +25,6 @@ const PUBLISHERS = 16;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcessWithoutNullStreams;

@@ -9,10 +9,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from './free-port.js';
 
 /** Where initdb and postgres live; `HUBCAST_PG_BIN` points elsewhere. */
 const BIN_DIR = process.env['HUBCAST_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
@@ -49,18 +49,6 @@ function serverAccount(): Account | undefined {
     if (fields !== undefined) return { uid: Number(fields[2]), gid: Number(fields[3]) };
   }
   throw new Error('tests run as root, and PostgreSQL needs a non-root user: add a postgres user');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The pids whose parent is `pid` (the server's backends), read from /proc. */
