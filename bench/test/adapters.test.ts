@@ -1,6 +1,7 @@
 /**
  * The generator's raw-socket clients against real servers with short heartbeats: each adapter
- * joins, answers pings so the server keeps it, and reads the stamps of a published event.
+ * joins, answers pings so the server keeps it, and reads the stamps of a published event; and
+ * publishes as a chat client does (the `rooms` scenario), in masked frames the servers accept.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,10 +28,11 @@ interface Seen {
   stamps: [number, number][];
   closed: number[];
   failed: string[];
+  refused: string[];
 }
 
-function open(target: TargetName, port: number, token = ''): Seen {
-  const seen: Omit<Seen, 'conn' | 'ready'> = { stamps: [], closed: [], failed: [] };
+function open(target: TargetName, port: number, token = '', channels = ['w1']): Seen {
+  const seen: Omit<Seen, 'conn' | 'ready'> = { stamps: [], closed: [], failed: [], refused: [] };
   let resolveReady: () => void = () => {};
   const ready = new Promise<void>((r) => (resolveReady = r));
   const hooks: ConnHooks = {
@@ -38,13 +40,14 @@ function open(target: TargetName, port: number, token = ''): Seen {
     failed: (_c, reason) => void seen.failed.push(reason),
     delivered: (_c, seq, t) => void seen.stamps.push([seq, t]),
     closed: (c) => void seen.closed.push(c.closeCode),
+    refused: (_c, reply) => void seen.refused.push(reply),
   };
   const conn = new Conn(0, false, {
     host: '127.0.0.1',
     port,
     adapter: ADAPTERS[target],
     hooks,
-    channels: ['w1'],
+    channels,
     token,
   });
   cleanups.push(() => conn.close());
@@ -59,22 +62,27 @@ async function listen(server: HttpServer): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function hubcastNode(heartbeat: boolean): HubcastNode {
+  return createNode(
+    loadConfig({
+      env: {},
+      file: {
+        host: '127.0.0.1',
+        log: 'memory',
+        store: 'memory',
+        port: 0,
+        jwtSecret: SECRET,
+        apiKey: 'bench-admin-key',
+        logLevel: 'silent',
+        ...(heartbeat ? { pingInterval: 0.1, pongTimeout: 0.2 } : {}),
+      },
+    }),
+  );
+}
+
 describe('generator adapters', () => {
   it('hubcast: authenticates, answers {"type":"ping"} and reads batched events', async () => {
-    const node: HubcastNode = createNode(
-      loadConfig({
-        env: {},
-        file: {
-          host: '127.0.0.1',
-          port: 0,
-          jwtSecret: SECRET,
-          apiKey: 'bench-admin-key',
-          logLevel: 'silent',
-          pingInterval: 0.1,
-          pongTimeout: 0.2,
-        },
-      }),
-    );
+    const node = hubcastNode(true);
     await node.start();
     cleanups.push(() => node.stop());
     const token = await new SignJWT({ org: 'bench' })
@@ -148,5 +156,67 @@ describe('generator adapters', () => {
     await expect.poll(() => c.stamps).toEqual([[9, 3.25]]);
     expect(c.failed).toEqual([]);
     expect(c.closed).toEqual([]);
+  });
+});
+
+describe('client publishes (rooms)', () => {
+  it('hubcast: a publish command under its grants, echoed to the sender; a refusal is seen', async () => {
+    const node = hubcastNode(false);
+    await node.start();
+    cleanups.push(() => node.stop());
+    const token = await new SignJWT({
+      org: 'bench',
+      subscribe: ['room.r1'],
+      publish: ['room.r1'],
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u0')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    const c = open('hubcast', node.address().port, token, ['room.r1']);
+    await c.ready;
+    c.conn.publish('room.r1', eventData(3, 7.5));
+    await expect.poll(() => c.stamps).toEqual([[3, 7.5]]);
+    expect(c.refused).toEqual([]);
+    c.conn.publish('room.r2', eventData(4, 1)); // no grant
+    await expect.poll(() => c.refused.length).toBe(1);
+    expect(c.refused[0]).toMatch(/"code":"forbidden"/);
+    expect(c.stamps).toHaveLength(1);
+    expect(c.conn.state).toBe('ready');
+  });
+
+  it('ws: sends {channel, data} as one masked text frame', async () => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server });
+    const got: unknown[] = [];
+    wss.on('connection', (ws) =>
+      ws.on('message', (raw) => got.push(JSON.parse((raw as Buffer).toString('utf8')))),
+    );
+    const c = open('ws', await listen(server), '', ['room.r1']);
+    cleanups.push(() => wss.close());
+    await c.ready;
+    c.conn.publish('room.r1', eventData(5, 2.5));
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]).toEqual({ channel: 'room.r1', data: JSON.parse(eventData(5, 2.5)) as unknown });
+  });
+
+  it('socket.io: emits publish(room, data)', async () => {
+    const server = createServer();
+    const io = new SocketIoServer(server, { transports: ['websocket'] });
+    const got: unknown[][] = [];
+    io.on('connection', (socket) => {
+      socket.on('join', (rooms: string[], ack: () => void) => {
+        void socket.join(rooms);
+        ack();
+      });
+      socket.on('publish', (room: unknown, data: unknown) => got.push([room, data]));
+    });
+    const port = await listen(server);
+    cleanups.push(() => void io.close());
+    const c = open('socketio', port, '', ['room.r1']);
+    await c.ready;
+    c.conn.publish('room.r1', eventData(6, 1.25));
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]).toEqual(['room.r1', JSON.parse(eventData(6, 1.25)) as unknown]);
   });
 });

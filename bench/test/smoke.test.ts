@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchRun } from '../src/results.js';
 
 const CLI = fileURLToPath(new URL('../../packages/server/bin/hubcast.js', import.meta.url));
-const SCENARIOS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
+const SCENARIOS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms'];
 const TARGETS = ['hubcast', 'ws', 'socketio'];
 
 describe('hubcast bench --smoke', () => {
@@ -83,6 +83,28 @@ describe('hubcast bench --smoke', () => {
     for (const t of m9?.targets ?? []) {
       expect(t.median['connections']).toBe(run.settings['connections']);
       expect(t.median['failed']).toBe(0);
+    }
+  });
+
+  it('rooms: clients published every message and each reached its room and no other', () => {
+    const rooms = run.scenarios.find((s) => s.id === 'rooms');
+    const settings = run.settings;
+    const messages = Number(settings['roomsRatePerSec']) * Number(settings['roomsDurationSec']);
+    const perRoom =
+      (Number(settings['roomsUsers']) * Number(settings['roomsPerUser'])) /
+      Number(settings['roomsRooms']);
+    for (const t of rooms?.targets ?? []) {
+      expect({ target: t.target, ...t.median }).toMatchObject({
+        target: t.target,
+        connections: Number(settings['roomsUsers']) * Number(settings['roomsDevices']),
+        failed: 0,
+        published: messages,
+        unsent: 0,
+        stray: 0,
+        refused: 0,
+      });
+      // Exactly once: every member connection of a room got every message of that room.
+      expect(t.latency?.count).toBe(messages * perRoom * Number(settings['roomsDevices']));
     }
   });
 });

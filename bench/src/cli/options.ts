@@ -1,9 +1,15 @@
 /** `hubcast bench` flags → validated options. Pure: errors are thrown, never printed here. */
 import { fileURLToPath } from 'node:url';
+import { connectionCount, explainShape, type RoomsShape } from '../loadgen/rooms.js';
 import type { TargetName } from '../results.js';
 
-export const SCENARIO_IDS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'] as const;
+export const SCENARIO_IDS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
+/** The scenarios on W1's connections (one channel); `rooms` has connections of its own. */
+export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
+
+/** Open files of one generator process: W1 connections, or `rooms` users × devices. */
+const MAX_CONNECTIONS = 19_900;
 export const TARGET_NAMES: readonly TargetName[] = ['hubcast', 'ws', 'socketio'];
 
 export interface BenchOptions {
@@ -11,6 +17,8 @@ export interface BenchOptions {
   connections: number;
   rounds: number;
   durationSec: number;
+  /** `rooms`: seconds of messages (`--duration`; a smoke run's default is shorter than M6's). */
+  roomDurationSec: number;
   targets: TargetName[];
   scenarios: ScenarioId[];
   workers: number;
@@ -19,6 +27,10 @@ export interface BenchOptions {
   ratePerSec: number | undefined;
   /** Ceiling on the derived rate, so a tiny smoke run does not publish thousands a second. */
   maxRatePerSec: number;
+  /** `rooms`: users, devices per user, rooms and rooms per user. */
+  rooms: RoomsShape;
+  /** `rooms`: chat messages per second over all rooms, for `durationSec`. */
+  roomRatePerSec: number;
   /** Handshakes in flight at once, over all workers. */
   maxInFlight: number;
   /** Write a V8 CPU profile of every target process into this directory (`--cpu-prof`). */
@@ -30,11 +42,20 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: hubcast bench [options]
 
-  --smoke               every scenario tiny (60 connections, 1 round, 2 s), checks exactly-once
-  --connections N       connections per target (default 10000; one process holds at most ~19,900)
+  --smoke               every scenario tiny (60 connections, 1 round, 2 s; rooms: 50 users
+                        x 2 devices in 10 rooms, 2 each, 40 messages in 1 s), checks
+                        exactly-once
+  --connections N       W1 connections per target (default 10000; one process holds at most ~19,900)
   --rounds N            interleaved rounds, medians over them (default 3)
-  --duration S          seconds of the fixed-rate run M6 (default 30)
+  --duration S          seconds of the fixed-rate runs M6 and rooms (default 30; smoke 2 and 1)
   --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
+  --users N             rooms: chat users (default 1000)
+  --devices N           rooms: connections per user (default 5)
+  --rooms N             rooms: chat rooms (default 100)
+  --rooms-per-user N    rooms: rooms each user is in (default 10; every room gets
+                        users x rooms-per-user / rooms users)
+  --room-rate N         rooms: messages per second over all rooms (default 100, a message
+                        per user every 10 s)
   --targets LIST        hubcast,ws,socketio (default all three)
   --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
   --workers N           generator worker threads (default 2)
@@ -59,6 +80,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'in-flight',
     'out',
     'cpu-prof',
+    'users',
+    'devices',
+    'rooms',
+    'rooms-per-user',
+    'room-rate',
   ]);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -107,17 +133,29 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (items.length === 0) throw new UsageError(`--${key} is empty`);
     return allowed.filter((a) => items.includes(a));
   };
-  const rateRaw = text('rate');
-  let ratePerSec: number | undefined;
-  if (rateRaw !== undefined) {
-    ratePerSec = Number(rateRaw);
-    if (!Number.isFinite(ratePerSec) || ratePerSec <= 0 || ratePerSec > 100_000)
-      throw new UsageError('--rate must be a number above 0 and at most 100000');
-  }
+  const rate = (key: string): number | undefined => {
+    const raw = text(key);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || n > 100_000)
+      throw new UsageError(`--${key} must be a number above 0 and at most 100000`);
+    return n;
+  };
+  const ratePerSec = rate('rate');
+  const rooms: RoomsShape = {
+    users: int('users', smoke ? 50 : 1000, 1, MAX_CONNECTIONS),
+    devices: int('devices', smoke ? 2 : 5, 1, 1000),
+    rooms: int('rooms', smoke ? 10 : 100, 1, 100_000),
+    roomsPerUser: int('rooms-per-user', smoke ? 2 : 10, 1, 256),
+  };
+  const why = explainShape(rooms);
+  if (why !== undefined) throw new UsageError(`rooms: ${why}`);
+  if (connectionCount(rooms) > MAX_CONNECTIONS)
+    throw new UsageError(`rooms: --users x --devices must be at most ${MAX_CONNECTIONS}`);
   return {
     smoke,
     help: flags.get('help') === true,
-    connections: int('connections', smoke ? 60 : 10_000, 1, 19_900),
+    connections: int('connections', smoke ? 60 : 10_000, 1, MAX_CONNECTIONS),
     rounds: int('rounds', smoke ? 1 : 3, 1, 50),
     durationSec: int('duration', smoke ? 2 : 30, 1, 3600),
     targets: list('targets', TARGET_NAMES),
@@ -128,5 +166,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     cpuProfDir: text('cpu-prof'),
     ratePerSec,
     maxRatePerSec: smoke ? 50 : 5_000,
+    rooms,
+    roomRatePerSec: rate('room-rate') ?? (smoke ? 40 : 100),
+    roomDurationSec: int('duration', smoke ? 1 : 30, 1, 3600),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * One generator connection: a raw `net` socket, a handwritten upgrade, the frame reader and a
  * per-target adapter for what comes after the 101. It keeps its own exactly-once window
- * (`nextSeq`, `ahead`) and hands stamps to the worker's hooks.
+ * (`nextSeq`, `ahead`), or one per room in the `rooms` scenario, and hands stamps to the
+ * worker's hooks. In `rooms` it also publishes, as a chat client does, over its WebSocket.
  */
 import { connect, type Socket } from 'node:net';
 import type { Adapter } from './adapters.js';
@@ -28,6 +29,14 @@ export interface ConnHooks {
   delivered(conn: Conn, seq: number, sentAtMs: number): void;
   /** A ready connection closed; `closeCode` says how (1006 without a close frame). */
   closed(conn: Conn): void;
+  /** The target answered one of this connection's publishes with an error. */
+  refused?(conn: Conn, reply: string): void;
+}
+
+/** `rooms`: the rooms a connection is in, and one exactly-once window per room, same order. */
+export interface RoomStreams {
+  rooms: readonly number[];
+  windows: SeqWindow[];
 }
 
 export interface ConnOptions {
@@ -39,6 +48,8 @@ export interface ConnOptions {
   channels: readonly string[];
   /** The hubcast token, '' for the peers. */
   token: string;
+  /** `rooms`: the room numbers behind `channels`; the connection then keeps a window per room. */
+  rooms?: readonly number[];
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -50,6 +61,10 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
   ahead = 0;
   /** Left out of the accounting (M8 pauses it on purpose). */
   excluded = false;
+  /** `rooms`: per-room exactly-once windows, used instead of `nextSeq` / `ahead`. */
+  readonly streams: RoomStreams | undefined;
+  /** Publishes this connection sent (`rooms`). */
+  published = 0;
   closeCode = 0;
   /** When the chunk being read arrived: one clock read per chunk, not per message. */
   recvMs = 0;
@@ -62,6 +77,9 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
     readonly slow: boolean,
     private readonly options: ConnOptions,
   ) {
+    const rooms = options.rooms;
+    if (rooms !== undefined)
+      this.streams = { rooms, windows: rooms.map(() => ({ nextSeq: 1, ahead: 0 })) };
     const socket = (this.socket = connect({ host: options.host, port: options.port }));
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -83,6 +101,18 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
 
   sendText(text: string): void {
     if (this.state !== 'closed') this.socket.write(encodeClientText(text));
+  }
+
+  /** Publishes `dataJson` to `channel` the way the target's clients do (a masked frame). */
+  publish(channel: string, dataJson: string): void {
+    if (this.state !== 'ready') return;
+    this.published++;
+    this.options.adapter.publish(this, channel, dataJson);
+  }
+
+  /** The adapter saw an error reply to a publish. */
+  refused(reply: string): void {
+    this.options.hooks.refused?.(this, reply);
   }
 
   /** The adapter says the connection is subscribed and may receive events. */

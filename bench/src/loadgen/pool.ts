@@ -7,6 +7,8 @@ import { concatSamples } from '../stats/summary.js';
 import type {
   ConnectSpec,
   RampReply,
+  RoomsPlan,
+  RoomsPublishedReply,
   WindowReply,
   WorkerReply,
   WorkerRequest,
@@ -22,6 +24,9 @@ export interface RampResult {
 
 /** One window's figures summed over workers: a worker's `ended` reply without its envelope. */
 export type WindowResult = Omit<WindowReply, 'type' | 'id'>;
+
+/** What the workers sent of a `rooms` plan, summed. */
+export type RoomsPublished = Omit<RoomsPublishedReply, 'type' | 'id'>;
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 /** Requests without their id: the pool numbers them. */
@@ -107,6 +112,21 @@ export class LoadPool {
       samples: concatSamples(replies.map((r) => r.samples)),
       active: sum(replies.map((r) => r.active)),
       closes,
+      stray: sum(replies.map((r) => r.stray)),
+      refused: sum(replies.map((r) => r.refused)),
+      refusals: replies.flatMap((r) => r.refusals),
+    };
+  }
+
+  /** Every worker sends its connections' share of the `rooms` plan; resolves when all have. */
+  async publishRooms(plan: RoomsPlan): Promise<RoomsPublished> {
+    const replies = (await Promise.all(
+      this.workers.map((w) => this.call(w, { type: 'publishRooms', plan })),
+    )) as RoomsPublishedReply[];
+    return {
+      sent: sum(replies.map((r) => r.sent)),
+      unsent: sum(replies.map((r) => r.unsent)),
+      maxLagMs: Math.max(0, ...replies.map((r) => r.maxLagMs)),
     };
   }
 

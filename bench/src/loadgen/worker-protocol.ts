@@ -1,23 +1,40 @@
 /** Messages between the generator's main thread and its connection workers. */
 import type { TargetName } from '../results.js';
+import type { RoomsShape } from './rooms.js';
 
 export interface ConnectSpec {
   target: TargetName;
   host: string;
   port: number;
-  /** Global index of this worker's first connection; hubcast users are `u<index>`. */
+  /**
+   * Global index of this worker's first connection; hubcast users are `u<index>` (with
+   * `rooms`, `u<⌊index / devices⌋>`).
+   */
   firstIndex: number;
   count: number;
   /** Handshakes in flight at once in this worker. */
   maxInFlight: number;
   handshakeTimeoutMs: number;
   channels: string[];
-  /** Connections whose global index is a multiple of `slowEvery` also join `slowChannels`. */
+  /** Connections whose global index is a multiple of `slowEvery` (0: none) also join `slowChannels`. */
   slowEvery: number;
   slowChannels: string[];
   /** Hubcast: HS256 secret and tenant of the tokens. */
   jwtSecret?: string;
   org?: string;
+  /**
+   * The `rooms` scenario: each connection joins its user's rooms (not `channels`), hubcast
+   * tokens are per user with publish grants for them, and sequence numbers are per room.
+   */
+  rooms?: RoomsShape;
+}
+
+/** The `rooms` scenario's messages: `total` of them, one every `1000 / ratePerSec` ms. */
+export interface RoomsPlan {
+  /** When message 1 is due (epoch ms, the clock every thread shares). */
+  startAtMs: number;
+  ratePerSec: number;
+  total: number;
 }
 
 export type WorkerRequest =
@@ -28,6 +45,8 @@ export type WorkerRequest =
   | { type: 'end'; id: number; lastSeq: number; waitMs: number }
   /** The slow connections stop reading and leave the accounting (M8). */
   | { type: 'pause'; id: number }
+  /** Each worker sends the plan's messages whose sender it holds, over their WebSockets. */
+  | { type: 'publishRooms'; id: number; plan: RoomsPlan }
   | { type: 'disconnect'; id: number };
 
 export interface RampReply {
@@ -55,11 +74,29 @@ export interface WindowReply {
   active: number;
   /** Close codes of connections the targets closed during the window. */
   closes: Record<string, number>;
+  /** `rooms`: events for a room the receiving connection is not in (must be 0). */
+  stray: number;
+  /** `rooms`: publishes the target refused with an error reply (must be 0). */
+  refused: number;
+  /** A few of the refusals' texts. */
+  refusals: string[];
+}
+
+export interface RoomsPublishedReply {
+  type: 'roomsPublished';
+  id: number;
+  /** Messages written to their sender's socket. */
+  sent: number;
+  /** Messages whose sender connection was not open (their receivers count them lost). */
+  unsent: number;
+  /** The latest any message went out after it was due, ms (a busy generator lags). */
+  maxLagMs: number;
 }
 
 export type WorkerReply =
   | RampReply
   | WindowReply
+  | RoomsPublishedReply
   | { type: 'progress'; ready: number; failed: number }
   | { type: 'begun'; id: number }
   | { type: 'paused'; id: number; count: number }

@@ -1,32 +1,55 @@
 /**
  * A generator worker thread: holds its share of the connections, keeps the exactly-once
- * books and latency samples, and answers the main thread (worker-protocol.ts).
+ * books and latency samples, sends its connections' chat messages in the `rooms` scenario,
+ * and answers the main thread (worker-protocol.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import { ADAPTERS } from './adapters.js';
 import { Conn, type ConnHooks } from './client-conn.js';
-import { nowMs } from './payload.js';
+import { eventData, nowMs } from './payload.js';
+import {
+  roomMembers,
+  roomMessageCount,
+  roomName,
+  roomOfSeq,
+  roomSeqOf,
+  senderOf,
+  userOf,
+  userRooms,
+  type RoomsShape,
+} from './rooms.js';
 import { SampleBuffer } from './sample-buffer.js';
-import { DUPLICATE, recordSeq, settleSeq } from './seq-window.js';
-import type { ConnectSpec, WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { DUPLICATE, recordSeq, settleSeq, type SeqWindow } from './seq-window.js';
+import type { ConnectSpec, RoomsPlan, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** 2M samples (16 MB) per worker and window: beyond that the reservoir keeps a uniform sample. */
 const SAMPLE_CAP = 2_000_000;
 const PROGRESS_EVERY_MS = 100;
+/** Refusal texts kept per window, for the report's notes. */
+const REFUSALS_KEPT = 3;
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs as a worker thread');
 const reply = (msg: WorkerReply, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
 
 let conns: Conn[] = [];
-const totals = { deliveries: 0, duplicated: 0, lost: 0 };
+const totals = { deliveries: 0, duplicated: 0, lost: 0, stray: 0, refused: 0 };
 let mark = { ...totals };
+let refusals: string[] = [];
+/** `rooms`: the shape of the connected world, this worker's index range, its ready senders. */
+let shape: RoomsShape | undefined;
+let owned = { first: 0, count: 0 };
+let byIndex = new Map<number, Conn>();
+let publishing: { id: number; timer: NodeJS.Timeout } | undefined;
 let closes: Record<string, number> = {};
 let samples = new SampleBuffer(SAMPLE_CAP);
 let windowOpen = false;
 let lastRecvMs = 0;
-/** The pending `end`: how many connections still lack events up to `lastSeq`. */
+/**
+ * The pending `end`: how many windows (connections, or connection × room in `rooms`) still
+ * lack events up to `lastSeq`.
+ */
 let awaiting: { id: number; lastSeq: number; behind: number; timer: NodeJS.Timeout } | undefined;
 
 const hooks: ConnHooks = {
@@ -34,8 +57,24 @@ const hooks: ConnHooks = {
   failed: () => {},
   delivered(conn, seq, sentAtMs) {
     if (conn.excluded) return;
-    const wasBehind = awaiting !== undefined && conn.nextSeq <= awaiting.lastSeq;
-    const r = recordSeq(conn, seq);
+    let w: SeqWindow = conn;
+    let local = seq;
+    let last = awaiting?.lastSeq ?? 0;
+    const streams = conn.streams;
+    if (streams !== undefined && shape !== undefined) {
+      const room = roomOfSeq(shape, seq);
+      const slot = streams.rooms.indexOf(room);
+      const roomWindow = streams.windows[slot];
+      if (roomWindow === undefined) {
+        totals.stray++;
+        return;
+      }
+      w = roomWindow;
+      local = roomSeqOf(shape, seq);
+      last = roomMessageCount(shape, last, room);
+    }
+    const wasBehind = awaiting !== undefined && w.nextSeq <= last;
+    const r = recordSeq(w, local);
     if (r === DUPLICATE) {
       totals.duplicated++;
       return;
@@ -46,7 +85,7 @@ const hooks: ConnHooks = {
       samples.add(conn.recvMs - sentAtMs);
       if (conn.recvMs > lastRecvMs) lastRecvMs = conn.recvMs;
     }
-    if (wasBehind && awaiting !== undefined && conn.nextSeq > awaiting.lastSeq) {
+    if (wasBehind && awaiting !== undefined && w.nextSeq > last) {
       if (--awaiting.behind === 0) finishWindow();
     }
   },
@@ -54,11 +93,40 @@ const hooks: ConnHooks = {
     const code = String(conn.closeCode);
     closes[code] = (closes[code] ?? 0) + 1;
     // A closed connection will not get what it lacks: stop waiting for it.
-    if (awaiting !== undefined && !conn.excluded && conn.nextSeq <= awaiting.lastSeq) {
-      if (--awaiting.behind === 0) finishWindow();
+    if (awaiting !== undefined && !conn.excluded) {
+      const n = lacking(conn, awaiting.lastSeq);
+      if (n > 0 && (awaiting.behind -= n) <= 0) finishWindow();
     }
   },
+  refused(_conn, reply) {
+    totals.refused++;
+    if (refusals.length < REFUSALS_KEPT) refusals.push(reply);
+  },
 };
+
+/** How many of a connection's windows lack events up to `lastSeq` (0 or 1 outside `rooms`). */
+function lacking(conn: Conn, lastSeq: number): number {
+  const streams = conn.streams;
+  if (streams === undefined || shape === undefined) return conn.nextSeq <= lastSeq ? 1 : 0;
+  let n = 0;
+  for (let i = 0; i < streams.rooms.length; i++) {
+    const count = roomMessageCount(shape, lastSeq, streams.rooms[i] as number);
+    if ((streams.windows[i] as SeqWindow).nextSeq <= count) n++;
+  }
+  return n;
+}
+
+/** Closes a connection's books up to `lastSeq`; returns how many events never came. */
+function settleConn(conn: Conn, lastSeq: number): number {
+  const streams = conn.streams;
+  if (streams === undefined || shape === undefined) return settleSeq(conn, lastSeq);
+  let lost = 0;
+  for (let i = 0; i < streams.rooms.length; i++) {
+    const count = roomMessageCount(shape, lastSeq, streams.rooms[i] as number);
+    lost += settleSeq(streams.windows[i] as SeqWindow, count);
+  }
+  return lost;
+}
 
 function finishWindow(): void {
   const w = awaiting;
@@ -70,7 +138,7 @@ function finishWindow(): void {
   for (const c of conns) {
     if (c.excluded) continue;
     if (c.state === 'ready') active++;
-    totals.lost += settleSeq(c, w.lastSeq);
+    totals.lost += settleConn(c, w.lastSeq);
   }
   const taken = samples.take();
   reply(
@@ -84,29 +152,68 @@ function finishWindow(): void {
       samples: taken,
       active,
       closes,
+      stray: totals.stray - mark.stray,
+      refused: totals.refused - mark.refused,
+      refusals,
     },
     [taken.buffer as ArrayBuffer],
   );
 }
 
+/** What a connection joins and which token it shows: per connection, or per user in `rooms`. */
+interface Identity {
+  channels: readonly string[];
+  rooms?: readonly number[];
+  token: string;
+}
+
+/**
+ * The identities of this worker's connections. Tokens are signed before the ramp, so the
+ * connect rate measures the target, not jose. W1 users are one per connection with the default
+ * grants; `rooms` users share one token and one room list over their devices, and may
+ * subscribe and publish to their rooms only.
+ */
+async function identities(spec: ConnectSpec): Promise<Identity[]> {
+  const key = new TextEncoder().encode(spec.jwtSecret ?? '');
+  const exp = Math.floor(Date.now() / 1000) + 86_400;
+  const sign = (user: number, grants: Record<string, string[]>): Promise<string> =>
+    spec.target !== 'hubcast'
+      ? Promise.resolve('')
+      : new SignJWT({ org: spec.org ?? 'bench', ...grants })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(`u${user}`)
+          .setExpirationTime(exp)
+          .sign(key);
+  const out: Identity[] = [];
+  const rooms = spec.rooms;
+  if (rooms === undefined) {
+    const slowChannels = [...spec.channels, ...spec.slowChannels];
+    for (let i = 0; i < spec.count; i++) {
+      const index = spec.firstIndex + i;
+      const slow = spec.slowEvery > 0 && index % spec.slowEvery === 0;
+      out.push({ channels: slow ? slowChannels : spec.channels, token: await sign(index, {}) });
+    }
+    return out;
+  }
+  let last: { user: number; identity: Identity } | undefined;
+  for (let i = 0; i < spec.count; i++) {
+    const user = userOf(rooms, spec.firstIndex + i);
+    if (last?.user !== user) {
+      const numbers = userRooms(rooms, user);
+      const channels = numbers.map(roomName);
+      const token = await sign(user, { subscribe: channels, publish: channels });
+      last = { user, identity: { channels, rooms: numbers, token } };
+    }
+    out.push(last.identity);
+  }
+  return out;
+}
+
 async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
   const adapter = ADAPTERS[spec.target];
-  const slowChannels = [...spec.channels, ...spec.slowChannels];
-  // Tokens are signed before the ramp, so the connect rate measures the target, not jose.
-  const tokens: string[] = [];
-  if (spec.target === 'hubcast') {
-    const key = new TextEncoder().encode(spec.jwtSecret ?? '');
-    const exp = Math.floor(Date.now() / 1000) + 86_400;
-    for (let i = 0; i < spec.count; i++) {
-      tokens.push(
-        await new SignJWT({ org: spec.org ?? 'bench' })
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(`u${spec.firstIndex + i}`)
-          .setExpirationTime(exp)
-          .sign(key),
-      );
-    }
-  }
+  shape = spec.rooms;
+  owned = { first: spec.firstIndex, count: spec.count };
+  const ids = await identities(spec);
   let next = 0;
   let inFlight = 0;
   let ready = 0;
@@ -120,7 +227,8 @@ async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
       while (inFlight < spec.maxInFlight && next < spec.count) {
         const i = next++;
         const index = spec.firstIndex + i;
-        const slow = index % spec.slowEvery === 0;
+        const slow = shape === undefined && spec.slowEvery > 0 && index % spec.slowEvery === 0;
+        const identity = ids[i] as Identity;
         inFlight++;
         let settled = false;
         const settle = (ok: boolean, reason?: string): void => {
@@ -141,12 +249,14 @@ async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
           host: spec.host,
           port: spec.port,
           adapter,
-          channels: slow ? slowChannels : spec.channels,
-          token: tokens[i] ?? '',
+          channels: identity.channels,
+          ...(identity.rooms === undefined ? {} : { rooms: identity.rooms }),
+          token: identity.token,
           hooks: {
             ...hooks,
             ready: (c) => {
               conns.push(c);
+              if (shape !== undefined) byIndex.set(c.index, c);
               settle(true);
             },
             failed: (_c, reason) => settle(false, reason),
@@ -170,6 +280,53 @@ async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
   });
 }
 
+/**
+ * Sends this worker's share of the plan: every worker walks the same schedule and sends the
+ * messages whose sender connection it holds, each stamped when it is written.
+ */
+function publishRooms(id: number, plan: RoomsPlan): void {
+  const s = shape;
+  if (s === undefined) {
+    reply({ type: 'error', id, message: 'publishRooms before a rooms connect' });
+    return;
+  }
+  const members = Array.from({ length: s.rooms }, (_, r) => roomMembers(s, r));
+  const names = Array.from({ length: s.rooms }, (_, r) => roomName(r));
+  const interval = 1000 / plan.ratePerSec;
+  const end = owned.first + owned.count;
+  let next = 1;
+  let sent = 0;
+  let unsent = 0;
+  let maxLagMs = 0;
+  const step = (): void => {
+    const now = nowMs();
+    for (; next <= plan.total; next++) {
+      const due = plan.startAtMs + (next - 1) * interval;
+      if (due > now) break;
+      const room = roomOfSeq(s, next);
+      const index = senderOf(s, next, members[room] as number[]);
+      if (index < owned.first || index >= end) continue; // another worker's sender
+      const conn = byIndex.get(index);
+      if (conn === undefined || conn.state !== 'ready') {
+        unsent++;
+        continue;
+      }
+      const t = nowMs();
+      conn.publish(names[room] as string, eventData(next, t));
+      sent++;
+      if (t - due > maxLagMs) maxLagMs = t - due;
+    }
+    if (next <= plan.total) {
+      const wait = plan.startAtMs + (next - 1) * interval - nowMs();
+      publishing = { id, timer: setTimeout(step, Math.max(0, wait)) };
+    } else {
+      publishing = undefined;
+      reply({ type: 'roomsPublished', id, sent, unsent, maxLagMs });
+    }
+  };
+  publishing = { id, timer: setTimeout(step, Math.max(0, plan.startAtMs - nowMs())) };
+}
+
 port.on('message', (msg: WorkerRequest) => {
   switch (msg.type) {
     case 'connect':
@@ -180,6 +337,7 @@ port.on('message', (msg: WorkerRequest) => {
     case 'begin':
       mark = { ...totals };
       closes = {};
+      refusals = [];
       samples = new SampleBuffer(SAMPLE_CAP);
       lastRecvMs = 0;
       windowOpen = true;
@@ -188,7 +346,7 @@ port.on('message', (msg: WorkerRequest) => {
     case 'end': {
       let behind = 0;
       for (const c of conns)
-        if (!c.excluded && c.state === 'ready' && c.nextSeq <= msg.lastSeq) behind++;
+        if (!c.excluded && c.state === 'ready') behind += lacking(c, msg.lastSeq);
       awaiting = {
         id: msg.id,
         lastSeq: msg.lastSeq,
@@ -209,10 +367,20 @@ port.on('message', (msg: WorkerRequest) => {
       reply({ type: 'paused', id: msg.id, count });
       break;
     }
+    case 'publishRooms':
+      publishRooms(msg.id, msg.plan);
+      break;
     case 'disconnect':
       finishWindow(); // a window left open by a failed scenario must not outlive its connections
+      if (publishing !== undefined) {
+        clearTimeout(publishing.timer);
+        reply({ type: 'error', id: publishing.id, message: 'disconnected while publishing' });
+        publishing = undefined;
+      }
       for (const c of conns) c.close();
       conns = [];
+      byIndex = new Map();
+      shape = undefined;
       reply({ type: 'disconnected', id: msg.id });
       break;
     default: {

@@ -54,12 +54,12 @@ export function formatBytes(value: number): string {
   return scaled(value, 1024, ['B', 'KB', 'MB', 'GB', 'TB'], ' ');
 }
 
-/** A duration given in milliseconds: 8.3 µs, 0.83 ms, 12.4 ms, 2.5 s. */
+/** A duration given in milliseconds: 8.3 µs, 13.7 µs, 0.83 ms, 12.4 ms, 2.5 s. */
 export function formatMs(value: number): string {
   if (!Number.isFinite(value)) return nonFinite(value);
   const abs = Math.abs(value);
   if (abs === 0) return '0 ms';
-  if (abs < 0.01) return `${formatNumber(value * 1000)} µs`;
+  if (abs < 0.1) return `${formatNumber(value * 1000)} µs`;
   if (abs >= 1000) return `${formatNumber(value / 1000)} s`;
   return `${formatNumber(value)} ms`;
 }

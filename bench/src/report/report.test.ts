@@ -411,6 +411,7 @@ describe('format', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatMs(0.83)).toBe('0.83 ms');
     expect(formatMs(0.0083)).toBe('8.3 µs');
+    expect(formatMs(0.0137)).toBe('13.7 µs'); // not 0.014 ms
     expect(formatMs(2500)).toBe('2.5 s');
     expect(formatValue(10_000, { kind: 'count' })).toBe('10,000');
     expect(formatValue(undefined, { kind: 'count' })).toBe('—');

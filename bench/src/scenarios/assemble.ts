@@ -1,9 +1,10 @@
 /** Turns the figures of every round into the run's results: medians per target, and ratios. */
 import { SCENARIO_IDS, type BenchOptions } from '../cli/options.js';
 import { PAYLOAD_BYTES } from '../loadgen/payload.js';
+import { connectionCount } from '../loadgen/rooms.js';
 import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
 import { median, medianIndex } from '../stats/summary.js';
-import { CATALOG, type RoundFigure } from './catalog.js';
+import { CATALOG, scenarioTitle, type RoundFigure } from './catalog.js';
 import type { Collected } from './rounds.js';
 
 export function assembleScenarios(collected: Collected, options: BenchOptions): ScenarioResult[] {
@@ -20,8 +21,8 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
     }
     out.push({
       id,
-      title: spec.title,
-      connections: options.connections,
+      title: scenarioTitle(id, options),
+      connections: id === 'rooms' ? connectionCount(options.rooms) : options.connections,
       payloadBytes: PAYLOAD_BYTES,
       headline: spec.headline,
       targets,
@@ -109,6 +110,17 @@ export function findProblems(
         problems.push(`${id} ${target}: no ${metric} figure`);
       if (id === 'M9' && (t.median['failed'] ?? 0) > 0)
         problems.push(`${id} ${target}: ${t.median['failed']} connections failed`);
+      if (id === 'rooms') {
+        const total = (k: string): number => t.rounds.reduce((n, r) => n + (r[k] ?? 0), 0);
+        const what: [string, string][] = [
+          ['failed', 'connections failed'],
+          ['unsent', 'messages not sent'],
+          ['stray', 'events reached a connection outside their room'],
+          ['refused', 'publishes refused'],
+        ];
+        for (const [k, text] of what)
+          if (total(k) > 0) problems.push(`rooms ${target}: ${total(k)} ${text}`);
+      }
       if (id === 'M8' && target === 'hubcast') {
         const slow = t.median['slowConnections'] ?? 0;
         const closed = t.median['slowClosed'] ?? 0;

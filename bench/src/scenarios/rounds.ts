@@ -2,12 +2,14 @@
  * Interleaved rounds: each round runs every target once, one at a time (a generator process
  * holds at most ~19,900 sockets, so two targets' connections never coexist). The plain ws hub
  * goes first in round 1, since M6's rate is derived from its M3; later rounds rotate the order
- * so no target always runs on a machine warmed up by another.
+ * so no target always runs on a machine warmed up by another. A target's turn is its W1
+ * session (M1–M9, if any was asked for), then its `rooms` session, each on a fresh process.
  */
-import type { ScenarioId } from '../cli/options.js';
+import { W1_SCENARIOS, type ScenarioId } from '../cli/options.js';
 import type { TargetName } from '../results.js';
 import type { RoundFigure } from './catalog.js';
-import { runSession, type RunState } from './session.js';
+import { runRoomsSession } from './rooms.js';
+import { runSession, type Collect, type RunState } from './session.js';
 
 export type Collected = Map<ScenarioId, Map<TargetName, RoundFigure[]>>;
 
@@ -26,23 +28,30 @@ export async function runRounds(
 ): Promise<{ collected: Collected; errors: string[] }> {
   const collected: Collected = new Map();
   const errors: string[] = [];
-  const { rounds, targets } = state.options;
+  const { rounds, targets, scenarios } = state.options;
+  const sessions: { label: string; run: typeof runSession }[] = [];
+  if (scenarios.some((id) => W1_SCENARIOS.includes(id)))
+    sessions.push({ label: '', run: runSession });
+  if (scenarios.includes('rooms')) sessions.push({ label: ' rooms', run: runRoomsSession });
   for (let r = 0; r < rounds; r++) {
     for (const target of roundOrder(targets, r)) {
-      log(`round ${r + 1}/${rounds}: ${target}`);
-      try {
-        await runSession(target, state, (id, figure) => {
-          let byTarget = collected.get(id);
-          if (byTarget === undefined)
-            collected.set(id, (byTarget = new Map<TargetName, RoundFigure[]>()));
-          let list = byTarget.get(target);
-          if (list === undefined) byTarget.set(target, (list = []));
-          list.push(figure);
-        });
-      } catch (err) {
-        const message = `round ${r + 1}, ${target}: ${(err as Error).message}`;
-        errors.push(message);
-        log(`error: ${message}`);
+      const collect: Collect = (id, figure) => {
+        let byTarget = collected.get(id);
+        if (byTarget === undefined)
+          collected.set(id, (byTarget = new Map<TargetName, RoundFigure[]>()));
+        let list = byTarget.get(target);
+        if (list === undefined) byTarget.set(target, (list = []));
+        list.push(figure);
+      };
+      for (const session of sessions) {
+        log(`round ${r + 1}/${rounds}: ${target}${session.label}`);
+        try {
+          await session.run(target, state, collect);
+        } catch (err) {
+          const message = `round ${r + 1}, ${target}${session.label}: ${(err as Error).message}`;
+          errors.push(message);
+          log(`error: ${message}`);
+        }
       }
     }
   }

@@ -131,4 +131,26 @@ describe('findProblems', () => {
       'M8 ws: no figures',
     ]);
   });
+
+  it('rooms: names failed connections, unsent messages, stray events and refused publishes', () => {
+    const roomsOptions = parseOptions(['--targets', 'hubcast,ws', '--scenarios', 'rooms']);
+    const clean = { p99Ms: 5, failed: 0, unsent: 0, stray: 0, refused: 0 };
+    const runs = [
+      scenario('rooms', 'p99Ms', [
+        {
+          target: 'hubcast',
+          median: clean,
+          // Summed over rounds: one bad round is a problem even when the median is clean.
+          rounds: [clean, { ...clean, refused: 2, stray: 1 }, clean],
+        },
+        { target: 'ws', median: clean, rounds: [{ ...clean, failed: 3, unsent: 7 }] },
+      ]),
+    ];
+    expect(findProblems(runs, roomsOptions)).toEqual([
+      'rooms hubcast: 1 events reached a connection outside their room',
+      'rooms hubcast: 2 publishes refused',
+      'rooms ws: 3 connections failed',
+      'rooms ws: 7 messages not sent',
+    ]);
+  });
 });

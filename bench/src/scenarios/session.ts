@@ -22,8 +22,11 @@ export const CHANNEL = 'w1';
 export const SLOW_CHANNEL = 'w1slow';
 export const SLOW_EVERY = 100;
 export const ORG = 'bench';
-const HOST = '127.0.0.1';
-const SETTLE_MS = 500;
+export const HOST = '127.0.0.1';
+/** Quiet time after the ramp, before memory is measured and scenarios start. */
+export const SETTLE_MS = 500;
+/** Events kept per hubcast tenant: sized so a run never evicts. */
+export const HISTORY_SIZE = 10_000_000;
 
 /** What every session of a run shares. */
 export interface RunState {
@@ -59,7 +62,7 @@ export async function runSession(
   const wants = (id: ScenarioId): boolean => options.scenarios.includes(id);
   const proc = await TargetProcess.start(
     target,
-    { host: HOST, jwtSecret: state.jwtSecret, apiKey: state.apiKey, historySize: 10_000_000 },
+    { host: HOST, jwtSecret: state.jwtSecret, apiKey: state.apiKey, historySize: HISTORY_SIZE },
     options.cpuProfDir,
   );
   const publisher = new Publisher(HOST, proc.port, publishRoute(target, ORG, state.apiKey), 8);

@@ -23,10 +23,18 @@ export function waitBudgetMs(deliveries: number): number {
   return 10_000 + deliveries / 20;
 }
 
+/** What a window needs of a session; `rooms` has no HTTP publisher, and says its last seq. */
+export type WindowHost = Pick<Session, 'proc' | 'pool'> & Partial<Pick<Session, 'publisher'>>;
+
+/**
+ * Runs `work` inside a window that closes once every connection has every event up to
+ * `lastSeq()` (by default the HTTP publisher's last sequence number).
+ */
 export async function measureWindow(
-  s: Session,
+  s: WindowHost,
   work: () => Promise<void>,
   expectedDeliveries: number,
+  lastSeq: () => number = () => s.publisher?.lastSeq ?? 0,
 ): Promise<Measured> {
   const genStart = process.cpuUsage();
   const targetStart = await s.proc.cpuMicros();
@@ -35,10 +43,10 @@ export async function measureWindow(
   try {
     await work();
   } catch (err) {
-    await s.pool.end(s.publisher.lastSeq, 0); // close the workers' window before failing
+    await s.pool.end(lastSeq(), 0); // close the workers' window before failing
     throw err;
   }
-  const window = await s.pool.end(s.publisher.lastSeq, waitBudgetMs(expectedDeliveries));
+  const window = await s.pool.end(lastSeq(), waitBudgetMs(expectedDeliveries));
   const wallMs = Math.max(1e-3, nowMs() - wallStart);
   const gen = process.cpuUsage(genStart);
   const targetCpuMicros = (await s.proc.cpuMicros()) - targetStart;

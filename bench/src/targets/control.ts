@@ -16,7 +16,7 @@ export interface TargetSettings {
 export type ControlRequest =
   /** Two full GCs, then memory and CPU. */
   | { type: 'measure' }
-  /** CPU only, without GC, to bracket a timed window. */
+  /** CPU and RSS, without GC, to bracket a timed window or sample it. */
   | { type: 'cpu' }
   | { type: 'stop' };
 
@@ -38,7 +38,7 @@ export interface MeasuredReply extends CpuFigures {
 export type ControlReply =
   | { type: 'ready'; port: number }
   | MeasuredReply
-  | ({ type: 'cpu' } & CpuFigures)
+  | ({ type: 'cpu'; rssBytes: number } & CpuFigures)
   | { type: 'failed'; message: string };
 
 export const TARGET_SETTINGS_ENV = 'BENCH_TARGET';
@@ -84,7 +84,12 @@ export function serveControl(stop: () => Promise<void>, slowClosed: () => number
       }
       case 'cpu': {
         const cpu = process.cpuUsage();
-        send({ type: 'cpu', cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system });
+        send({
+          type: 'cpu',
+          cpuUserMicros: cpu.user,
+          cpuSystemMicros: cpu.system,
+          rssBytes: process.memoryUsage.rss(),
+        });
         break;
       }
       case 'stop':

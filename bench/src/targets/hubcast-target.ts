@@ -1,13 +1,19 @@
 /**
- * Hubcast as a bench target: one embedded node (memory log, local broker) in this child
- * process, with limits raised for a load test. The generator talks to it as any user would:
+ * Hubcast as a bench target: one embedded node as `hubcast serve` runs it (SQLite log and
+ * store, local broker) in this child process, with limits raised for a load test. The data
+ * directory is a fresh temp dir per process, deleted on exit. The generator talks to it as any user would:
  * WebSocket on `/ws`, publishes on `POST /api/publish`. Only figures go over IPC.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createNode, loadConfig } from '@hubcast/server';
 import { readTargetSettings, reportFailure, reportReady, serveControl } from './control.js';
 
 async function main(): Promise<void> {
   const settings = readTargetSettings();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-bench-'));
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const node = createNode(
     loadConfig({
       env: {},
@@ -17,6 +23,7 @@ async function main(): Promise<void> {
         jwtSecret: settings.jwtSecret,
         apiKey: settings.apiKey,
         logLevel: 'warn',
+        dataDir,
         // One user per connection, and no command budget to trip: the bench measures fan-out.
         maxConnectionsPerUser: 1_000_000,
         rateLimit: 1_000_000,

@@ -1,6 +1,9 @@
 /**
  * The Socket.IO 4 peer, WebSocket transport only: a client emits `join` with its rooms (and an
- * ack, so the generator knows when it is in); a publish is `io.to(channel).emit('event', data)`.
+ * ack, so the generator knows when it is in); a publish is `io.to(channel).emit('event', data)`,
+ * triggered by `POST /publish` or by a client emitting `publish` (room, data) to a room it is in
+ * (the chat of the `rooms` scenario; `io.to`, not `socket.to`, so the sender gets it too, as
+ * on hubcast and the ws peer).
  * Run as a child process (see target-process.ts).
  */
 import { createServer } from 'node:http';
@@ -24,6 +27,9 @@ io.on('connection', (socket) => {
     );
     void socket.join(names);
     if (typeof ack === 'function') (ack as () => void)();
+  });
+  socket.on('publish', (room: unknown, data: unknown) => {
+    if (typeof room === 'string' && socket.rooms.has(room)) io.to(room).emit('event', data);
   });
 });
 

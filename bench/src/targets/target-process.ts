@@ -119,8 +119,13 @@ export class TargetProcess {
 
   /** CPU used so far (user + system, µs), without disturbing the target. */
   async cpuMicros(): Promise<number> {
-    const r = (await this.request({ type: 'cpu' }, 'cpu')) as CpuFigures;
-    return r.cpuUserMicros + r.cpuSystemMicros;
+    return (await this.sample()).cpuMicros;
+  }
+
+  /** CPU used so far (µs) and RSS now, without GC: cheap enough to poll during a window. */
+  async sample(): Promise<{ cpuMicros: number; rssBytes: number }> {
+    const r = (await this.request({ type: 'cpu' }, 'cpu')) as CpuFigures & { rssBytes: number };
+    return { cpuMicros: r.cpuUserMicros + r.cpuSystemMicros, rssBytes: r.rssBytes };
   }
 
   /** Asks the target to stop, and kills it if it has not exited after a short grace. */

@@ -1,36 +1,51 @@
 /**
  * The plain `ws` peer: the classic hub-and-spoke server. A client joins the rooms named in its
- * URL (`/?room=a&room=b`); a publish stringifies once and loops over the room calling `send`.
+ * URL (`/?room=a&room=b`); a publish (`POST /publish`, or a client's `{channel, data}` message
+ * to a room it is in, as a chat does) stringifies once and loops over the room calling `send`.
  * Run as a child process (see target-process.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readTargetSettings, reportFailure, reportReady, serveControl } from './control.js';
-import { publishHandler } from './publish-body.js';
+import { publishHandler, type PublishItem } from './publish-body.js';
 
 const rooms = new Map<string, Set<WebSocket>>();
 
-const server = createServer(
-  publishHandler(({ channel, data }) => {
-    const room = rooms.get(channel);
-    if (room === undefined) return;
-    const text = JSON.stringify({ channel, data });
-    for (const c of room) c.send(text);
-  }),
-);
+function fanOut({ channel, data }: PublishItem): void {
+  const room = rooms.get(channel);
+  if (room === undefined) return;
+  const text = JSON.stringify({ channel, data });
+  for (const c of room) c.send(text);
+}
+
+const server = createServer(publishHandler(fanOut));
 const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false });
 
 wss.on('connection', (ws, req) => {
-  const joined: Set<WebSocket>[] = [];
+  const joined = new Map<string, Set<WebSocket>>();
   for (const name of new URL(req.url ?? '/', 'http://x').searchParams.getAll('room')) {
     let room = rooms.get(name);
     if (room === undefined) rooms.set(name, (room = new Set()));
     room.add(ws);
-    joined.push(room);
+    joined.set(name, room);
   }
+  // A chat message from the client: to a room it is in, else dropped.
+  ws.on('message', (raw, isBinary) => {
+    if (isBinary) return;
+    let msg: unknown;
+    try {
+      // binaryType is the default 'nodebuffer': a message is one Buffer.
+      msg = JSON.parse((raw as Buffer).toString('utf8'));
+    } catch {
+      return;
+    }
+    const channel = (msg as { channel?: unknown } | null)?.channel;
+    if (typeof channel === 'string' && joined.has(channel))
+      fanOut({ channel, data: (msg as { data?: unknown }).data });
+  });
   ws.on('close', () => {
-    for (const room of joined) room.delete(ws);
+    for (const room of joined.values()) room.delete(ws);
   });
   ws.on('error', () => ws.terminate());
 });
