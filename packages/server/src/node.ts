@@ -61,8 +61,13 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   // A log the node opened itself is closed by stop() and opened again by start(), except the
   // memory log, which outlives stop() so a node restarted in one process keeps its history.
   const ownsLog = deps.log === undefined;
-  let openLog: EventLog | undefined = deps.log ?? createLog(config);
-  const currentLog = (): EventLog => (openLog ??= createLog(config));
+  let openLog: EventLog | undefined =
+    deps.log ?? (config.log === 'memory' ? createLog(config) : undefined);
+  // Outside start()..stop() a durable log is closed: nothing may reopen it behind stop's back.
+  const currentLog = (): EventLog => {
+    if (openLog === undefined) throw new EngineUnavailableError('log', 'not open');
+    return openLog;
+  };
   const ownsStore = deps.store === undefined;
   let store: Store | undefined = deps.store;
   const currentStore = (): Store => {
@@ -343,24 +348,47 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     ...(deps.staticHandler === undefined ? {} : { staticHandler: deps.staticHandler }),
   };
 
+  /** Closes the log and store this node opened; the memory ones outlive a restart. */
+  const releaseEngines = async (): Promise<void> => {
+    if (ownsStore && config.store !== 'memory') {
+      const closing = store;
+      store = undefined;
+      await closing?.close();
+    }
+    if (ownsLog && !(openLog instanceof MemoryEventLog)) {
+      const closing = openLog;
+      openLog = undefined;
+      await closing?.close();
+    }
+  };
+
   const node: HubcastNode = {
     config,
     metrics,
     logger,
     async start() {
-      currentLog();
-      store ??= await openStore(config, (message) => logger.info(message));
-      verifier = await createTokenVerifier(config);
-      await broker.start(onBroker);
-      draining = false;
-      const handler = createApiHandler(apiNode);
-      server = createServer((req, res) => void handler(req, res));
-      const upgrades = (transport = newTransport());
-      server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
-      await new Promise<void>((resolve, reject) => {
-        server?.once('error', reject);
-        server?.listen(config.port, config.host, () => resolve());
-      });
+      try {
+        openLog ??= createLog(config);
+        store ??= await openStore(config, (message) => logger.info(message));
+        verifier = await createTokenVerifier(config);
+        await broker.start(onBroker);
+        draining = false;
+        const handler = createApiHandler(apiNode);
+        server = createServer((req, res) => void handler(req, res));
+        const upgrades = (transport = newTransport());
+        server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
+        await new Promise<void>((resolve, reject) => {
+          server?.once('error', reject);
+          server?.listen(config.port, config.host, () => resolve());
+        });
+      } catch (err) {
+        // A start that failed half way leaves nothing open: no file handle, no connection.
+        transport?.close();
+        server = undefined;
+        await broker.close().catch(() => undefined);
+        await releaseEngines();
+        throw err;
+      }
       ticker.start();
       started = true;
       stopping = undefined;
@@ -401,16 +429,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         started = false;
         draining = false;
         await broker.close();
-        if (ownsStore && config.store !== 'memory') {
-          const closing = store;
-          store = undefined;
-          await closing?.close();
-        }
-        if (ownsLog && !(openLog instanceof MemoryEventLog)) {
-          const closing = openLog;
-          openLog = undefined;
-          await closing?.close();
-        }
+        await releaseEngines();
       })();
       return stopping;
     },

@@ -106,26 +106,54 @@ describe('SqliteEventLog', () => {
     expect(row).toEqual({ n: 10, lo: 51 });
   });
 
-  it('fails appends with EngineUnavailableError while the file is locked, and recovers', async () => {
+  it('refuses a second opener of the same file, naming the file and why', async () => {
     const path = freshPath();
-    const log = new SqliteEventLog(options(path));
-    await log.append('acme', [{ channel: 'c', data: 1 }]);
-    const locker = new Database(path);
-    locker.exec('BEGIN EXCLUSIVE');
+    const first = new SqliteEventLog(options(path));
+    expect(() => new SqliteEventLog(options(path))).toThrow(
+      /cannot open the event log .*database is locked.*another process/,
+    );
+    // Nobody else can write it either, not even a plain connection.
+    const other = new Database(path, { timeout: 10 });
+    expect(() => other.exec('BEGIN IMMEDIATE')).toThrow(/locked/);
+    other.close();
+    await first.close();
+    const second = new SqliteEventLog(options(path));
+    await second.close();
+  });
 
-    const failed = log.append('acme', [{ channel: 'c', data: 2, key: 'retry-me' }]);
-    await expect(failed).rejects.toBeInstanceOf(EngineUnavailableError);
-    await expect(failed).rejects.toThrow(/locked|busy/i);
-    await expect(log.check()).rejects.toThrow(/log unavailable/);
-
-    locker.exec('ROLLBACK');
-    locker.close();
-    await expect(log.check()).resolves.toBeUndefined();
-    // The failed group left no gap and no key behind: the retry gets the next seq.
-    const [retried] = await log.append('acme', [{ channel: 'c', data: 2, key: 'retry-me' }]);
-    expect(retried).toMatchObject({ duplicate: false, event: { seq: 2 } });
-    expect((await log.read('acme', { from: 'oldest', limit: 10 })).events.length).toBe(2);
+  it('takes a key back after its event expired, even with the clock stepping back', async () => {
+    let nowMs = Date.UTC(2026, 0, 1);
+    const log = new SqliteEventLog(
+      options(freshPath(), { historyTtlSeconds: 60, now: () => nowMs }),
+    );
+    const start = nowMs;
+    await log.append('acme', [{ channel: 'c', data: 1, key: 'k' }]);
+    nowMs = start + 30_000;
+    await log.append('acme', [{ channel: 'c', data: 2, key: 'k2' }]);
+    // A duplicates-only append moves the log's clock to +70 s without a commit: 'k' expired.
+    nowMs = start + 70_000;
+    const [dup] = await log.append('acme', [{ channel: 'c', data: 2, key: 'k2' }]);
+    expect(dup?.duplicate).toBe(true);
+    // The wall clock steps back to +50 s, where 'k' would still be retained.
+    nowMs = start + 50_000;
+    const [again] = await log.append('acme', [{ channel: 'c', data: 3, key: 'k' }]);
+    expect(again).toMatchObject({ duplicate: false, event: { seq: 3 } });
+    const [other] = await log.append('other', [{ channel: 'c', data: 4 }]);
+    expect(other?.event.seq).toBe(1);
     await log.close();
+  });
+
+  it('answers EngineUnavailableError once closed', async () => {
+    const log = new SqliteEventLog(options(freshPath()));
+    await log.close();
+    await expect(log.append('acme', [{ channel: 'c', data: 1 }])).rejects.toBeInstanceOf(
+      EngineUnavailableError,
+    );
+    await expect(log.read('acme', { from: 'oldest', limit: 1 })).rejects.toThrow(
+      /log unavailable: closed/,
+    );
+    await expect(log.headSeq('acme')).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(log.check()).rejects.toBeInstanceOf(EngineUnavailableError);
   });
 
   it('fails appends when the disk is full, keeps what was acknowledged, and recovers', async () => {

@@ -3,8 +3,8 @@
  *
  * Appends are grouped: every append of one event-loop turn goes into one transaction, committed
  * in `setImmediate`, and each append resolves only after its group committed, so an
- * acknowledged publish is on disk (PROTOCOL.md §2.3) at the cost of one commit per turn, not
- * one per event. Only committed events are visible (`read`, `headSeq`, `position`): a client can
+ * acknowledged publish survives a crash of the process (PROTOCOL.md §2.3; with
+ * `synchronous: 'full'` a power cut too) at the cost of one commit per turn, not one per event. Only committed events are visible (`read`, `headSeq`, `position`): a client can
  * never hold a cursor that a crash takes back.
  *
  * Seqs are handed out at append time so results can be built before the commit; when a commit
@@ -19,14 +19,12 @@
  * 0.1 ms for 64 events here, plus an fsync with `synchronous: 'full'`). That buys ordering
  * for free; a writer thread would only pay off on disks whose fsync takes milliseconds.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 
 export type { Db as SqliteDatabase };
 import { EngineUnavailableError } from '../engine-error.js';
 import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
+import { migrateLog, openError, openLogDatabase, readEpoch } from './sqlite-schema.js';
 import type {
   AppendInput,
   AppendResult,
@@ -53,10 +51,6 @@ export interface SqliteLogOptions {
   /** How often rows past the TTL are deleted for orgs that stopped appending. */
   sweepIntervalMs?: number;
 }
-
-const SCHEMA_VERSION = 1;
-/** How long a commit waits for a lock held by another process before it fails with 503. */
-const BUSY_TIMEOUT_MS = 100;
 
 interface OrgState {
   org: string;
@@ -108,6 +102,7 @@ export class SqliteEventLog implements EventLog {
     insert: Statement<[string, number, string, string, number, string | null, string | null]>;
     byKey: Statement<[string, string], EventRow>;
     deleteBelow: Statement<[string, number]>;
+    deleteKey: Statement<[string, string]>;
     firstYoungerThan: Statement<[string, number, number], { seq: number }>;
     rangeAsc: Statement<[string, number, number], EventRow>;
     rangeDesc: Statement<[string, number, number], EventRow>;
@@ -117,9 +112,9 @@ export class SqliteEventLog implements EventLog {
 
   constructor(private readonly options: SqliteLogOptions) {
     this.now = options.now ?? Date.now;
-    this.db = openDatabase(options.path, options.synchronous ?? 'normal');
+    this.db = openLogDatabase(options.path, options.synchronous ?? 'normal');
     try {
-      migrate(this.db);
+      migrateLog(this.db);
       options.onOpen?.(this.db);
       this.epoch = readEpoch(this.db);
       const db = this.db;
@@ -135,6 +130,7 @@ export class SqliteEventLog implements EventLog {
           'SELECT seq, channel, data, ts, from_user FROM events WHERE org = ? AND idem_key = ?',
         ),
         deleteBelow: db.prepare('DELETE FROM events WHERE org = ? AND seq < ?'),
+        deleteKey: db.prepare('DELETE FROM events WHERE org = ? AND idem_key = ?'),
         firstYoungerThan: db.prepare(
           'SELECT seq FROM events WHERE org = ? AND seq >= ? AND ts >= ? ORDER BY seq LIMIT 1',
         ),
@@ -156,7 +152,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   append(org: string, items: readonly AppendInput[]): Promise<AppendResult[]> {
-    if (this.closed) return Promise.reject(new Error('the log is closed'));
+    if (this.closed) return Promise.reject(closedError());
     let st: OrgState;
     try {
       st = this.org(org);
@@ -263,6 +259,9 @@ export class SqliteEventLog implements EventLog {
         this.stmt.deleteBelow.run(st.org, this.floorOf(st, nowMs));
       }
       heads.set(st, row.event.seq);
+      // append() found this key's old event out of retention, by its own clock; whatever this
+      // clock says, that row must go before the key is taken again.
+      if (row.key !== undefined) this.stmt.deleteKey.run(st.org, row.key);
       const e = row.event;
       this.stmt.insert.run(
         e.org,
@@ -351,7 +350,7 @@ export class SqliteEventLog implements EventLog {
    * real write (a lock or a full disk only shows on writing), so /readyz turns green by itself.
    */
   check(): Promise<void> {
-    if (this.closed) return Promise.reject(new EngineUnavailableError('log', 'closed'));
+    if (this.closed) return Promise.reject(closedError());
     if (this.failure === undefined) return Promise.resolve();
     try {
       // As large as a typical group, so a disk with no room for one still fails here.
@@ -394,6 +393,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   private org(org: string): OrgState {
+    if (this.closed) throw closedError();
     let st = this.orgs.get(org);
     if (st === undefined) {
       const head = this.stmt.orgHead.get(org)?.head ?? 0;
@@ -435,75 +435,9 @@ export class SqliteEventLog implements EventLog {
   }
 }
 
+const closedError = (): EngineUnavailableError => new EngineUnavailableError('log', 'closed');
+
 /** The same shape as the memory log's ids: unique per org, and never reused after a wipe. */
 function eventIdOf(orgEpochHex: string, seq: number): string {
   return `${orgEpochHex.slice(0, 6)}${seq.toString(36).padStart(6, '0')}`;
-}
-
-function openDatabase(path: string, synchronous: string): Db {
-  let db: Db;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  } catch (err) {
-    throw openError(path, err);
-  }
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  } catch (err) {
-    db.close();
-    throw openError(path, err);
-  }
-  return db;
-}
-
-/** Creates the schema or checks it; `user_version` records it, so a second run is a no-op. */
-function migrate(db: Db): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `its schema version ${version} is newer than this hubcast knows (${SCHEMA_VERSION})`,
-    );
-  }
-  db.transaction(() => {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-      CREATE TABLE IF NOT EXISTS orgs (org TEXT PRIMARY KEY, head INTEGER NOT NULL) STRICT;
-      CREATE TABLE IF NOT EXISTS events (
-        org TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        channel TEXT NOT NULL,
-        data TEXT NOT NULL,
-        ts INTEGER NOT NULL,
-        from_user TEXT,
-        idem_key TEXT,
-        PRIMARY KEY (org, seq)
-      ) STRICT, WITHOUT ROWID;
-      CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (org, idem_key)
-        WHERE idem_key IS NOT NULL;
-    `);
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(
-      randomBytes(8).toString('hex'),
-    );
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
-
-/**
- * The file's epoch: made once when the file is created and kept by a backup, so cursors into a
- * restored copy still place, while a wiped or new file gets another one and old cursors don't.
- */
-function readEpoch(db: Db): string {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'epoch'").get() as
-    { value: string } | undefined;
-  if (row === undefined) throw new Error('its meta table has no epoch');
-  return row.value;
-}
-
-function openError(path: string, err: unknown): Error {
-  return new Error(`cannot open the event log ${path}: ${describeSqliteError(err)}`, {
-    cause: err,
-  });
 }

@@ -164,6 +164,17 @@ describe('hubcast token', () => {
 });
 
 describe('hubcast serve --dev', () => {
+  it('refuses to share its data dir with a running node', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    const first = run(['serve', '--dev', '--port', '0', '--data-dir', dir]);
+    await waitForOutput(first, /publish: {2}curl/);
+    const second = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir]);
+    expect(second.code).toBe(2);
+    expect(second.err).toContain(`cannot open the event log ${join(dir, 'events.db')}`);
+    expect(second.err).toMatch(/another process/);
+    first.kill('SIGTERM');
+  });
+
   it('prints a working token and key, publishes, and drains on SIGTERM', async () => {
     const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn']);
     const out = await waitForOutput(child, /publish: {2}curl/);

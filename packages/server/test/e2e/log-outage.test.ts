@@ -1,26 +1,43 @@
 /**
- * A node whose SQLite log cannot be written (another process holds the lock): publishes over
- * HTTP and WebSocket fail with 503 / `unavailable`, `/readyz` says why, nothing acknowledged is
- * lost, and the node recovers by itself once the lock is gone.
+ * A node whose SQLite log cannot be written (the disk is full: SQLite's `max_page_count` stands
+ * in for the disk, and gives the same SQLITE_FULL): publishes over HTTP and WebSocket fail with
+ * 503 / `unavailable`, `/readyz` says why, nothing acknowledged is lost, and the node recovers by
+ * itself once there is room again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { SqliteEventLog, type SqliteDatabase } from '../../src/log/sqlite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { connectClient } from '../helpers/ws-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-outage-'));
 let t: TestNode;
+let db: SqliteDatabase | undefined;
+let log: SqliteEventLog;
 
 beforeAll(async () => {
-  t = await startTestNode({ log: 'sqlite', dataDir });
+  log = new SqliteEventLog({
+    path: join(dataDir, 'events.db'),
+    historySize: 1000,
+    historyTtlSeconds: 3600,
+    onOpen: (conn) => (db = conn),
+  });
+  t = await startTestNode({}, { log });
 });
 afterAll(async () => {
   await t.stop();
+  await log.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** Leaves the file no room to grow, as a full disk does. */
+function fillDisk(): void {
+  const pages = db?.pragma('page_count', { simple: true }) as number;
+  db?.pragma(`max_page_count = ${pages}`);
+}
+const freeDisk = (): unknown => db?.pragma('max_page_count = 1073741823');
 
 const publish = (body: unknown): Promise<Response> =>
   fetch(`${t.httpUrl}/api/publish`, {
@@ -29,8 +46,8 @@ const publish = (body: unknown): Promise<Response> =>
     body: JSON.stringify(body),
   });
 
-describe('a locked log', () => {
-  it('answers 503 with the reason, reports it in /readyz, and recovers when unlocked', async () => {
+describe('a full disk under the log', () => {
+  it('answers 503 with the reason, reports it in /readyz, and recovers with room', async () => {
     const first = await publish({ org: 'acme', channel: 'news.a', data: 1 });
     expect(first.status).toBe(200);
     expect(await (await fetch(`${t.httpUrl}/readyz`)).json()).toEqual({ status: 'ready' });
@@ -40,27 +57,26 @@ describe('a locked log', () => {
       org: 'acme',
       publish: ['news.>'],
     });
-    const locker = new Database(join(dataDir, 'events.db'));
-    locker.exec('BEGIN EXCLUSIVE');
+    fillDisk();
     try {
-      const refused = await publish({ org: 'acme', channel: 'news.a', data: 2, key: 'k2' });
+      const big = 'x'.repeat(20_000);
+      const refused = await publish({ org: 'acme', channel: 'news.a', data: big, key: 'k2' });
       expect(refused.status).toBe(503);
       const body = (await refused.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('unavailable');
-      expect(body.error.message).toMatch(/log unavailable: .*locked/);
+      expect(body.error.message).toMatch(/log unavailable: .*full/);
 
-      client.send({ type: 'publish', id: 7, channel: 'news.a', data: 3 });
+      client.send({ type: 'publish', id: 7, channel: 'news.a', data: big });
       expect(await client.next('error')).toMatchObject({ id: 7, code: 'unavailable' });
 
       const ready = await fetch(`${t.httpUrl}/readyz`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({
         status: 'unavailable',
-        reasons: { log: expect.stringMatching(/locked/) as unknown },
+        reasons: { log: expect.stringMatching(/full/) as unknown },
       });
     } finally {
-      locker.exec('ROLLBACK');
-      locker.close();
+      freeDisk();
     }
 
     expect(await (await fetch(`${t.httpUrl}/readyz`)).json()).toEqual({ status: 'ready' });

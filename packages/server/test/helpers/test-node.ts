@@ -4,6 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { createNode, loadConfig, type ConfigInput, type HubcastNode } from '../../src/index.js';
+import type { NodeDeps } from '../../src/node.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const TEST_ADMIN_KEY = 'test-admin-key';
@@ -44,7 +45,10 @@ export async function signTestToken(claims: TokenClaims, secret = TEST_SECRET): 
     .sign(new TextEncoder().encode(secret));
 }
 
-export async function startTestNode(overrides: ConfigInput = {}): Promise<TestNode> {
+export async function startTestNode(
+  overrides: ConfigInput = {},
+  deps: NodeDeps = {},
+): Promise<TestNode> {
   const config = loadConfig({
     file: {
       host: '127.0.0.1',
@@ -59,7 +63,7 @@ export async function startTestNode(overrides: ConfigInput = {}): Promise<TestNo
     },
     env: {},
   });
-  const node = createNode(config);
+  const node = createNode(config, deps);
   await node.start();
   const port = node.address().port;
   return {
