@@ -168,7 +168,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
 
   const notifications = new NotificationService(
     () => currentStore().notifications,
-    (org, items) => trackInFlight(publish(org, items)),
+    (org, items) => trackInFlight(publishService(org, items)),
+    logger,
   );
 
   let publishesInFlight = 0;
@@ -180,7 +181,14 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     burst = false;
   };
 
-  const publish = async (
+  // Idempotency keys share one space per tenant (§2.4). The services' own keys live in a part
+  // of it no client or API key can reach, or a publish could claim the key of a push to come.
+  const clientKeys = (items: readonly AppendInput[]): readonly AppendInput[] =>
+    items.some((i) => i.key !== undefined)
+      ? items.map((i) => (i.key === undefined ? i : { ...i, key: `c:${i.key}` }))
+      : items;
+
+  const publishAs = async (
     org: string,
     items: readonly AppendInput[],
     skipSession?: string,
@@ -219,6 +227,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       publishesInFlight--;
     }
   };
+
+  const publish = (org: string, items: readonly AppendInput[], skipSession?: string) =>
+    publishAs(org, clientKeys(items), skipSession);
+  /** For the services: their keys are `s:`-prefixed and never meet a client's. */
+  const publishService = (org: string, items: readonly AppendInput[]) =>
+    publishAs(
+      org,
+      items.map((i) => (i.key === undefined ? i : { ...i, key: `s:${i.key}` })),
+    );
 
   const trackInFlight = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -392,6 +409,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       ticker.start();
       started = true;
       stopping = undefined;
+      // Pushes a crash left in the outbox go out now.
+      notifications.relay.start();
+      void notifications.relay.flush();
     },
     async drain() {
       if (draining) return;
@@ -428,6 +448,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         });
         started = false;
         draining = false;
+        notifications.relay.stop();
         await broker.close();
         await releaseEngines();
       })();

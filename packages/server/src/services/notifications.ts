@@ -2,31 +2,38 @@
  * The notification inbox of PROTOCOL.md §10: the store keeps each user's inbox, the log carries
  * every change to the user's devices on `user.<id>.notifications`.
  *
- * Exactly once per `key`: the store writes the notifications and the key in one transaction,
- * and each push is appended with an idempotency key derived from the notification id. A call
- * that died between the store commit and the push (a crash, a log outage) is repaired by its
- * retry: the store answers the first call's notifications and the log appends only the pushes
- * it does not have yet.
+ * Exactly once per `key`: the store writes the notifications, the key and their pushes (an
+ * outbox) in one transaction; the push relay moves the outbox into the log. A call that died
+ * after the commit loses nothing (the next drain pushes), and its retry with the same key
+ * creates and pushes nothing new. A change is answered once its push is in the log, or, when
+ * the log is down, once the change is committed (its push follows when the log is back).
  *
- * Counts agree with pushes: on one node, `list` and `unreadCount` wait for the changes of the
- * same user still in flight here, so a device never gets a count that includes a change whose
- * push it has not been sent yet (the push is queued before the reply).
+ * Counts agree with pushes on one node: `list` and `unreadCount` wait for the changes of the
+ * same user still in flight here, so a device is sent the push before a count that includes it.
  */
-import { badRequest, isObject, isValidSegment, notFound, type JsonValue } from '@hubcast/protocol';
-import type { AppendInput, AppendResult } from '../log/log.js';
+import {
+  badRequest,
+  isObject,
+  isValidSegment,
+  notFound,
+  tooLarge,
+  type JsonValue,
+} from '@hubcast/protocol';
+import type { Logger } from 'pino';
 import {
   NOTIFICATION_LIST_LIMIT_MAX,
   type Notification,
   type NotificationStore,
 } from '../store/store.js';
+import { PushRelay, type Publish } from './push-relay.js';
 
 /** The most users one `POST /api/notify` may name. */
 export const NOTIFY_USERS_MAX = 1000;
 /** The most ids one `notifications.markRead` may name. */
 export const MARK_READ_IDS_MAX = 1000;
+/** Users × notification size of one notify: the whole fan-out is one commit. */
+export const NOTIFY_BYTES_MAX = 4 * 1024 * 1024;
 const LIST_LIMIT_DEFAULT = 20;
-
-export type Publish = (org: string, items: readonly AppendInput[]) => Promise<AppendResult[]>;
 
 export interface NotifyRequest {
   users: string[];
@@ -38,22 +45,22 @@ export class NotificationService {
   /** Changes in flight per `org\0user`, which reads of that user's inbox wait for. */
   private readonly busy = new Map<string, Set<Promise<unknown>>>();
 
+  readonly relay: PushRelay;
+
   constructor(
     private readonly store: () => NotificationStore,
-    private readonly publish: Publish,
-  ) {}
+    publish: Publish,
+    logger: Logger,
+  ) {
+    this.relay = new PushRelay(store, publish, logger);
+  }
 
   /** `POST /api/notify` once the tenant is known; `body` is validated here. */
   async notify(org: string, body: unknown): Promise<{ ids: string[] }> {
     const request = parseNotify(body);
     return this.track(org, request.users, async () => {
       const created = await this.store().create(org, request);
-      const items: AppendInput[] = created.notifications.map((n, i) => ({
-        channel: inboxChannel(created.users[i] as string),
-        data: { type: 'notification.created', notification: wire(n) },
-        key: `notification:${n.id}`,
-      }));
-      if (items.length > 0) await this.publish(org, items);
+      if (created.created) await this.relay.flush();
       return { ids: created.ids };
     });
   }
@@ -85,20 +92,14 @@ export class NotificationService {
         });
         return this.track(org, [user], async () => {
           const updated = await this.store().markRead(org, user, ids as string[]);
-          if (updated.length > 0)
-            await this.publish(org, [
-              { channel: inboxChannel(user), data: { type: 'notification.read', ids: updated } },
-            ]);
+          if (updated.length > 0) await this.relay.flush();
           return { updated: updated.length };
         });
       }
       case 'notifications.markAllRead':
         return this.track(org, [user], async () => {
           const updated = await this.store().markAllRead(org, user);
-          if (updated > 0)
-            await this.publish(org, [
-              { channel: inboxChannel(user), data: { type: 'notification.read_all' } },
-            ]);
+          if (updated > 0) await this.relay.flush();
           return { updated };
         });
       case 'notifications.unreadCount':
@@ -138,8 +139,6 @@ export class NotificationService {
   }
 }
 
-export const inboxChannel = (user: string): string => `user.${user}.notifications`;
-
 /** The wire form: absent optional fields stay absent. */
 function wire(n: Notification): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = { id: n.id, kind: n.kind, title: n.title };
@@ -170,6 +169,11 @@ function parseNotify(body: unknown): NotifyRequest {
   const key = body['key'];
   if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255))
     throw badRequest("'key' must be a string of 1-255 characters");
+  const bytes = Buffer.byteLength(JSON.stringify(n)) * users.length;
+  if (bytes > NOTIFY_BYTES_MAX)
+    throw tooLarge(
+      `'users' × 'notification' is ${bytes} bytes; one notify may write at most ${NOTIFY_BYTES_MAX}`,
+    );
   return {
     users: users as string[],
     notification: {

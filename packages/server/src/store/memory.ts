@@ -2,6 +2,7 @@
  * The store in memory: for tests and `--store memory` playgrounds. It passes the same contract
  * as SQLite and PostgreSQL, and forgets everything when the process ends.
  */
+import type { JsonValue } from '@hubcast/protocol';
 import {
   checkCreate,
   checkInbox,
@@ -10,6 +11,7 @@ import {
   parseNotificationId,
   toNotification,
   dataText,
+  pushText,
   type NotificationRow,
 } from './notification-rows.js';
 import {
@@ -19,6 +21,7 @@ import {
   type ListOptions,
   type ListResult,
   type NotificationStore,
+  type PendingPush,
   type Store,
   type StoreOptions,
 } from './store.js';
@@ -58,6 +61,14 @@ export class MemoryStore implements Store {
 
 class MemoryNotifications implements NotificationStore {
   private readonly orgs = new Map<string, OrgInbox>();
+  /** The outbox, by id (a Map keeps insertion order, which is id order). */
+  private readonly pushes = new Map<number, PendingPush>();
+  private lastPushId = 0;
+
+  private addPush(org: string, user: string, text: string): void {
+    const id = ++this.lastPushId;
+    this.pushes.set(id, { id: String(id), org, user, data: JSON.parse(text) as JsonValue });
+  }
 
   constructor(
     private readonly now: () => number,
@@ -118,7 +129,9 @@ class MemoryNotifications implements NotificationStore {
         if (mine === undefined) inbox.byUser.set(user, (mine = []));
         mine.push(id);
         ids.push(row.id);
-        return toNotification(row);
+        const notification = toNotification(row);
+        this.addPush(org, user, pushText.created(notification));
+        return notification;
       });
       if (input.key !== undefined) inbox.keys.set(input.key, [...ids]);
       return { ids, users: [...input.users], created: true, notifications };
@@ -152,12 +165,14 @@ class MemoryNotifications implements NotificationStore {
       checkInbox(org, user);
       const inbox = this.inbox(org);
       const nowMs = this.now();
-      return distinctIds(ids).filter((id) => {
+      const updated = distinctIds(ids).filter((id) => {
         const row = inbox.byId.get(parseNotificationId(id) as number);
         if (row === undefined || row.user !== user || row.readAtMs !== null) return false;
         row.readAtMs = nowMs;
         return true;
       });
+      if (updated.length > 0) this.addPush(org, user, pushText.read(updated));
+      return updated;
     });
   }
 
@@ -174,6 +189,7 @@ class MemoryNotifications implements NotificationStore {
           updated++;
         }
       }
+      if (updated > 0) this.addPush(org, user, pushText.readAll());
       return updated;
     });
   }
@@ -186,6 +202,16 @@ class MemoryNotifications implements NotificationStore {
       for (const id of inbox.byUser.get(user) ?? [])
         if ((inbox.byId.get(id) as Row).readAtMs === null) n++;
       return n;
+    });
+  }
+
+  pendingPushes(limit: number): Promise<PendingPush[]> {
+    return this.run(() => [...this.pushes.values()].slice(0, limit));
+  }
+
+  pushesDone(ids: readonly string[]): Promise<void> {
+    return this.run(() => {
+      for (const id of ids) this.pushes.delete(Number(id));
     });
   }
 }

@@ -104,3 +104,11 @@ function checkText(field: string, value: unknown): void {
   if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
   if (value.includes('\u0000')) throw badRequest(`${field} must not contain U+0000`);
 }
+
+/** The outbox payloads of PROTOCOL.md §10, as JSON text. */
+export const pushText = {
+  created: (n: Notification): string =>
+    JSON.stringify({ type: 'notification.created', notification: n }),
+  read: (ids: readonly string[]): string => JSON.stringify({ type: 'notification.read', ids }),
+  readAll: (): string => JSON.stringify({ type: 'notification.read_all' }),
+};

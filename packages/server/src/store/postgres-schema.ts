@@ -51,4 +51,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (org, key)
       );`,
   },
+  {
+    version: 3,
+    name: 'push outbox',
+    sql: `
+      CREATE TABLE push_outbox (
+        id bigserial PRIMARY KEY,
+        org text NOT NULL,
+        user_id text NOT NULL,
+        data text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
 ];

@@ -8,7 +8,7 @@
  * failed may be retried by its caller, with the same key for a create.
  */
 import { Client, Pool, type PoolClient, type QueryResultRow } from 'pg';
-import { isHubcastError } from '@hubcast/protocol';
+import { isHubcastError, type JsonValue } from '@hubcast/protocol';
 import {
   pendingMigrations,
   progressMessage,
@@ -21,6 +21,7 @@ import {
   checkList,
   dataText,
   distinctIds,
+  pushText,
   toNotification,
   type NotificationRow,
 } from './notification-rows.js';
@@ -33,6 +34,7 @@ import {
   type ListOptions,
   type ListResult,
   type NotificationStore,
+  type PendingPush,
   type Store,
   type StoreOptions,
 } from './store.js';
@@ -240,6 +242,11 @@ class PostgresNotifications implements NotificationStore {
       const notifications = ids.map((id) =>
         toNotification({ id, kind, title, body, data, createdAtMs: nowMs, readAtMs: null }),
       );
+      await client.query(
+        `INSERT INTO push_outbox (org, user_id, data)
+         SELECT $1, t.user_id, t.data FROM unnest($2::text[], $3::text[]) AS t (user_id, data)`,
+        [org, users, notifications.map((n) => pushText.created(n))],
+      );
       return { ids, users: [...users], created: true, notifications };
     });
   }
@@ -262,24 +269,61 @@ class PostgresNotifications implements NotificationStore {
     checkInbox(org, user);
     const wanted = distinctIds(ids);
     if (wanted.length === 0) return [];
-    const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE notifications SET read_at = $1
-       WHERE org = $2 AND user_id = $3 AND read_at IS NULL AND id = ANY ($4::bigint[])
-       RETURNING id`,
-      [new Date(this.now()), org, user, wanted],
-    );
-    const changed = new Set(rows.map((row) => row.id));
-    return wanted.filter((id) => changed.has(id));
+    // The change and its push commit together (see PendingPush).
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE notifications SET read_at = $1
+         WHERE org = $2 AND user_id = $3 AND read_at IS NULL AND id = ANY ($4::bigint[])
+         RETURNING id`,
+        [new Date(this.now()), org, user, wanted],
+      );
+      const changed = new Set(rows.map((row) => row.id));
+      const updated = wanted.filter((id) => changed.has(id));
+      if (updated.length > 0) await this.addPush(client, org, user, pushText.read(updated));
+      return updated;
+    });
   }
 
   async markAllRead(org: string, user: string): Promise<number> {
     checkInbox(org, user);
-    const { rowCount } = await this.db.query(
-      `UPDATE notifications SET read_at = $1
-       WHERE org = $2 AND user_id = $3 AND read_at IS NULL`,
-      [new Date(this.now()), org, user],
-    );
-    return rowCount ?? 0;
+    return this.transaction(async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE notifications SET read_at = $1
+         WHERE org = $2 AND user_id = $3 AND read_at IS NULL`,
+        [new Date(this.now()), org, user],
+      );
+      const updated = rowCount ?? 0;
+      if (updated > 0) await this.addPush(client, org, user, pushText.readAll());
+      return updated;
+    });
+  }
+
+  private async addPush(client: Queryable, org: string, user: string, text: string) {
+    await client.query('INSERT INTO push_outbox (org, user_id, data) VALUES ($1, $2, $3)', [
+      org,
+      user,
+      text,
+    ]);
+  }
+
+  async pendingPushes(limit: number): Promise<PendingPush[]> {
+    const { rows } = await this.db.query<{
+      id: string;
+      org: string;
+      user_id: string;
+      data: string;
+    }>('SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1', [limit]);
+    return rows.map((row) => ({
+      id: String(row.id),
+      org: row.org,
+      user: row.user_id,
+      data: JSON.parse(row.data) as JsonValue,
+    }));
+  }
+
+  async pushesDone(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query('DELETE FROM push_outbox WHERE id = ANY ($1::bigint[])', [ids]);
   }
 
   async unreadCount(org: string, user: string): Promise<number> {

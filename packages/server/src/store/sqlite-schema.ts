@@ -51,4 +51,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (org, key)
       ) STRICT, WITHOUT ROWID;`,
   },
+  {
+    version: 3,
+    name: 'push outbox',
+    // AUTOINCREMENT: ids never go back, even after the newest row is deleted, so a push key
+    // made from an id is never reused.
+    sql: `
+      CREATE TABLE push_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        org TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;`,
+  },
 ];

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import { isHubcastError } from '@hubcast/protocol';
+import { isHubcastError, type JsonValue } from '@hubcast/protocol';
 import {
   pendingMigrations,
   progressMessage,
@@ -26,6 +26,7 @@ import {
   distinctIds,
   toNotification,
   type NotificationRow,
+  pushText,
 } from './notification-rows.js';
 import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './sqlite-schema.js';
@@ -37,6 +38,7 @@ import {
   type ListResult,
   type Notification,
   type NotificationStore,
+  type PendingPush,
   type Store,
   type StoreOptions,
 } from './store.js';
@@ -140,7 +142,12 @@ class SqliteNotifications implements NotificationStore {
     markRead: Statement<[number, string, string, string], number>;
     markAllRead: Statement<[number, string, string]>;
     unreadCount: Statement<[string, string], number>;
+    insertPush: Statement<[string, string, string, number]>;
+    pendingPushes: Statement<[number], SqlitePushRow>;
+    pushesDone: Statement<[string]>;
   };
+  private readonly markReadTx: (org: string, user: string, wanted: string[]) => string[];
+  private readonly markAllReadTx: (org: string, user: string) => number;
   private readonly createTx: (org: string, input: CreateInput, nowMs: number) => CreateResult;
 
   constructor(
@@ -197,7 +204,32 @@ class SqliteNotifications implements NotificationStore {
           'SELECT count(*) FROM notifications WHERE org = ? AND user_id = ? AND read_at IS NULL',
         )
         .pluck(),
+      insertPush: db.prepare(
+        'INSERT INTO push_outbox (org, user_id, data, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      pendingPushes: db.prepare(
+        'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT ?',
+      ),
+      pushesDone: db.prepare(
+        'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))',
+      ),
     };
+    // The inbox change and its push commit together (see PendingPush).
+    this.markReadTx = db.transaction((org: string, user: string, wanted: string[]) => {
+      const nowMs = this.now();
+      const changed = new Set(
+        this.stmt.markRead.all(nowMs, org, user, JSON.stringify(wanted.map(Number))).map(String),
+      );
+      const updated = wanted.filter((id) => changed.has(id));
+      if (updated.length > 0) this.stmt.insertPush.run(org, user, pushText.read(updated), nowMs);
+      return updated;
+    });
+    this.markAllReadTx = db.transaction((org: string, user: string) => {
+      const nowMs = this.now();
+      const updated = this.stmt.markAllRead.run(nowMs, org, user).changes;
+      if (updated > 0) this.stmt.insertPush.run(org, user, pushText.readAll(), nowMs);
+      return updated;
+    });
     const create = db.transaction((org: string, input: CreateInput, nowMs: number): CreateResult =>
       this.writeCreate(org, input, nowMs),
     );
@@ -232,7 +264,9 @@ class SqliteNotifications implements NotificationStore {
         this.stmt.insert.run(org, id, user, kind, title, body, data, nowMs);
         const row = { id: String(id), kind, title, body, data, createdAtMs: nowMs, readAtMs: null };
         ids.push(row.id);
-        notifications.push(toNotification(row));
+        const notification = toNotification(row);
+        notifications.push(notification);
+        this.stmt.insertPush.run(org, user, pushText.created(notification), nowMs);
       });
     }
     if (key !== undefined) this.stmt.insertKey.run(org, key, JSON.stringify(ids), nowMs);
@@ -269,20 +303,14 @@ class SqliteNotifications implements NotificationStore {
     return this.run(() => {
       checkInbox(org, user);
       const wanted = distinctIds(ids);
-      if (wanted.length === 0) return [];
-      const changed = new Set(
-        this.stmt.markRead
-          .all(this.now(), org, user, JSON.stringify(wanted.map(Number)))
-          .map(String),
-      );
-      return wanted.filter((id) => changed.has(id));
+      return wanted.length === 0 ? [] : this.markReadTx(org, user, wanted);
     });
   }
 
   markAllRead(org: string, user: string): Promise<number> {
     return this.run(() => {
       checkInbox(org, user);
-      return this.stmt.markAllRead.run(this.now(), org, user).changes;
+      return this.markAllReadTx(org, user);
     });
   }
 
@@ -292,6 +320,29 @@ class SqliteNotifications implements NotificationStore {
       return this.stmt.unreadCount.get(org, user) ?? 0;
     });
   }
+  pendingPushes(limit: number): Promise<PendingPush[]> {
+    return this.run(() =>
+      this.stmt.pendingPushes.all(limit).map((row) => ({
+        id: String(row.id),
+        org: row.org,
+        user: row.user_id,
+        data: JSON.parse(row.data) as JsonValue,
+      })),
+    );
+  }
+
+  pushesDone(ids: readonly string[]): Promise<void> {
+    return this.run(() => {
+      if (ids.length > 0) this.stmt.pushesDone.run(JSON.stringify(ids.map(Number)));
+    });
+  }
+}
+
+interface SqlitePushRow {
+  id: number;
+  org: string;
+  user_id: string;
+  data: string;
 }
 
 function fromSqlite(row: SqliteRow): NotificationRow {

@@ -599,6 +599,75 @@ export function describeStore(
       });
     });
 
+    describe('push outbox', () => {
+      /** A store on an empty target of its own: the outbox is shared by every org. */
+      async function alone(): Promise<{ inbox: NotificationStore; org: string }> {
+        const store = await openOn(await newTarget(), { now: () => START_MS });
+        return { inbox: store.notifications, org: freshOrg() };
+      }
+
+      it('writes one created push per notification, in order, with the wire shape', async () => {
+        const { inbox, org } = await alone();
+        const { ids } = await inbox.create(org, {
+          users: ['ann', 'bob'],
+          notification: note('hi', { body: 'b', data: { x: [1] } }),
+        });
+        const pending = await inbox.pendingPushes(10);
+        expect(pending.map((p) => [p.org, p.user])).toEqual([
+          [org, 'ann'],
+          [org, 'bob'],
+        ]);
+        expect(pending[0]?.data).toEqual({
+          type: 'notification.created',
+          notification: {
+            id: ids[0],
+            kind: 'mention',
+            title: 'hi',
+            body: 'b',
+            data: { x: [1] },
+            created_at: iso(START_MS),
+          },
+        });
+        expect(Number(pending[1]?.id)).toBeGreaterThan(Number(pending[0]?.id));
+      });
+
+      it('writes nothing for a repeated key or a change that changed nothing', async () => {
+        const { inbox, org } = await alone();
+        const { ids } = await inbox.create(org, to('ann', 'once', { key: 'k' }));
+        await inbox.create(org, to('ann', 'again', { key: 'k' }));
+        await inbox.markRead(org, 'bob', ids);
+        await inbox.markAllRead(org, 'bob');
+        expect((await inbox.pendingPushes(10)).length).toBe(1);
+      });
+
+      it('writes read and read_all pushes with exactly the ids that changed', async () => {
+        const { inbox, org } = await alone();
+        const ids = await fill(inbox, org, 'ann', 3);
+        await inbox.pushesDone((await inbox.pendingPushes(10)).map((p) => p.id));
+        await inbox.markRead(org, 'ann', [ids[1] as string, ids[1] as string, '999']);
+        await inbox.markAllRead(org, 'ann');
+        const pending = await inbox.pendingPushes(10);
+        expect(pending.map((p) => p.data)).toEqual([
+          { type: 'notification.read', ids: [ids[1]] },
+          { type: 'notification.read_all' },
+        ]);
+      });
+
+      it('pages oldest first and forgets what is done', async () => {
+        const { inbox, org } = await alone();
+        await fill(inbox, org, 'ann', 5);
+        const first = await inbox.pendingPushes(2);
+        expect(first.length).toBe(2);
+        await inbox.pushesDone(first.map((p) => p.id));
+        const rest = await inbox.pendingPushes(10);
+        expect(rest.length).toBe(3);
+        expect(Number(rest[0]?.id)).toBeGreaterThan(Number(first[1]?.id));
+        await inbox.pushesDone([]);
+        await inbox.pushesDone(rest.map((p) => p.id));
+        expect(await inbox.pendingPushes(10)).toEqual([]);
+      });
+    });
+
     // A store that keeps nothing across opens has no durability or migrations to test.
     if (!durable) return;
 

@@ -71,6 +71,21 @@ export interface ListResult {
 /** The largest `limit` of a list (PROTOCOL.md §10 `notifications.list`). */
 export const NOTIFICATION_LIST_LIMIT_MAX = 100;
 
+/**
+ * A push to `user.<user>.notifications` written in the same transaction as the inbox change it
+ * tells about (an outbox): a crash between the commit and the log append cannot lose it, because
+ * whoever drains the outbox next appends it, and an idempotency key made from `id` keeps a push
+ * appended twice from being delivered twice.
+ */
+export interface PendingPush {
+  /** Grows with commit order within an org. */
+  id: string;
+  org: string;
+  user: string;
+  /** The event data (`{"type":"notification.created",...}` and so on). */
+  data: JsonValue;
+}
+
 /** Per-user inboxes; every method acts on one org only. */
 export interface NotificationStore {
   create(org: string, input: CreateInput): Promise<CreateResult>;
@@ -84,6 +99,10 @@ export interface NotificationStore {
   /** Marks every unread notification of the user read; answers how many changed. */
   markAllRead(org: string, user: string): Promise<number>;
   unreadCount(org: string, user: string): Promise<number>;
+  /** Pushes not yet marked done, oldest first, of every org. */
+  pendingPushes(limit: number): Promise<PendingPush[]>;
+  /** Forgets pushes that are in the log now. */
+  pushesDone(ids: readonly string[]): Promise<void>;
 }
 
 export interface Store {

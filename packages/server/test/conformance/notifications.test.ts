@@ -124,6 +124,40 @@ describe('POST /api/notify', () => {
     expect(page.items.map((n) => n.title)).toEqual(['once']);
   });
 
+  it('cannot have its pushes suppressed by a client that guesses their keys', async () => {
+    const node = await start();
+    const alice = await device(node, 'alice');
+    const mallory = await connectClient(node, { sub: 'mallory', org: 'acme', publish: ['>'] });
+    for (const [i, key] of ['push:1', 's:push:1', 'notification:1', 'c:push:1'].entries()) {
+      const reply = await mallory.request({
+        type: 'publish',
+        id: 10 + i,
+        channel: 'chat.x',
+        data: 1,
+        key,
+      });
+      expect(reply.type).toBe('published');
+    }
+    const [id] = await notifyOk(node, {
+      users: ['alice'],
+      notification: { kind: 'k', title: 't' },
+    });
+    const pushed = await alice.next('event');
+    expect(inboxData(pushed)).toMatchObject({ type: 'notification.created', notification: { id } });
+  });
+
+  it('refuses a fan-out larger than one notify may write with 413', async () => {
+    const node = await start();
+    const users = Array.from({ length: 1000 }, (_, i) => `u${i}`);
+    const res = await notify(node, {
+      org: 'acme',
+      users,
+      notification: { kind: 'k', title: 't', body: 'b'.repeat(5000) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: { code: 'too_large' } });
+  });
+
   it('keeps keys per tenant', async () => {
     const node = await start();
     const body = { users: ['alice'], notification: { kind: 'k', title: 't' }, key: 'same' };

@@ -92,4 +92,42 @@ describe('a full disk under the log', () => {
     expect(events.map((e) => e.data)).toEqual([1, 2]);
     client.close();
   });
+
+  it('commits a notification while the log is full and pushes it once there is room', async () => {
+    const alice = await connectClient(
+      t,
+      { sub: 'alice', org: 'acme' },
+      { subscriptions: ['user.alice.notifications'] },
+    );
+    fillDisk();
+    let ids: string[];
+    try {
+      const res = await fetch(`${t.httpUrl}/api/notify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          org: 'acme',
+          users: ['alice'],
+          notification: { kind: 'k', title: 'x'.repeat(1000), body: 'y'.repeat(16_000) },
+        }),
+      });
+      // The inbox has it: the answer says so, and the push waits in the outbox.
+      expect(res.status).toBe(200);
+      ids = ((await res.json()) as { ids: string[] }).ids;
+      const count = await alice.request({
+        type: 'rpc',
+        id: 3,
+        method: 'notifications.unreadCount',
+      });
+      expect(count).toMatchObject({ type: 'result', result: { count: 1 } });
+    } finally {
+      freeDisk();
+    }
+    const pushed = await alice.next('event');
+    expect(pushed.data).toMatchObject({
+      type: 'notification.created',
+      notification: { id: ids[0] },
+    });
+    alice.close();
+  });
 });
