@@ -5,7 +5,7 @@
  * appended during the read is either read here (seq <= head) or delivered live (seq > head),
  * never both and never neither.
  */
-import { matchPattern } from '@hubcast/protocol';
+import { CLOSE_CODES, matchPattern } from '@hubcast/protocol';
 import { canReceive } from '../auth/grants.js';
 import { encodeEventFrame } from './event-frame.js';
 import type { Session, Subscription } from './session.js';
@@ -48,6 +48,13 @@ export async function replayMissed(
       from: 'oldest',
     });
     if (session.state === 'closed') return { resumed: true, headSeq };
+    // While this replay waited for the socket, events after `after` may have left retention:
+    // the client can no longer get them all. 4001 sends it back with its cursor, and that
+    // connect answers `resumed: false`, so it refetches instead of silently missing events.
+    if ((await log.firstSeq(org)) > after + 1) {
+      session.close(CLOSE_CODES.slowConsumer.code, 'events left retention during resume');
+      return { resumed: true, headSeq };
+    }
     for (const event of page.events) {
       session.enqueue(encodeEventFrame(event));
       // Hand the socket what is queued and let it drain before the queue nears its bound, so
