@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -17,7 +16,6 @@ import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
 import type { AppendInput, AppendResult, EventLog, LogEvent } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
-import { SqliteEventLog } from './log/sqlite.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
@@ -29,6 +27,7 @@ import { Session, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
+import { checkEngines, createLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -332,17 +331,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async readiness() {
       if (draining) return { status: 'draining' };
       if (!started) return { status: 'starting' };
-      const failed = await Promise.allSettled([currentLog().check(), currentStore().check()]);
-      const reasons: Record<string, string> = {};
-      for (const r of failed) {
-        if (r.status === 'fulfilled') continue;
-        const err: unknown = r.reason;
-        if (err instanceof EngineUnavailableError) reasons[err.part] = err.reason;
-        else reasons['engine'] = err instanceof Error ? err.message : String(err);
-      }
-      return Object.keys(reasons).length === 0
-        ? { status: 'ready' }
-        : { status: 'unavailable', reasons };
+      return checkEngines([() => currentLog().check(), () => currentStore().check()]);
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
     disconnect(org, user, reason) {
@@ -462,14 +451,4 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
   };
   return node;
-}
-
-function createLog(config: Config): EventLog {
-  const retention = { historySize: config.historySize, historyTtlSeconds: config.historyTtl };
-  if (config.log === 'memory') return new MemoryEventLog(retention);
-  return new SqliteEventLog({
-    path: join(config.dataDir, 'events.db'),
-    synchronous: config.sqliteSync,
-    ...retention,
-  });
 }
