@@ -1,8 +1,10 @@
 import { MemoryStore } from './memory.js';
+import type { StoreTargetFactory } from './store-kit.contract.js';
+import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 
-describeStore(
-  'MemoryStore',
-  () => Promise.resolve({ open: (options) => Promise.resolve(new MemoryStore(options)) }),
-  { durable: false },
-);
+const newTarget: StoreTargetFactory = () =>
+  Promise.resolve({ open: (options) => Promise.resolve(new MemoryStore(options)) });
+
+describeStore('MemoryStore', newTarget);
+describeStoreLifecycle('MemoryStore', newTarget, { durable: false });

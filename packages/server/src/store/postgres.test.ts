@@ -4,6 +4,8 @@ import { startPostgres, type PostgresServer } from '../../test/helpers/postgres.
 import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
 import { migratePostgres, PostgresStore } from './postgres.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import type { StoreTargetFactory } from './store-kit.contract.js';
+import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
@@ -15,10 +17,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeStore('PostgresStore', async () => {
+const newTarget: StoreTargetFactory = async () => {
   const url = await server.createDatabase();
   return { open: (options) => PostgresStore.open({ url, ...options }) };
-});
+};
+
+describeStore('PostgresStore', newTarget);
+describeStoreLifecycle('PostgresStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };
 

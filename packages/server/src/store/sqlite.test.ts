@@ -6,6 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { isSqliteUnavailable } from '../sqlite-errors.js';
 import { migrateSqlite, SqliteStore } from './sqlite.js';
+import type { StoreTargetFactory } from './store-kit.contract.js';
+import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
@@ -14,10 +16,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = (): string => join(dir, `store-${++files}.db`);
 
-describeStore('SqliteStore', () => {
+const newTarget: StoreTargetFactory = () => {
   const path = freshPath();
   return Promise.resolve({ open: (options) => SqliteStore.open({ path, ...options }) });
-});
+};
+
+describeStore('SqliteStore', newTarget);
+describeStoreLifecycle('SqliteStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };
 

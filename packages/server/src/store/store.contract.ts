@@ -1,143 +1,30 @@
 /**
- * The contract every `Store` passes (STYLE rule 2). A `*.test.ts` per backend calls
- * `describeStore(name, newTarget)`; this file is never run on its own.
+ * The inbox contract every `Store` passes (STYLE rule 2): create, list, markRead, markAllRead
+ * and unreadCount, tenant isolation, validation and the fields kept. A `*.test.ts` per backend
+ * calls `describeStore(name, newTarget)` and `describeStoreLifecycle(name, newTarget, options)`
+ * (store-lifecycle.contract.ts); this file is never run on its own.
  *
- * A target is the data a store is opened on (a file, a database). Most tests share one target
- * and keep apart by using fresh org names, which is tenant isolation at work; the migration
- * tests get empty targets of their own. Time comes only from the injected clock.
+ * Every test here uses the suite's shared target and a fresh org (store-kit.contract.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { HubcastError, type JsonValue } from '@hubcast/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonValue } from '@hubcast/protocol';
+import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_LIST_LIMIT_MAX, type CreateInput, type Notification } from './store.js';
 import {
-  NOTIFICATION_LIST_LIMIT_MAX,
-  StoreUnavailableError,
-  type CreateInput,
-  type NewNotification,
-  type Notification,
-  type NotificationStore,
-  type Store,
-  type StoreOptions,
-} from './store.js';
+  expectBadRequest,
+  fill,
+  freshOrg,
+  iso,
+  note,
+  START_MS,
+  titles,
+  to,
+  useStoreHarness,
+  type StoreTargetFactory,
+} from './store-kit.contract.js';
 
-export interface StoreTarget {
-  /** Opens a store on this target; every store opened on one target sees the same data. */
-  open(options?: StoreOptions): Promise<Store>;
-}
-
-/** Makes an empty target: a new file, a new database. */
-export type StoreTargetFactory = () => Promise<StoreTarget>;
-
-/** 2023-11-14T22:13:20.000Z */
-const START_MS = 1_700_000_000_000;
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-let orgCounter = 0;
-/** Unique per run, so stores sharing one target never see each other's orgs. */
-export function freshOrg(): string {
-  orgCounter++;
-  return `o${orgCounter}-${randomBytes(4).toString('hex')}`;
-}
-
-const note = (title: string, extra: Partial<NewNotification> = {}): NewNotification => ({
-  kind: 'mention',
-  title,
-  ...extra,
-});
-const to = (user: string, title: string, extra: Partial<CreateInput> = {}): CreateInput => ({
-  users: [user],
-  notification: note(title),
-  ...extra,
-});
-const titles = (items: readonly Notification[]): string[] => items.map((n) => n.title);
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a rejection'),
-    (err: unknown) => err,
-  );
-}
-
-async function expectBadRequest(promise: Promise<unknown>): Promise<void> {
-  const err = await rejectionOf(promise);
-  expect(err).toBeInstanceOf(HubcastError);
-  expect(err).not.toBeInstanceOf(StoreUnavailableError);
-  expect((err as HubcastError).code).toBe('bad_request');
-}
-
-interface Setup {
-  store: Store;
-  inbox: NotificationStore;
-  /** A fresh org nobody else has written to. */
-  org: string;
-  advanceMs: (ms: number) => void;
-  nowMs: () => number;
-}
-
-export interface StoreContractOptions {
-  /** Whether stores opened on one target share their data (false for the memory store). */
-  durable?: boolean;
-}
-
-export function describeStore(
-  name: string,
-  newTarget: StoreTargetFactory,
-  { durable = true }: StoreContractOptions = {},
-): void {
+export function describeStore(name: string, newTarget: StoreTargetFactory): void {
   describe(`Store contract: ${name}`, () => {
-    let shared: StoreTarget;
-    /** One store for the tests that do not close theirs, on a clock each setup() resets. */
-    let common: Store | undefined;
-    let nowMs = START_MS;
-    const open: Store[] = [];
-    beforeAll(async () => {
-      shared = await newTarget();
-    });
-    afterEach(async () => {
-      await Promise.all(open.splice(0).map((store) => store.close()));
-    });
-    afterAll(async () => {
-      await common?.close();
-    });
-
-    async function openOn(target: StoreTarget, options: StoreOptions = {}): Promise<Store> {
-      const store = await target.open(options);
-      open.push(store);
-      return store;
-    }
-
-    /** A fresh org and the clock at START_MS; `own` opens a store the test may close. */
-    async function setup({ own = false } = {}): Promise<Setup> {
-      nowMs = START_MS;
-      const now = (): number => nowMs;
-      const store = own ? await openOn(shared, { now }) : (common ??= await shared.open({ now }));
-      return {
-        store,
-        inbox: store.notifications,
-        org: freshOrg(),
-        advanceMs: (ms) => {
-          nowMs += ms;
-        },
-        nowMs: () => nowMs,
-      };
-    }
-
-    /** Creates `titles` for `user`, one call each, oldest first; answers their ids. */
-    async function fill(
-      inbox: NotificationStore,
-      org: string,
-      user: string,
-      count: number,
-    ): Promise<string[]> {
-      const ids: string[] = [];
-      for (let i = 1; i <= count; i++) {
-        const { ids: [id] = [] } = await inbox.create(org, to(user, `n${i}`));
-        if (id === undefined) throw new Error('create answered no id');
-        ids.push(id);
-      }
-      return ids;
-    }
+    const { setup } = useStoreHarness(newTarget);
 
     describe('create', () => {
       it('writes one notification per user, in order, with the fields given', async () => {
@@ -570,148 +457,6 @@ export function describeStore(
         const [listed] = (await inbox.list(org, 'ann', { limit: 1 })).items;
         expect(listed?.created_at).toBe('2023-11-14T22:13:21.234Z');
         expect(listed?.read_at).toBe('2023-11-14T22:13:21.235Z');
-      });
-    });
-
-    describe('lifecycle', () => {
-      it('checks healthy', async () => {
-        const { store } = await setup();
-        await expect(store.check()).resolves.toBeUndefined();
-      });
-
-      it('rejects every call after close with StoreUnavailableError', async () => {
-        const { store, inbox, org } = await setup({ own: true });
-        await store.close();
-        await store.close(); // twice is harmless
-        const calls: Promise<unknown>[] = [
-          store.check(),
-          inbox.create(org, to('ann', 'x')),
-          inbox.list(org, 'ann', { limit: 5 }),
-          inbox.markRead(org, 'ann', ['1']),
-          inbox.markAllRead(org, 'ann'),
-          inbox.unreadCount(org, 'ann'),
-        ];
-        for (const call of calls) {
-          const err = await rejectionOf(call);
-          expect(err).toBeInstanceOf(StoreUnavailableError);
-          expect((err as StoreUnavailableError).reason).toMatch(/closed/);
-        }
-      });
-    });
-
-    describe('push outbox', () => {
-      /** A store on an empty target of its own: the outbox is shared by every org. */
-      async function alone(): Promise<{ inbox: NotificationStore; org: string }> {
-        const store = await openOn(await newTarget(), { now: () => START_MS });
-        return { inbox: store.notifications, org: freshOrg() };
-      }
-
-      it('writes one created push per notification, in order, with the wire shape', async () => {
-        const { inbox, org } = await alone();
-        const { ids } = await inbox.create(org, {
-          users: ['ann', 'bob'],
-          notification: note('hi', { body: 'b', data: { x: [1] } }),
-        });
-        const pending = await inbox.pendingPushes(10);
-        expect(pending.map((p) => [p.org, p.user])).toEqual([
-          [org, 'ann'],
-          [org, 'bob'],
-        ]);
-        expect(pending[0]?.data).toEqual({
-          type: 'notification.created',
-          notification: {
-            id: ids[0],
-            kind: 'mention',
-            title: 'hi',
-            body: 'b',
-            data: { x: [1] },
-            created_at: iso(START_MS),
-          },
-        });
-        expect(Number(pending[1]?.id)).toBeGreaterThan(Number(pending[0]?.id));
-      });
-
-      it('writes nothing for a repeated key or a change that changed nothing', async () => {
-        const { inbox, org } = await alone();
-        const { ids } = await inbox.create(org, to('ann', 'once', { key: 'k' }));
-        await inbox.create(org, to('ann', 'again', { key: 'k' }));
-        await inbox.markRead(org, 'bob', ids);
-        await inbox.markAllRead(org, 'bob');
-        expect((await inbox.pendingPushes(10)).length).toBe(1);
-      });
-
-      it('writes read and read_all pushes with exactly the ids that changed', async () => {
-        const { inbox, org } = await alone();
-        const ids = await fill(inbox, org, 'ann', 3);
-        await inbox.pushesDone((await inbox.pendingPushes(10)).map((p) => p.id));
-        await inbox.markRead(org, 'ann', [ids[1] as string, ids[1] as string, '999']);
-        await inbox.markAllRead(org, 'ann');
-        const pending = await inbox.pendingPushes(10);
-        expect(pending.map((p) => p.data)).toEqual([
-          { type: 'notification.read', ids: [ids[1]] },
-          { type: 'notification.read_all' },
-        ]);
-      });
-
-      it('pages oldest first and forgets what is done', async () => {
-        const { inbox, org } = await alone();
-        await fill(inbox, org, 'ann', 5);
-        const first = await inbox.pendingPushes(2);
-        expect(first.length).toBe(2);
-        await inbox.pushesDone(first.map((p) => p.id));
-        const rest = await inbox.pendingPushes(10);
-        expect(rest.length).toBe(3);
-        expect(Number(rest[0]?.id)).toBeGreaterThan(Number(first[1]?.id));
-        await inbox.pushesDone([]);
-        await inbox.pushesDone(rest.map((p) => p.id));
-        expect(await inbox.pendingPushes(10)).toEqual([]);
-      });
-    });
-
-    // A store that keeps nothing across opens has no durability or migrations to test.
-    if (!durable) return;
-
-    describe('durability and migrations', () => {
-      it('keeps data and keys for the next store on the target', async () => {
-        const { store, inbox, org } = await setup({ own: true });
-        const kept = await inbox.create(org, to('ann', 'kept', { key: 'k' }));
-        await store.close();
-        const next = await openOn(shared);
-        expect(titles((await next.notifications.list(org, 'ann', { limit: 5 })).items)).toEqual([
-          'kept',
-        ]);
-        const again = await next.notifications.create(org, to('ann', 'x', { key: 'k' }));
-        expect(again).toEqual({ ...kept, created: false });
-      });
-
-      it('migrates an empty target step by step, and a second open does nothing', async () => {
-        const target = await newTarget();
-        const first: string[] = [];
-        const store = await openOn(target, { onProgress: (m) => first.push(m) });
-        expect(first.length).toBeGreaterThan(0);
-        first.forEach((message, i) =>
-          expect(message).toMatch(new RegExp(`^migrating store: ${i + 1}/${first.length} \\S`)),
-        );
-        const org = freshOrg();
-        await store.notifications.create(org, to('ann', 'before'));
-        await store.close();
-
-        const second: string[] = [];
-        const again = await openOn(target, { onProgress: (m) => second.push(m) });
-        expect(second).toEqual([]);
-        expect(await again.notifications.unreadCount(org, 'ann')).toBe(1);
-      });
-
-      it('lets several stores open an empty target at once, migrating it once', async () => {
-        const target = await newTarget();
-        const messages: string[] = [];
-        const stores = await Promise.all(
-          Array.from({ length: 4 }, () => openOn(target, { onProgress: (m) => messages.push(m) })),
-        );
-        expect(messages.filter((m) => m.startsWith('migrating store: 1/'))).toHaveLength(1);
-        const org = freshOrg();
-        await Promise.all(stores.map((s, i) => s.notifications.create(org, to('ann', `s${i}`))));
-        expect(await stores[0]?.notifications.unreadCount(org, 'ann')).toBe(4);
       });
     });
   });

@@ -1,7 +1,7 @@
 /**
  * The durable data of the services (ARCHITECTURE.md "store"): for now the per-user
  * notification inbox of PROTOCOL.md §10. SQLite (embedded default) and PostgreSQL (cluster)
- * implement it side by side and pass one contract (`store.contract.ts`).
+ * implement it side by side and pass one contract (`store.contract.ts` and `store-lifecycle.contract.ts`).
  *
  * Contract:
  * - Every call is scoped by `org`: nothing one org does can be seen or changed from another,
