@@ -18,6 +18,11 @@ export interface LatencySummary {
 /** One scenario measured on one target: its rounds and their median. */
 export interface TargetFigures {
   target: TargetName;
+  /**
+   * Where a scenario compares configurations of one target, which one this is (`durable`:
+   * hubcast with the `sqlite`, `sqlite-full` or `memory` event log).
+   */
+  variant?: string;
   /** Figures per round (at least 3 interleaved rounds for full runs); keys are metric names. */
   rounds: Record<string, number>[];
   /** Median over rounds of each metric. */
@@ -45,6 +50,19 @@ export interface ScenarioResult {
   /** The metric the goal table is about, e.g. `rssPerConnBytes`, `deliveriesPerSec`. */
   headline: { metric: string; unit: string; betterIs: 'lower' | 'higher' };
   targets: TargetFigures[];
+  /**
+   * Targets whose lost or duplicated deliveries this scenario expects and only reports (`storm`:
+   * the peers have no resume); for every other target they fail the run.
+   */
+  lossExpected?: TargetName[];
+}
+
+/** A ratio between two configurations of hubcast measured in the same run (`durable`). */
+export interface VariantRatio {
+  /** Variants of the scenario's figures: `numerator` ÷ `denominator` of the headline median. */
+  numerator: string;
+  denominator: string;
+  ratio: number;
 }
 
 export interface BenchRun {
@@ -57,6 +75,11 @@ export interface BenchRun {
   scenarios: ScenarioResult[];
   /** Ratios hubcast / peer of each scenario's headline median, e.g. `{ M1: { ws: 1.2, socketio: 0.5 } }`. */
   ratios: Record<string, Partial<Record<Exclude<TargetName, 'hubcast'>, number>>>;
+  /**
+   * Ratios within hubcast, by scenario, e.g.
+   * `{ durable: [{ numerator: 'sqlite', denominator: 'memory', ratio: 0.93 }] }`.
+   */
+  variantRatios?: Record<string, VariantRatio[]>;
   /** What a reader must know about the run: derived settings, scenarios left out, errors. */
   notes?: string[];
 }

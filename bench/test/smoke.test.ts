@@ -1,7 +1,8 @@
 /**
  * The CI check of the issue: `hubcast bench --smoke` runs every scenario tiny against every
- * target, through the real CLI, and every event reaches every connection exactly once.
- * Speed is never asserted.
+ * target, through the real CLI, and every event reaches every connection exactly once (in
+ * `storm`, across a restart, on hubcast; the peers have no resume), and every acknowledged
+ * `durable` publish is in hubcast's log once. Speed is never asserted.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchRun } from '../src/results.js';
 
 const CLI = fileURLToPath(new URL('../../packages/server/bin/hubcast.js', import.meta.url));
+/** The scenarios every target must pass exactly once; `storm` and `durable` have tests below. */
 const SCENARIOS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms'];
 const TARGETS = ['hubcast', 'ws', 'socketio'];
 
@@ -106,5 +108,54 @@ describe('hubcast bench --smoke', () => {
       // Exactly once: every member connection of a room got every message of that room.
       expect(t.latency?.count).toBe(messages * perRoom * Number(settings['roomsDevices']));
     }
+  });
+
+  it('storm: hubcast resumed every client, nothing lost, repeated or reset; every client came back', () => {
+    const storm = run.scenarios.find((s) => s.id === 'storm');
+    expect(storm?.targets.map((t) => t.target).sort()).toEqual([...TARGETS].sort());
+    expect(storm?.lossExpected).toEqual(['ws', 'socketio']);
+    const clients = Number(run.settings['connections']);
+    for (const t of storm?.targets ?? []) {
+      expect({ target: t.target, ...t.median }).toMatchObject({
+        target: t.target,
+        connections: clients,
+        failed: 0,
+        failedReconnects: 0,
+        rejected: 0,
+      });
+      expect(t.median['recoveryMs'], t.target).toBeGreaterThan(0);
+    }
+    const hub = storm?.targets.find((t) => t.target === 'hubcast');
+    expect({ lost: hub?.lost, duplicated: hub?.duplicated, resets: hub?.median['resets'] }).toEqual(
+      {
+        lost: 0,
+        duplicated: 0,
+        resets: 0,
+      },
+    );
+    // Exactly once: every client has every event published, the restart's included.
+    expect(hub?.median['deliveries']).toBe(clients * Number(hub?.median['published']));
+    expect(hub?.median['published']).toBeGreaterThan(0);
+  });
+
+  it('durable: both logs measured, every acknowledged publish in the log once, and their ratio', () => {
+    const durable = run.scenarios.find((s) => s.id === 'durable');
+    expect(durable?.targets.map((t) => [t.target, t.variant])).toEqual([
+      ['hubcast', 'sqlite'],
+      ['hubcast', 'memory'],
+    ]);
+    for (const t of durable?.targets ?? []) {
+      expect({ variant: t.variant, lost: t.lost, duplicated: t.duplicated }).toEqual({
+        variant: t.variant,
+        lost: 0,
+        duplicated: 0,
+      });
+      expect(t.median['errors']).toBe(0);
+      expect(t.median['publishesPerSec']).toBeGreaterThan(0);
+      expect(t.median['eventsInLog']).toBeGreaterThan(0);
+    }
+    const [ratio] = run.variantRatios?.['durable'] ?? [];
+    expect(ratio).toMatchObject({ numerator: 'sqlite', denominator: 'memory' });
+    expect(ratio?.ratio).toBeGreaterThan(0);
   });
 });

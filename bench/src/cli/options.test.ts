@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full W1 run', () => {
+  it('defaults to the full run', () => {
     const o = parseOptions([]);
     expect(o).toMatchObject({
       smoke: false,
@@ -15,8 +15,24 @@ describe('parseOptions', () => {
       rooms: { users: 1000, devices: 5, rooms: 100, roomsPerUser: 10 },
       roomRatePerSec: 100,
       roomDurationSec: 30,
+      stormRatePerSec: 5,
+      stormSignal: 'SIGTERM',
+      publishers: 64,
+      durableDurationSec: 10,
+      sqliteSyncs: ['normal'],
     });
-    expect(o.scenarios).toEqual(['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms']);
+    expect(o.scenarios).toEqual([
+      'M1',
+      'M2',
+      'M3',
+      'M4',
+      'M6',
+      'M8',
+      'M9',
+      'rooms',
+      'storm',
+      'durable',
+    ]);
   });
 
   it('makes --smoke tiny, and flags still override it', () => {
@@ -27,11 +43,14 @@ describe('parseOptions', () => {
       rooms: { users: 50, devices: 2, rooms: 10, roomsPerUser: 2 },
       roomRatePerSec: 40,
       roomDurationSec: 1,
+      stormRatePerSec: 100,
+      durableDurationSec: 0.3,
     });
     expect(parseOptions(['--smoke', '--connections', '100']).connections).toBe(100);
     expect(parseOptions(['--smoke', '--duration', '3'])).toMatchObject({
       durationSec: 3,
       roomDurationSec: 3,
+      durableDurationSec: 3,
     });
   });
 
@@ -46,6 +65,11 @@ describe('parseOptions', () => {
       { rooms: { users: 200, devices: 3, rooms: 20, roomsPerUser: 4 } },
     ],
     [['--room-rate', '250'], { roomRatePerSec: 250 }],
+    [['--scenarios', 'durable,storm'], { scenarios: ['storm', 'durable'] }],
+    [['--storm-rate', '20', '--storm-kill'], { stormRatePerSec: 20, stormSignal: 'SIGKILL' }],
+    [['--publishers', '8'], { publishers: 8 }],
+    [['--sqlite-sync', 'full,normal'], { sqliteSyncs: ['normal', 'full'] }], // canonical order
+    [['--sqlite-sync', 'full'], { sqliteSyncs: ['full'] }],
   ])('%j', (argv, expected) => {
     expect(parseOptions(argv)).toMatchObject(expected);
   });
@@ -55,7 +79,10 @@ describe('parseOptions', () => {
     [['--connections', '20000'], /19900/], // the open-files limit of one process
     [['--rounds'], /--rounds needs a value/],
     [['--targets', 'nats'], /'nats' is not one of/],
-    [['--scenarios', 'storm'], /'storm' is not one of/],
+    [['--scenarios', 'M5'], /'M5' is not one of/],
+    [['--sqlite-sync', 'off'], /--sqlite-sync: 'off' is not one of normal, full/],
+    [['--publishers', '0'], /--publishers must be an integer from 1/],
+    [['--storm-rate', '0'], /--storm-rate must be/],
     [['--rate', '-1'], /--rate must be/],
     [['--room-rate', '0'], /--room-rate must be/],
     [['--rooms', '95'], /rooms: the rooms \(95\) must be a multiple of the rooms per user \(10\)/],

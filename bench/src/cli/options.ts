@@ -3,7 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { connectionCount, explainShape, type RoomsShape } from '../loadgen/rooms.js';
 import type { TargetName } from '../results.js';
 
-export const SCENARIO_IDS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms'] as const;
+export const SCENARIO_IDS = [
+  'M1',
+  'M2',
+  'M3',
+  'M4',
+  'M6',
+  'M8',
+  'M9',
+  'rooms',
+  'storm',
+  'durable',
+] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 /** The scenarios on W1's connections (one channel); `rooms` has connections of its own. */
 export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
@@ -11,6 +22,9 @@ export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6'
 /** Open files of one generator process: W1 connections, or `rooms` users × devices. */
 const MAX_CONNECTIONS = 19_900;
 export const TARGET_NAMES: readonly TargetName[] = ['hubcast', 'ws', 'socketio'];
+/** `durable`'s SQLite sync modes (hubcast's `--sqlite-sync`), in report order. */
+export const SQLITE_SYNCS = ['normal', 'full'] as const;
+export type SqliteSync = (typeof SQLITE_SYNCS)[number];
 
 export interface BenchOptions {
   smoke: boolean;
@@ -31,6 +45,15 @@ export interface BenchOptions {
   rooms: RoomsShape;
   /** `rooms`: chat messages per second over all rooms, for `durationSec`. */
   roomRatePerSec: number;
+  /** `storm`: events per second published through the restart (over `connections` clients). */
+  stormRatePerSec: number;
+  /** `storm`: how the target is restarted: drained as a deploy does (SIGTERM), or killed. */
+  stormSignal: 'SIGTERM' | 'SIGKILL';
+  /** `durable`: concurrent HTTP publishers, and seconds measured per log. */
+  publishers: number;
+  durableDurationSec: number;
+  /** `durable`: the SQLite sync modes measured against the memory log (default `normal`). */
+  sqliteSyncs: SqliteSync[];
   /** Handshakes in flight at once, over all workers. */
   maxInFlight: number;
   /** Write a V8 CPU profile of every target process into this directory (`--cpu-prof`). */
@@ -43,11 +66,13 @@ export class UsageError extends Error {}
 export const USAGE = `usage: hubcast bench [options]
 
   --smoke               every scenario tiny (60 connections, 1 round, 2 s; rooms: 50 users
-                        x 2 devices in 10 rooms, 2 each, 40 messages in 1 s), checks
+                        x 2 devices in 10 rooms, 2 each, 40 messages in 1 s; storm: 60
+                        clients at 100 events/s; durable: 0.3 s per log), checks
                         exactly-once
   --connections N       W1 connections per target (default 10000; one process holds at most ~19,900)
   --rounds N            interleaved rounds, medians over them (default 3)
-  --duration S          seconds of the fixed-rate runs M6 and rooms (default 30; smoke 2 and 1)
+  --duration S          seconds of the fixed-rate runs M6 and rooms (default 30; smoke 2 and 1),
+                        and of each durable measurement (default 10; smoke 0.3)
   --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
   --users N             rooms: chat users (default 1000)
   --devices N           rooms: connections per user (default 5)
@@ -56,7 +81,13 @@ export const USAGE = `usage: hubcast bench [options]
                         users x rooms-per-user / rooms users)
   --room-rate N         rooms: messages per second over all rooms (default 100, a message
                         per user every 10 s)
-  --targets LIST        hubcast,ws,socketio (default all three)
+  --storm-rate N        storm: events per second through the restart (default 5: 50,000
+                        deliveries/s on 10,000 clients, which every target keeps up with)
+  --storm-kill          storm: kill the target (SIGKILL) instead of draining it (SIGTERM)
+  --publishers N        durable: concurrent keep-alive HTTP publishers (default 64)
+  --sqlite-sync LIST    durable: normal,full (default normal): SQLite sync modes measured
+                        against the memory log
+  --targets LIST        hubcast,ws,socketio (default all three; durable runs on hubcast only)
   --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
   --workers N           generator worker threads (default 2)
   --in-flight N         handshakes in flight at once (default 256)
@@ -85,6 +116,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'rooms',
     'rooms-per-user',
     'room-rate',
+    'storm-rate',
+    'storm-kill',
+    'publishers',
+    'sqlite-sync',
   ]);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -95,7 +130,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
     if (eq > 0) {
       flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (arg === '--smoke' || arg === '--help') {
+    } else if (arg === '--smoke' || arg === '--help' || arg === '--storm-kill') {
       flags.set(arg.slice(2), true);
     } else {
       const value = argv[i + 1];
@@ -120,9 +155,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       throw new UsageError(`--${key} must be an integer from ${min} to ${max}`);
     return n;
   };
-  const list = <T extends string>(key: string, allowed: readonly T[]): T[] => {
+  const list = <T extends string>(
+    key: string,
+    allowed: readonly T[],
+    fallback: readonly T[] = allowed,
+  ): T[] => {
     const raw = text(key);
-    if (raw === undefined) return [...allowed];
+    if (raw === undefined) return [...fallback];
     const items = raw
       .split(',')
       .map((s) => s.trim())
@@ -169,5 +208,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     rooms,
     roomRatePerSec: rate('room-rate') ?? (smoke ? 40 : 100),
     roomDurationSec: int('duration', smoke ? 1 : 30, 1, 3600),
+    stormRatePerSec: rate('storm-rate') ?? (smoke ? 100 : 5),
+    stormSignal: flags.get('storm-kill') === true ? 'SIGKILL' : 'SIGTERM',
+    publishers: int('publishers', 64, 1, 1000),
+    durableDurationSec: int('duration', smoke ? 0.3 : 10, 1, 3600),
+    sqliteSyncs: list('sqlite-sync', SQLITE_SYNCS, ['normal']),
   };
 }

@@ -17,20 +17,33 @@ export interface Adapter {
   publish(conn: Conn, channel: string, dataJson: string): void;
 }
 
-/** Hubcast (PROTOCOL.md §3–5): `connect` with token and subscriptions; `\n`-batched frames. */
+/**
+ * Hubcast (PROTOCOL.md §3–5): `connect` with token and subscriptions; `\n`-batched frames. A
+ * `storm` client (one with a `resume` state) also sends the cursor of the last event it
+ * processed, and keeps `resumed`, the newest cursor and a `reconnect` push's `delay_ms`.
+ */
 const hubcast: Adapter = {
   path: () => '/ws',
   opened(conn) {
     conn.markJoining();
+    const cursor = conn.resume?.cursor;
     conn.sendText(
-      JSON.stringify({ type: 'connect', token: conn.token, subscriptions: conn.channels }),
+      JSON.stringify({
+        type: 'connect',
+        token: conn.token,
+        subscriptions: conn.channels,
+        ...(cursor === undefined ? {} : { cursor }),
+      }),
     );
   },
   text(conn, payload) {
+    const resume = conn.resume;
     if (conn.state === 'joining') {
       if (payload.indexOf(CONNECTED) >= 0) {
-        if (payload.indexOf(NONE_REJECTED) >= 0) conn.markReady();
-        else conn.fail(`subscription refused: ${payload.toString('utf8', 0, 200)}`);
+        if (payload.indexOf(NONE_REJECTED) >= 0) {
+          if (resume !== undefined) resume.resumed = readResumed(payload);
+          conn.markReady();
+        } else conn.fail(`subscription refused: ${payload.toString('utf8', 0, 200)}`);
       } else if (payload.indexOf(ERROR) >= 0) {
         conn.fail(`connect refused: ${payload.toString('utf8', 0, 200)}`);
         return;
@@ -42,6 +55,12 @@ const hubcast: Adapter = {
     if (conn.published > 0 && conn.state === 'ready') {
       const at = payload.indexOf(ERROR);
       if (at >= 0) conn.refused(payload.toString('utf8', Math.max(0, at - 1), at + 200));
+    }
+    if (resume !== undefined) {
+      const cursor = lastCursor(payload);
+      if (cursor !== undefined) resume.cursor = cursor;
+      const delayMs = reconnectDelay(payload);
+      if (delayMs !== undefined) resume.serverDelayMs = delayMs;
     }
     conn.scan(payload);
   },
@@ -57,6 +76,45 @@ const NONE_REJECTED = Buffer.from('"rejected":[]');
 const ERROR = Buffer.from('"type":"error"');
 const PING = Buffer.from('{"type":"ping"}');
 const PONG = '{"type":"pong"}';
+const RESUMED_TRUE = Buffer.from('"resumed":true');
+const RESUMED_FALSE = Buffer.from('"resumed":false');
+const CURSOR = Buffer.from('"cursor":"');
+const RECONNECT = Buffer.from('"type":"reconnect"');
+const DELAY_MS = Buffer.from('"delay_ms":');
+const QUOTE = 0x22;
+
+/** `resumed` of a `connected` reply in this frame; undefined when absent (no cursor was sent). */
+function readResumed(payload: Buffer): boolean | undefined {
+  if (payload.indexOf(RESUMED_TRUE) >= 0) return true;
+  return payload.indexOf(RESUMED_FALSE) >= 0 ? false : undefined;
+}
+
+/**
+ * The last `cursor` of a frame: the client's position once it has processed the frame. Replayed
+ * events come before `connected`, whose cursor is the head its subscriptions went live from,
+ * and live events after it (PROTOCOL.md §4), so the last one is right whatever the frame holds.
+ * One `lastIndexOf` from the end, where the newest event is, and one short string per frame.
+ */
+function lastCursor(payload: Buffer): string | undefined {
+  const at = payload.lastIndexOf(CURSOR);
+  if (at < 0) return undefined;
+  const start = at + CURSOR.length;
+  const end = payload.indexOf(QUOTE, start);
+  return end < 0 ? undefined : payload.toString('latin1', start, end);
+}
+
+/** `delay_ms` of a `reconnect` push in this frame, if there is one. */
+function reconnectDelay(payload: Buffer): number | undefined {
+  const at = payload.indexOf(RECONNECT);
+  if (at < 0) return undefined;
+  const key = payload.indexOf(DELAY_MS, at);
+  if (key < 0) return undefined;
+  let n = 0;
+  let i = key + DELAY_MS.length;
+  for (let c = payload[i]; c !== undefined && c >= 48 && c <= 57; c = payload[++i])
+    n = n * 10 + c - 48;
+  return n;
+}
 
 /**
  * The plain `ws` hub: rooms in the query string, ready at the 101, one event per frame. A

@@ -39,6 +39,20 @@ export interface RoomStreams {
   windows: SeqWindow[];
 }
 
+/**
+ * `storm`: what a reconnecting client carries from one connection to the next. The hubcast
+ * adapter fills it from what the server sends and puts `cursor` in the next `connect`; the
+ * peers' adapters leave it alone (they have no resume).
+ */
+export interface ResumeState {
+  /** The position of the last event processed (PROTOCOL.md §1 cursor); sent to resume. */
+  cursor: string | undefined;
+  /** `delay_ms` of a `reconnect` push on the current connection (§5). */
+  serverDelayMs: number | undefined;
+  /** `resumed` of the last `connected` reply; undefined when no cursor was sent. */
+  resumed: boolean | undefined;
+}
+
 export interface ConnOptions {
   host: string;
   port: number;
@@ -50,6 +64,11 @@ export interface ConnOptions {
   token: string;
   /** `rooms`: the room numbers behind `channels`; the connection then keeps a window per room. */
   rooms?: readonly number[];
+  /**
+   * `storm`: the reconnecting client's state. Such a connection also counts the events that
+   * arrive while it joins: a resume replays missed events before its `connected` reply.
+   */
+  resume?: ResumeState;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -97,6 +116,10 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
 
   get token(): string {
     return this.options.token;
+  }
+
+  get resume(): ResumeState | undefined {
+    return this.options.resume;
   }
 
   sendText(text: string): void {
@@ -152,7 +175,8 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
   }
 
   onStamp(seq: number, sentAtMs: number): void {
-    if (this.state === 'ready') this.options.hooks.delivered(this, seq, sentAtMs);
+    if (this.state === 'ready' || (this.state === 'joining' && this.options.resume !== undefined))
+      this.options.hooks.delivered(this, seq, sentAtMs);
   }
 
   onMessage(opcode: number, payload: Buffer): void {

@@ -9,6 +9,9 @@ import type {
   RampReply,
   RoomsPlan,
   RoomsPublishedReply,
+  StormEndReply,
+  StormRecoveryReply,
+  StormSpec,
   WindowReply,
   WorkerReply,
   WorkerRequest,
@@ -27,6 +30,12 @@ export type WindowResult = Omit<WindowReply, 'type' | 'id'>;
 
 /** What the workers sent of a `rooms` plan, summed. */
 export type RoomsPublished = Omit<RoomsPublishedReply, 'type' | 'id'>;
+
+/** `storm`: the restart as the clients lived it, merged over workers (times are `nowMs`). */
+export type StormRecovery = Omit<StormRecoveryReply, 'type' | 'id'>;
+
+/** `storm`: the exactly-once books of every client, summed. */
+export type StormBooks = Omit<StormEndReply, 'type' | 'id'>;
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 /** Requests without their id: the pool numbers them. */
@@ -69,26 +78,67 @@ export class LoadPool {
     spec: Omit<ConnectSpec, 'firstIndex' | 'count' | 'maxInFlight'> & { maxInFlight: number },
     onProgress?: (ready: number, failed: number) => void,
   ): Promise<RampResult> {
-    this.onProgress = onProgress;
-    for (const p of this.progress) p.ready = p.failed = 0;
-    const n = this.workers.length;
-    const per = Math.ceil(total / n);
+    return this.ramp(total, spec.maxInFlight, onProgress, (w, share) =>
+      this.call(w, { type: 'connect', spec: { ...spec, ...share } }),
+    );
+  }
+
+  /** `storm`: opens `total` reconnecting clients, split evenly over the workers. */
+  async stormConnect(
+    total: number,
+    spec: Omit<StormSpec, 'firstIndex' | 'count'>,
+    onProgress?: (ready: number, failed: number) => void,
+  ): Promise<RampResult> {
+    return this.ramp(total, spec.maxInFlight, onProgress, (w, share) =>
+      this.call(w, { type: 'stormConnect', spec: { ...spec, ...share } }),
+    );
+  }
+
+  /**
+   * `storm`: resolves once every client has dropped and is live again (or after `waitMs`),
+   * reporting how many are back as they come.
+   */
+  async stormRecovery(
+    waitMs: number,
+    onProgress?: (back: number, failed: number) => void,
+  ): Promise<StormRecovery> {
+    this.startProgress(onProgress);
     const replies = (await Promise.all(
-      this.workers.map((w, i) => {
-        const firstIndex = i * per;
-        const count = Math.max(0, Math.min(per, total - firstIndex));
-        const maxInFlight = Math.max(1, Math.ceil(spec.maxInFlight / n));
-        return this.call(w, { type: 'connect', spec: { ...spec, firstIndex, count, maxInFlight } });
-      }),
-    )) as RampReply[];
+      this.workers.map((w) => this.call(w, { type: 'stormRecovery', waitMs })),
+    )) as StormRecoveryReply[];
     this.onProgress = undefined;
-    const started = Math.min(...replies.map((r) => r.startedMs));
-    const last = Math.max(...replies.map((r) => r.lastReadyMs));
+    const closes: Record<string, number> = {};
+    for (const r of replies)
+      for (const [code, n] of Object.entries(r.closes)) closes[code] = (closes[code] ?? 0) + n;
+    const drops = replies.map((r) => r.firstDropMs).filter((t) => t > 0);
     return {
-      ready: sum(replies.map((r) => r.ready)),
-      failed: sum(replies.map((r) => r.failed)),
-      errors: [...new Set(replies.flatMap((r) => r.errors))],
-      rampMs: Math.max(0, last - started),
+      clients: sum(replies.map((r) => r.clients)),
+      back: sum(replies.map((r) => r.back)),
+      firstDropMs: drops.length > 0 ? Math.min(...drops) : 0,
+      lastLiveMs: Math.max(0, ...replies.map((r) => r.lastLiveMs)),
+      reconnectMs: concatSamples(replies.map((r) => r.reconnectMs)),
+      resets: sum(replies.map((r) => r.resets)),
+      failedAttempts: sum(replies.map((r) => r.failedAttempts)),
+      failures: [...new Set(replies.flatMap((r) => r.failures))],
+      drops: sum(replies.map((r) => r.drops)),
+      closes,
+    };
+  }
+
+  /** `storm`: waits until every live client has `fromSeq..lastSeq`, then closes the books. */
+  async stormEnd(fromSeq: number, lastSeq: number, waitMs: number): Promise<StormBooks> {
+    const replies = (await Promise.all(
+      this.workers.map((w) => this.call(w, { type: 'stormEnd', fromSeq, lastSeq, waitMs })),
+    )) as StormEndReply[];
+    return {
+      clients: sum(replies.map((r) => r.clients)),
+      live: sum(replies.map((r) => r.live)),
+      deliveries: sum(replies.map((r) => r.deliveries)),
+      lost: sum(replies.map((r) => r.lost)),
+      duplicated: sum(replies.map((r) => r.duplicated)),
+      clientsWithLoss: sum(replies.map((r) => r.clientsWithLoss)),
+      maxLostPerClient: Math.max(0, ...replies.map((r) => r.maxLostPerClient)),
+      clientsWithDuplicates: sum(replies.map((r) => r.clientsWithDuplicates)),
     };
   }
 
@@ -145,6 +195,42 @@ export class LoadPool {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.failAll(new Error('the generator pool is closed'));
+  }
+
+  /** Splits `total` connections over the workers and merges their ramp replies. */
+  private async ramp(
+    total: number,
+    maxInFlight: number,
+    onProgress: ((ready: number, failed: number) => void) | undefined,
+    send: (
+      w: Worker,
+      share: { firstIndex: number; count: number; maxInFlight: number },
+    ) => Promise<WorkerReply>,
+  ): Promise<RampResult> {
+    this.startProgress(onProgress);
+    const n = this.workers.length;
+    const per = Math.ceil(total / n);
+    const replies = (await Promise.all(
+      this.workers.map((w, i) => {
+        const firstIndex = i * per;
+        const count = Math.max(0, Math.min(per, total - firstIndex));
+        return send(w, { firstIndex, count, maxInFlight: Math.max(1, Math.ceil(maxInFlight / n)) });
+      }),
+    )) as RampReply[];
+    this.onProgress = undefined;
+    const started = Math.min(...replies.map((r) => r.startedMs));
+    const last = Math.max(...replies.map((r) => r.lastReadyMs));
+    return {
+      ready: sum(replies.map((r) => r.ready)),
+      failed: sum(replies.map((r) => r.failed)),
+      errors: [...new Set(replies.flatMap((r) => r.errors))],
+      rampMs: Math.max(0, last - started),
+    };
+  }
+
+  private startProgress(onProgress: ((ready: number, failed: number) => void) | undefined): void {
+    this.onProgress = onProgress;
+    for (const p of this.progress) p.ready = p.failed = 0;
   }
 
   private call(w: Worker, req: Request): Promise<WorkerReply> {

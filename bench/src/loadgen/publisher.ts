@@ -10,8 +10,11 @@ import { eventData, nowMs, PAYLOAD_BYTES } from './payload.js';
 export interface PublishRoute {
   path: string;
   headers: Record<string, string>;
-  /** One JSON item of the body for `dataJson` on `channel`. */
-  item(channel: string, dataJson: string): string;
+  /**
+   * One JSON item of the body for `dataJson` on `channel`; hubcast also takes an idempotency
+   * `key` (PROTOCOL.md §8), which the peers have no notion of and are not sent.
+   */
+  item(channel: string, dataJson: string, key?: string): string;
 }
 
 export function publishRoute(target: TargetName, org: string, apiKey: string): PublishRoute {
@@ -20,8 +23,9 @@ export function publishRoute(target: TargetName, org: string, apiKey: string): P
     return {
       path: '/api/publish',
       headers: { authorization: `Bearer ${apiKey}` },
-      item: (channel, data) =>
-        `{"org":${orgJson},"channel":${JSON.stringify(channel)},"data":${data}}`,
+      item: (channel, data, key) =>
+        `{"org":${orgJson},"channel":${JSON.stringify(channel)},"data":${data}` +
+        (key === undefined ? '}' : `,"key":${JSON.stringify(key)}}`),
     };
   }
   return {

@@ -1,5 +1,6 @@
 /** Messages between the generator's main thread and its connection workers. */
 import type { TargetName } from '../results.js';
+import type { Backoff } from './reconnect-delay.js';
 import type { RoomsShape } from './rooms.js';
 
 export interface ConnectSpec {
@@ -37,6 +38,21 @@ export interface RoomsPlan {
   total: number;
 }
 
+/** `storm`: this worker's share of the reconnecting clients (users `u<index>`, one channel). */
+export type StormSpec = Pick<
+  ConnectSpec,
+  | 'target'
+  | 'host'
+  | 'port'
+  | 'firstIndex'
+  | 'count'
+  | 'maxInFlight'
+  | 'handshakeTimeoutMs'
+  | 'channels'
+  | 'jwtSecret'
+  | 'org'
+> & { backoff: Backoff };
+
 export type WorkerRequest =
   | { type: 'connect'; id: number; spec: ConnectSpec }
   /** Opens a measurement window: samples and counters start from zero. */
@@ -47,6 +63,15 @@ export type WorkerRequest =
   | { type: 'pause'; id: number }
   /** Each worker sends the plan's messages whose sender it holds, over their WebSockets. */
   | { type: 'publishRooms'; id: number; plan: RoomsPlan }
+  /** `storm`: connects reconnecting clients; answered with a `connected` ramp reply. */
+  | { type: 'stormConnect'; id: number; spec: StormSpec }
+  /** `storm`: answers once every client has dropped and is live again, or after `waitMs`. */
+  | { type: 'stormRecovery'; id: number; waitMs: number }
+  /**
+   * `storm`: waits until every live client has every event from `fromSeq` to `lastSeq` (or
+   * `waitMs`), then closes the books up to `lastSeq`.
+   */
+  | { type: 'stormEnd'; id: number; fromSeq: number; lastSeq: number; waitMs: number }
   | { type: 'disconnect'; id: number };
 
 export interface RampReply {
@@ -93,8 +118,48 @@ export interface RoomsPublishedReply {
   maxLagMs: number;
 }
 
+export interface StormRecoveryReply {
+  type: 'stormRecovered';
+  id: number;
+  clients: number;
+  /** Clients that dropped and are live again. */
+  back: number;
+  /** When the first client dropped and when the last one went live again (`nowMs`; 0: none). */
+  firstDropMs: number;
+  lastLiveMs: number;
+  /** Per client back: from its first drop to going live again, ms. */
+  reconnectMs: Float64Array;
+  /** Reconnects whose resume was refused (hubcast `resumed: false`). */
+  resets: number;
+  /** Attempts that failed before going live, and a few of their reasons. */
+  failedAttempts: number;
+  failures: string[];
+  /** Drops in all (one per client is the restart; more means a reconnect was lost again). */
+  drops: number;
+  /** Close codes of the drops. */
+  closes: Record<string, number>;
+}
+
+export interface StormEndReply {
+  type: 'stormEnded';
+  id: number;
+  /** Clients counted, and how many of them were live at the end. */
+  clients: number;
+  live: number;
+  /** Distinct events received up to `lastSeq`, over all clients. */
+  deliveries: number;
+  /** Events up to `lastSeq` a client never received, and events it received again. */
+  lost: number;
+  duplicated: number;
+  clientsWithLoss: number;
+  maxLostPerClient: number;
+  clientsWithDuplicates: number;
+}
+
 export type WorkerReply =
   | RampReply
+  | StormRecoveryReply
+  | StormEndReply
   | WindowReply
   | RoomsPublishedReply
   | { type: 'progress'; ready: number; failed: number }

@@ -1,12 +1,13 @@
 /**
  * A generator worker thread: holds its share of the connections, keeps the exactly-once
  * books and latency samples, sends its connections' chat messages in the `rooms` scenario,
- * and answers the main thread (worker-protocol.ts).
+ * holds `storm`'s reconnecting clients (storm-fleet.ts), and answers the main thread
+ * (worker-protocol.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { SignJWT } from 'jose';
 import { ADAPTERS } from './adapters.js';
 import { Conn, type ConnHooks } from './client-conn.js';
+import { identities, type Identity } from './identities.js';
 import { eventData, nowMs } from './payload.js';
 import {
   roomMembers,
@@ -15,11 +16,10 @@ import {
   roomOfSeq,
   roomSeqOf,
   senderOf,
-  userOf,
-  userRooms,
   type RoomsShape,
 } from './rooms.js';
 import { SampleBuffer } from './sample-buffer.js';
+import { StormFleet } from './storm-fleet.js';
 import { DUPLICATE, recordSeq, settleSeq, type SeqWindow } from './seq-window.js';
 import type { ConnectSpec, RoomsPlan, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
@@ -32,6 +32,8 @@ const REFUSALS_KEPT = 3;
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs as a worker thread');
 const reply = (msg: WorkerReply, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
+/** `storm`'s reconnecting clients, kept apart from the one-shot connections below. */
+const storm = new StormFleet(reply);
 
 let conns: Conn[] = [];
 const totals = { deliveries: 0, duplicated: 0, lost: 0, stray: 0, refused: 0 };
@@ -158,55 +160,6 @@ function finishWindow(): void {
     },
     [taken.buffer as ArrayBuffer],
   );
-}
-
-/** What a connection joins and which token it shows: per connection, or per user in `rooms`. */
-interface Identity {
-  channels: readonly string[];
-  rooms?: readonly number[];
-  token: string;
-}
-
-/**
- * The identities of this worker's connections. Tokens are signed before the ramp, so the
- * connect rate measures the target, not jose. W1 users are one per connection with the default
- * grants; `rooms` users share one token and one room list over their devices, and may
- * subscribe and publish to their rooms only.
- */
-async function identities(spec: ConnectSpec): Promise<Identity[]> {
-  const key = new TextEncoder().encode(spec.jwtSecret ?? '');
-  const exp = Math.floor(Date.now() / 1000) + 86_400;
-  const sign = (user: number, grants: Record<string, string[]>): Promise<string> =>
-    spec.target !== 'hubcast'
-      ? Promise.resolve('')
-      : new SignJWT({ org: spec.org ?? 'bench', ...grants })
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(`u${user}`)
-          .setExpirationTime(exp)
-          .sign(key);
-  const out: Identity[] = [];
-  const rooms = spec.rooms;
-  if (rooms === undefined) {
-    const slowChannels = [...spec.channels, ...spec.slowChannels];
-    for (let i = 0; i < spec.count; i++) {
-      const index = spec.firstIndex + i;
-      const slow = spec.slowEvery > 0 && index % spec.slowEvery === 0;
-      out.push({ channels: slow ? slowChannels : spec.channels, token: await sign(index, {}) });
-    }
-    return out;
-  }
-  let last: { user: number; identity: Identity } | undefined;
-  for (let i = 0; i < spec.count; i++) {
-    const user = userOf(rooms, spec.firstIndex + i);
-    if (last?.user !== user) {
-      const numbers = userRooms(rooms, user);
-      const channels = numbers.map(roomName);
-      const token = await sign(user, { subscribe: channels, publish: channels });
-      last = { user, identity: { channels, rooms: numbers, token } };
-    }
-    out.push(last.identity);
-  }
-  return out;
 }
 
 async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
@@ -370,6 +323,19 @@ port.on('message', (msg: WorkerRequest) => {
     case 'publishRooms':
       publishRooms(msg.id, msg.plan);
       break;
+    case 'stormConnect':
+      storm
+        .connect(msg.id, msg.spec)
+        .catch((err: unknown) =>
+          reply({ type: 'error', id: msg.id, message: (err as Error).message }),
+        );
+      break;
+    case 'stormRecovery':
+      storm.awaitRecovery(msg.id, msg.waitMs);
+      break;
+    case 'stormEnd':
+      storm.end(msg.id, msg.fromSeq, msg.lastSeq, msg.waitMs);
+      break;
     case 'disconnect':
       finishWindow(); // a window left open by a failed scenario must not outlive its connections
       if (publishing !== undefined) {
@@ -379,6 +345,7 @@ port.on('message', (msg: WorkerRequest) => {
       }
       for (const c of conns) c.close();
       conns = [];
+      storm.stop();
       byIndex = new Map();
       shape = undefined;
       reply({ type: 'disconnected', id: msg.id });

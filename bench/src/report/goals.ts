@@ -1,6 +1,7 @@
 /**
  * The goal table of the benchmark issue: hubcast / peer ratios of each scenario's headline
- * median, all measured in the same run, and whether each ratio meets its bound.
+ * median, all measured in the same run, and whether each ratio meets its bound; plus goals on
+ * a ratio within hubcast (issue 4: the SQLite log against the memory log).
  */
 import type { BenchRun, TargetName } from '../results.js';
 import { formatRatio } from './format.js';
@@ -52,6 +53,25 @@ export const GOALS: readonly GoalRow[] = [
   },
 ];
 
+/** A goal on a ratio between two configurations of hubcast in one scenario (`durable`). */
+export interface VariantGoalRow {
+  scenario: string;
+  label: string;
+  numerator: string;
+  denominator: string;
+  bound: GoalBound;
+}
+
+export const VARIANT_GOALS: readonly VariantGoalRow[] = [
+  {
+    scenario: 'durable',
+    label: 'durable publishes/s, SQLite log / memory log',
+    numerator: 'sqlite',
+    denominator: 'memory',
+    bound: { op: '>=', value: 0.5 },
+  },
+];
+
 export type GoalStatus = 'pass' | 'fail' | 'missing';
 
 export interface GoalCell {
@@ -85,6 +105,23 @@ export function evaluateGoals(run: BenchRun): GoalCell[] {
     }
   }
   return cells;
+}
+
+export interface VariantGoalCell {
+  goal: VariantGoalRow;
+  ratio: number | undefined;
+  status: GoalStatus;
+}
+
+/** Every variant goal, with the run's ratio and whether it is met. */
+export function evaluateVariantGoals(run: BenchRun): VariantGoalCell[] {
+  return VARIANT_GOALS.map((goal) => {
+    const found = run.variantRatios?.[goal.scenario]?.find(
+      (r) => r.numerator === goal.numerator && r.denominator === goal.denominator,
+    );
+    const ratio = finiteOrUndefined(found?.ratio);
+    return { goal, ratio, status: checkGoal(ratio, goal.bound) };
+  });
 }
 
 /** The goal bound for one scenario and peer, if the table has one. */

@@ -9,8 +9,8 @@ import type {
   TargetFigures,
   TargetName,
 } from '../results.js';
+import { renderGoals, scenarioRatioPills, variantRatioPills } from './goal-html.js';
 import {
-  MISSING,
   escapeHtml as esc,
   formatBytes,
   formatCount,
@@ -23,25 +23,11 @@ import {
   unitOfMetric,
 } from './format.js';
 import type { MetricUnit } from './format.js';
-import { GOALS, PEERS, evaluateGoals, formatBound, formatRatioAgainst, goalFor } from './goals.js';
-import type { GoalCell, GoalStatus, PeerName } from './goals.js';
+import { evaluateGoals, evaluateVariantGoals } from './goals.js';
+import type { GoalCell, VariantGoalCell } from './goals.js';
+import { TARGETS, anchor, figureLabel, figureSeries, targetLabel } from './labels.js';
 import { STYLE } from './style.js';
-import { groupedBarChart, percentileChart, ratioChart, seriesClass } from './svg.js';
-import type { RatioRow } from './svg.js';
-
-/** Targets in the order every chart and table shows them. */
-export const TARGETS: readonly TargetName[] = ['hubcast', 'ws', 'socketio'];
-
-const TARGET_LABEL: Record<TargetName, string> = {
-  hubcast: 'hubcast',
-  ws: 'ws',
-  socketio: 'Socket.IO',
-};
-
-const PEER_HEADING: Record<PeerName, string> = {
-  ws: 'vs plain ws',
-  socketio: 'vs Socket.IO',
-};
+import { groupedBarChart, percentileChart, seriesClass } from './svg.js';
 
 const PERCENTILES: readonly { key: keyof LatencySummary; label: string }[] = [
   { key: 'p50', label: 'p50' },
@@ -57,13 +43,14 @@ export const GENERATOR_BOUND_WARNING =
 /** Renders the whole report page. Pure: the same run always gives the same HTML. */
 export function renderReportHtml(run: BenchRun): string {
   const cells = evaluateGoals(run);
+  const variantCells = evaluateVariantGoals(run);
   const body = [
     renderHero(run),
     run.smoke ? renderSmokeNotice() : '',
     renderMachineAndSettings(run),
-    renderGoals(run, cells),
+    renderGoals(run, cells, variantCells),
     renderToc(run),
-    ...run.scenarios.map((s) => renderScenario(run, s, cells)),
+    ...run.scenarios.map((s) => renderScenario(run, s, cells, variantCells)),
     renderFooter(run),
   ].join('\n');
   return `<!doctype html>
@@ -82,10 +69,6 @@ ${body}
 </body>
 </html>
 `;
-}
-
-function targetLabel(target: string): string {
-  return TARGET_LABEL[target as TargetName] ?? target;
 }
 
 function legend(targets: readonly string[] = TARGETS): string {
@@ -147,112 +130,13 @@ function renderMachineAndSettings(run: BenchRun): string {
 </div>`;
 }
 
-function renderGoals(run: BenchRun, cells: readonly GoalCell[]): string {
-  const count = (s: GoalStatus): number => cells.filter((c) => c.status === s).length;
-  const summary = [
-    `<span class="pill pass">✓ ${count('pass')} met</span>`,
-    `<span class="pill fail">✗ ${count('fail')} missed</span>`,
-    count('missing') > 0 ? `<span class="pill muted">— ${count('missing')} no data</span>` : '',
-  ].join('');
-  const rows = GOALS.map((goal) => {
-    const label = esc(goal.label).replace(/`([^`]+)`/g, '<code>$1</code>');
-    const tds = PEERS.map((peer) => {
-      const cell = cells.find((c) => c.scenario === goal.scenario && c.peer === peer);
-      return cell === undefined ? '<td>—</td>' : goalCell(cell);
-    }).join('');
-    return `<tr><td><a href="#${anchor(goal.scenario)}">${label}</a></td>${tds}</tr>`;
-  }).join('\n');
-  return `<section class="card goals" id="goals">
-<div class="section-head"><h2>The goal</h2><div class="meta">${summary}</div></div>
-<p class="sub">Ratios hubcast / peer of each scenario's headline median, measured in this run. Absolute figures move between runs; ratios within one run hold.</p>
-<table class="goal-table">
-<thead><tr><th>metric</th>${PEERS.map((p) => `<th><span class="${seriesClass(p)}"><span class="swatch"></span></span>${esc(PEER_HEADING[p])}</th>`).join('')}</tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
-<figure class="ratio-figure">
-<figcaption><h3>Ratios to the peers</h3><span class="hint">hubcast / peer · log scale · shaded: where the goal is met · green tick: the bound</span></figcaption>
-${ratioChart({ title: 'hubcast / peer ratio of each headline metric', rows: ratioRows(run, cells), width: 1080 })}
-</figure>
-</section>`;
-}
-
-function goalCell(cell: GoalCell): string {
-  const ratio = cell.ratio === undefined ? MISSING : formatRatioAgainst(cell.ratio, cell.bound);
-  const badge =
-    cell.status === 'pass'
-      ? '<span class="badge pass">✓ pass</span>'
-      : cell.status === 'fail'
-        ? '<span class="badge fail">✗ fail</span>'
-        : '<span class="badge missing">no data</span>';
-  return `<td class="goal ${cell.status}" data-goal="${esc(`${cell.scenario}/${cell.peer}`)}" data-status="${cell.status}"><span class="mark"><span class="bound">goal ${esc(formatBound(cell.bound))}</span><span class="ratio">${esc(ratio)}</span>${badge}</span></td>`;
-}
-
-/** Rows of the ratio chart: every goal scenario, then every other scenario with ratios. */
-function ratioRows(run: BenchRun, cells: readonly GoalCell[]): RatioRow[] {
-  const ids: string[] = [];
-  const add = (id: string): void => {
-    if (!ids.includes(id)) ids.push(id);
-  };
-  for (const s of run.scenarios) {
-    if (GOALS.some((g) => g.scenario === s.id) || run.ratios[s.id] !== undefined) add(s.id);
-  }
-  for (const g of GOALS) add(g.scenario);
-  for (const id of Object.keys(run.ratios)) add(id);
-  const order = (id: string): number => {
-    const gi = GOALS.findIndex((g) => g.scenario === id);
-    const si = run.scenarios.findIndex((s) => s.id === id);
-    return gi >= 0 ? gi : GOALS.length + (si >= 0 ? si : run.scenarios.length);
-  };
-  ids.sort((a, b) => order(a) - order(b));
-  const rows: RatioRow[] = [];
-  for (const id of ids) {
-    const scenario = run.scenarios.find((s) => s.id === id);
-    const ratios = run.ratios[id] ?? {};
-    const goalRow = GOALS.find((g) => g.scenario === id);
-    const better =
-      scenario?.headline.betterIs ??
-      (goalRow === undefined ? undefined : goalRow.bounds.ws.op === '>=' ? 'higher' : 'lower');
-    const title =
-      goalRow !== undefined
-        ? goalRow.label.replace(/^\S+\s+/, '').replace(/`/g, '')
-        : (scenario?.title ?? '');
-    const note =
-      better === undefined
-        ? undefined
-        : better === 'higher'
-          ? '↑ higher is better'
-          : '↓ lower is better';
-    for (const peer of PEERS) {
-      const goal = goalFor(id, peer);
-      const raw = ratios[peer];
-      if (goal === undefined && raw === undefined) continue;
-      const ratio = raw !== undefined && Number.isFinite(raw) ? raw : undefined;
-      const row: RatioRow = {
-        group: id,
-        series: peer,
-        label: `vs ${targetLabel(peer)}`,
-        ratio,
-        ratioText: ratio === undefined ? MISSING : formatRatioAgainst(ratio, goal),
-      };
-      if (note !== undefined) row.groupNote = note;
-      if (title !== '') row.groupTitle = title;
-      if (goal !== undefined) {
-        row.goal = goal;
-        row.status = cells.find((c) => c.scenario === id && c.peer === peer)?.status;
-      }
-      rows.push(row);
-    }
-  }
-  return rows;
-}
-
 function renderToc(run: BenchRun): string {
   if (run.scenarios.length === 0) return '';
   const links = run.scenarios.map((s) => {
     const flags = [
-      s.targets.some((t) => t.lost > 0 || t.duplicated > 0)
+      s.targets.some(
+        (t) => (t.lost > 0 || t.duplicated > 0) && s.lossExpected?.includes(t.target) !== true,
+      )
         ? '<span class="fail" title="lost or duplicated deliveries">✗</span>'
         : '',
       s.targets.some((t) => t.generatorBound)
@@ -272,8 +156,14 @@ function sortedTargets(s: ScenarioResult): TargetFigures[] {
   return [...s.targets].sort((a, b) => rank(a.target) - rank(b.target));
 }
 
-function renderScenario(run: BenchRun, s: ScenarioResult, cells: readonly GoalCell[]): string {
+function renderScenario(
+  run: BenchRun,
+  s: ScenarioResult,
+  cells: readonly GoalCell[],
+  variantCells: readonly VariantGoalCell[],
+): string {
   const targets = sortedTargets(s);
+  const series = (t: TargetFigures): string => figureSeries(t, targets);
   const headUnit = unitFromLabel(s.headline.unit, s.headline.metric);
   const fmtHead = (v: number): string => formatValue(v, headUnit);
   const headName = humanizeMetric(s.headline.metric);
@@ -290,23 +180,32 @@ function renderScenario(run: BenchRun, s: ScenarioResult, cells: readonly GoalCe
     const who = bound
       .map(
         (t) =>
-          `<strong>${esc(targetLabel(t.target))}</strong> (generator CPU ${esc(formatShare(t.generatorCpu))})`,
+          `<strong>${esc(figureLabel(t))}</strong> (generator CPU ${esc(formatShare(t.generatorCpu))})`,
       )
       .join(', ');
     alerts.push(
       `<div class="alert generator-bound" role="alert"><span class="icon">⚠</span><span>${who}: ${esc(GENERATOR_BOUND_WARNING)}.</span></div>`,
     );
   }
+  const expected = (t: TargetFigures): boolean => s.lossExpected?.includes(t.target) === true;
   const lossy = targets.filter((t) => t.lost > 0 || t.duplicated > 0);
-  if (lossy.length > 0) {
-    const who = lossy
+  const lossText = (list: TargetFigures[]): string =>
+    list
       .map(
         (t) =>
-          `<strong>${esc(targetLabel(t.target))}</strong> lost ${esc(formatCount(t.lost))} and duplicated ${esc(formatCount(t.duplicated))}`,
+          `<strong>${esc(figureLabel(t))}</strong> lost ${esc(formatCount(t.lost))} and duplicated ${esc(formatCount(t.duplicated))}`,
       )
       .join('; ');
+  const failing = lossy.filter((t) => !expected(t));
+  if (failing.length > 0) {
     alerts.push(
-      `<div class="alert bad loss" role="alert"><span class="icon">✗</span><span>${who} deliveries: every event must arrive exactly once.</span></div>`,
+      `<div class="alert bad loss" role="alert"><span class="icon">✗</span><span>${lossText(failing)} deliveries: every event must arrive exactly once.</span></div>`,
+    );
+  }
+  const foreseen = lossy.filter(expected);
+  if (foreseen.length > 0) {
+    alerts.push(
+      `<div class="alert loss-expected" role="note"><span class="icon">ℹ</span><span>${lossText(foreseen)} deliveries: expected here, they have no resume (reported, not a failure).</span></div>`,
     );
   }
 
@@ -318,8 +217,8 @@ function renderScenario(run: BenchRun, s: ScenarioResult, cells: readonly GoalCe
       {
         label: headName,
         bars: targets.map((t) => ({
-          series: t.target,
-          label: targetLabel(t.target),
+          series: series(t),
+          label: figureLabel(t),
           value: t.median[s.headline.metric],
           dots: t.rounds
             .map((r) => r[s.headline.metric])
@@ -342,8 +241,8 @@ function renderScenario(run: BenchRun, s: ScenarioResult, cells: readonly GoalCe
       highlight: 'p99',
       format: (v) => formatValue(v, { kind: 'ms' }),
       lines: withLatency.map((t) => ({
-        series: t.target,
-        label: targetLabel(t.target),
+        series: series(t),
+        label: figureLabel(t),
         values: PERCENTILES.map((p) => t.latency?.[p.key]),
       })),
     });
@@ -352,9 +251,10 @@ function renderScenario(run: BenchRun, s: ScenarioResult, cells: readonly GoalCe
     );
   }
 
-  const ratioPills = scenarioRatioPills(run, s.id, cells);
+  const ratioPills =
+    scenarioRatioPills(run, s.id, cells) + variantRatioPills(run, s.id, variantCells);
   const notes = targets.flatMap((t) =>
-    (t.notes ?? []).map((n) => `<li><b>${esc(targetLabel(t.target))}</b>${esc(n)}</li>`),
+    (t.notes ?? []).map((n) => `<li><b>${esc(figureLabel(t))}</b>${esc(n)}</li>`),
   );
   return `<section class="card scenario" id="${anchor(s.id)}" data-scenario="${esc(s.id)}">
 <div class="scenario-head"><span class="sid">${esc(s.id)}</span><h2>${esc(s.title)}</h2><div class="meta">${chips}</div></div>
@@ -363,7 +263,7 @@ ${alerts.join('\n')}
 ${figures.join('\n')}
 <div class="facts">
 ${ratioPills}
-${renderMetricTable(s, targets, headUnit)}
+${renderMetricTable(s, targets, headUnit, series)}
 ${notes.length > 0 ? `<ul class="notes">${notes.join('')}</ul>` : ''}
 ${targets.length === 0 ? '<p class="sub">No target was measured.</p>' : ''}
 </div>
@@ -371,32 +271,11 @@ ${targets.length === 0 ? '<p class="sub">No target was measured.</p>' : ''}
 </section>`;
 }
 
-function scenarioRatioPills(run: BenchRun, id: string, cells: readonly GoalCell[]): string {
-  const ratios = run.ratios[id];
-  if (ratios === undefined) return '';
-  const pills = PEERS.flatMap((peer) => {
-    const raw = ratios[peer];
-    if (raw === undefined) return [];
-    const goal = goalFor(id, peer);
-    const ratio = Number.isFinite(raw) ? raw : undefined;
-    const status = cells.find((c) => c.scenario === id && c.peer === peer)?.status;
-    const text = ratio === undefined ? MISSING : formatRatioAgainst(ratio, goal);
-    const goalText =
-      goal === undefined
-        ? ''
-        : ` · goal ${formatBound(goal)} ${status === 'pass' ? '✓' : status === 'fail' ? '✗' : ''}`;
-    const cls = status === 'pass' ? ' pass' : status === 'fail' ? ' fail' : '';
-    return [
-      `<span class="pill${cls}">hubcast vs ${esc(targetLabel(peer))}: ${esc(text)}${esc(goalText)}</span>`,
-    ];
-  });
-  return pills.length > 0 ? `<div class="ratios">${pills.join('')}</div>` : '';
-}
-
 function renderMetricTable(
   s: ScenarioResult,
   targets: TargetFigures[],
   headUnit: MetricUnit,
+  series: (t: TargetFigures) => string,
 ): string {
   if (targets.length === 0) return '';
   const metrics: string[] = [s.headline.metric];
@@ -405,7 +284,7 @@ function renderMetricTable(
   const head = targets
     .map(
       (t) =>
-        `<th><span class="${seriesClass(t.target)}"><span class="swatch"></span></span>${esc(targetLabel(t.target))}${t.generatorBound ? ' <span class="warn" title="generator-bound">⚠</span>' : ''}</th>`,
+        `<th><span class="${seriesClass(series(t))}"><span class="swatch"></span></span>${esc(figureLabel(t))}${t.generatorBound ? ' <span class="warn" title="generator-bound">⚠</span>' : ''}</th>`,
     )
     .join('');
   const rows = metrics.map((metric) => {
@@ -427,11 +306,12 @@ function renderMetricTable(
       .join('');
     return `<tr${isHead ? ' class="headline"' : ''}><td>${esc(humanizeMetric(metric))}${isHead ? ' <span class="tag">headline</span>' : ''}<span class="key mono">${esc(metric)}</span></td>${cells}</tr>`;
   });
-  const count = (v: number): string =>
-    `<td class="${v > 0 ? 'bad' : 'zero'}">${esc(formatCount(v))}</td>`;
+  // Losses a scenario expects of a target (storm's peers) are shown, not flagged as failures.
+  const count = (v: number, t: TargetFigures): string =>
+    `<td class="${v === 0 ? 'zero' : s.lossExpected?.includes(t.target) ? 'warn' : 'bad'}">${esc(formatCount(v))}</td>`;
   rows.push(
-    `<tr class="sep"><td>Lost deliveries</td>${targets.map((t) => count(t.lost)).join('')}</tr>`,
-    `<tr><td>Duplicated deliveries</td>${targets.map((t) => count(t.duplicated)).join('')}</tr>`,
+    `<tr class="sep"><td>Lost deliveries</td>${targets.map((t) => count(t.lost, t)).join('')}</tr>`,
+    `<tr><td>Duplicated deliveries</td>${targets.map((t) => count(t.duplicated, t)).join('')}</tr>`,
     `<tr><td title="share of one core: 200% is two cores busy">Generator CPU</td>${targets
       .map(
         (t) =>
@@ -447,10 +327,6 @@ function renderMetricTable(
 
 function renderFooter(run: BenchRun): string {
   return `<footer>hubcast bench · every figure is in <span class="mono">${esc(run.runId)}.json</span> next to this page · finished ${esc(formatDate(run.finishedAt))}</footer>`;
-}
-
-function anchor(id: string): string {
-  return esc(`scenario-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`);
 }
 
 function truncate(text: string, max: number): string {

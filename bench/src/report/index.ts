@@ -8,8 +8,16 @@ import type { BenchRun } from '../results.js';
 import { renderReportHtml } from './html.js';
 
 export { renderReportHtml } from './html.js';
-export { GOALS, checkGoal, evaluateGoals } from './goals.js';
-export type { GoalBound, GoalCell, GoalRow, GoalStatus, PeerName } from './goals.js';
+export { GOALS, VARIANT_GOALS, checkGoal, evaluateGoals, evaluateVariantGoals } from './goals.js';
+export type {
+  GoalBound,
+  GoalCell,
+  GoalRow,
+  GoalStatus,
+  PeerName,
+  VariantGoalCell,
+  VariantGoalRow,
+} from './goals.js';
 
 /** Run ids become file names: letters, digits, `.`, `_` and `-`, and not `latest`. */
 const RUN_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,200}$/;

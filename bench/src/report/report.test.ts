@@ -320,7 +320,7 @@ describe('renderReportHtml', () => {
       expect(goalCell(none, `${c.scenario}/${c.peer}`).status).toBe('missing');
     }
     expect(none).toContain('✗ 0 missed');
-    expect(none).toContain('— 10 no data');
+    expect(none).toContain('— 11 no data'); // 10 peer cells and durable's SQLite / memory
   });
 
   it('warns where the load generator was the bottleneck, and only there', () => {
@@ -380,6 +380,98 @@ describe('renderReportHtml', () => {
       }
     }
     expect(renderReportHtml(bare)).toContain('— no data');
+  });
+});
+
+/** `durable` (two hubcast logs) and `storm` (the peers lose, as expected) added to the fixture. */
+function variantRun(ratio: number | undefined): BenchRun {
+  const run = fixtureRun();
+  run.scenarios.push(
+    {
+      id: 'durable',
+      title: 'Durable publishes/s through the HTTP API',
+      connections: 64,
+      payloadBytes: 100,
+      headline: { metric: 'publishesPerSec', unit: 'publishes/s', betterIs: 'higher' },
+      targets: [
+        figures('hubcast', { publishesPerSec: 21_000, errors: 0 }, { variant: 'sqlite' }),
+        figures('hubcast', { publishesPerSec: 24_000, errors: 0 }, { variant: 'memory' }),
+      ],
+    },
+    {
+      id: 'storm',
+      title: 'The server restarted under its clients',
+      connections: 10_000,
+      payloadBytes: 100,
+      headline: { metric: 'recoveryMs', unit: 'ms', betterIs: 'lower' },
+      targets: [
+        figures('hubcast', { recoveryMs: 11_200, resets: 0 }),
+        figures('ws', { recoveryMs: 2100 }, { lost: 4321 }),
+        figures('socketio', { recoveryMs: 3900 }, { lost: 5000, duplicated: 2 }),
+      ],
+      lossExpected: ['ws', 'socketio'],
+    },
+  );
+  if (ratio !== undefined)
+    run.variantRatios = { durable: [{ numerator: 'sqlite', denominator: 'memory', ratio }] };
+  return run;
+}
+
+/** The goal-table cell of a ratio within hubcast: it spans both peer columns. */
+function variantCell(html: string): { status: string; html: string } {
+  const m =
+    /<td class="goal [a-z]+" colspan="2" data-goal="durable\/sqlite:memory" data-status="([a-z]+)">(.*?)<\/td>/.exec(
+      html,
+    );
+  expect(m, 'durable goal cell').not.toBeNull();
+  return { status: m?.[1] ?? '', html: m?.[2] ?? '' };
+}
+
+describe('a scenario of hubcast variants (durable), and expected losses (storm)', () => {
+  it.each([
+    [0.875, 'pass', '0.88x'],
+    [0.5, 'pass', '0.50x'], // at the bound
+    [0.4996, 'fail', '0.4996x'], // just outside: printed so it does not look like 0.50
+    [undefined, 'missing', '—'],
+  ])('SQLite / memory %s is a goal row of its own: %s', (ratio, status, text) => {
+    const html = renderReportHtml(variantRun(ratio));
+    const cell = variantCell(html);
+    expect(cell.status).toBe(status);
+    expect(cell.html).toContain('goal ≥ 0.5x');
+    expect(cell.html).toContain(`<span class="ratio">${text}</span>`);
+    expect(html).toContain('durable publishes/s, SQLite log / memory log');
+  });
+
+  it('shows each variant as its own bar and column, and the ratio as a pill', () => {
+    const part = section(renderReportHtml(variantRun(0.875)), 'durable');
+    expect(part).toContain('hubcast · sqlite');
+    expect(part).toContain('hubcast · memory');
+    expect(part).toContain('s-hubcast-alt1'); // the second variant takes a lighter shade
+    expect(part).toContain('>21K/s</text>');
+    expect(part).toContain('>24K/s</text>');
+    expect(part).toContain('sqlite / memory: 0.88x · goal ≥ 0.5x ✓');
+  });
+
+  it('reports losses a scenario expects of the peers without calling them failures', () => {
+    const html = renderReportHtml(variantRun(0.875));
+    const tocPill = (page: string): string =>
+      /<a href="#scenario-storm"><span class="pill">.*?<\/span><\/a>/.exec(page)?.[0] ?? '';
+    expect(tocPill(html)).toContain('<b>storm</b>');
+    expect(tocPill(html)).not.toContain('class="fail"');
+    const part = section(html, 'storm');
+    expect(part).not.toContain('every event must arrive exactly once');
+    expect(part).toContain('<strong>ws</strong> lost 4,321 and duplicated 0');
+    expect(part).toContain('expected here, they have no resume');
+    expect(part).toContain('<td class="warn">4,321</td>');
+    expect(part).not.toContain('class="bad"');
+    // The same losses on a target the scenario does not excuse are a failure.
+    const strict = variantRun(0.875);
+    delete strict.scenarios[strict.scenarios.length - 1]?.lossExpected;
+    const strictHtml = renderReportHtml(strict);
+    expect(tocPill(strictHtml)).toContain('class="fail"');
+    const failing = section(strictHtml, 'storm');
+    expect(failing).toContain('every event must arrive exactly once');
+    expect(failing).toContain('<td class="bad">4,321</td>');
   });
 });
 

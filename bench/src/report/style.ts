@@ -12,6 +12,8 @@ export const STYLE = `
   --axis: #b9bfcc;
   --head: #f7f8fb;
   --hubcast: #6454f0;
+  --hubcast-alt1: #a79dfa;
+  --hubcast-alt2: #3b2fb8;
   --ws: #0f9f95;
   --socketio: #e8900c;
   --pass: #15803d;
@@ -39,6 +41,8 @@ export const STYLE = `
     --axis: #3b4150;
     --head: #1c202b;
     --hubcast: #8f84ff;
+    --hubcast-alt1: #5b52b8;
+    --hubcast-alt2: #c4bdff;
     --ws: #2dd4bf;
     --socketio: #fbb13c;
     --pass: #4ade80;
@@ -73,6 +77,8 @@ h2 { font-size: 20px; font-weight: 650; }
 h3 { font-size: 13px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.06em; }
 a { color: inherit; }
 .s-hubcast { --c: var(--hubcast); }
+.s-hubcast-alt1 { --c: var(--hubcast-alt1); }
+.s-hubcast-alt2 { --c: var(--hubcast-alt2); }
 .s-ws { --c: var(--ws); }
 .s-socketio { --c: var(--socketio); }
 

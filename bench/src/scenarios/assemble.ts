@@ -1,10 +1,11 @@
 /** Turns the figures of every round into the run's results: medians per target, and ratios. */
-import { SCENARIO_IDS, type BenchOptions } from '../cli/options.js';
+import { SCENARIO_IDS, type BenchOptions, type ScenarioId } from '../cli/options.js';
 import { PAYLOAD_BYTES } from '../loadgen/payload.js';
 import { connectionCount } from '../loadgen/rooms.js';
-import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
+import type { ScenarioResult, TargetFigures, TargetName, VariantRatio } from '../results.js';
 import { median, medianIndex } from '../stats/summary.js';
 import { CATALOG, scenarioTitle, type RoundFigure } from './catalog.js';
+import { DURABLE_DENOMINATOR, durableVariants } from './durable.js';
 import type { Collected } from './rounds.js';
 
 export function assembleScenarios(collected: Collected, options: BenchOptions): ScenarioResult[] {
@@ -16,25 +17,60 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
     const targets: TargetFigures[] = [];
     for (const target of options.targets) {
       const rounds = byTarget.get(target);
-      if (rounds !== undefined && rounds.length > 0)
-        targets.push(targetFigures(target, rounds, spec.headline.metric));
+      if (rounds === undefined || rounds.length === 0) continue;
+      for (const [variant, list] of byVariant(rounds, variantsOf(id, options)))
+        targets.push(targetFigures(target, list, spec.headline.metric, variant));
     }
+    const lossExpected = options.targets.filter((t) => t !== 'hubcast');
     out.push({
       id,
       title: scenarioTitle(id, options),
-      connections: id === 'rooms' ? connectionCount(options.rooms) : options.connections,
+      connections: connectionsOf(id, options),
       payloadBytes: PAYLOAD_BYTES,
       headline: spec.headline,
       targets,
+      // The peers have no resume: what was published while their clients were away is lost.
+      ...(id === 'storm' && lossExpected.length > 0 ? { lossExpected } : {}),
     });
   }
   return out;
+}
+
+function connectionsOf(id: ScenarioId, options: BenchOptions): number {
+  if (id === 'rooms') return connectionCount(options.rooms);
+  // `durable`'s connections are its publishers' keep-alive sockets; no client subscribes.
+  if (id === 'durable') return options.publishers;
+  return options.connections;
+}
+
+/** The variants a scenario compares, in report order (none but `durable`'s logs). */
+function variantsOf(id: ScenarioId, options: BenchOptions): readonly string[] {
+  return id === 'durable' ? durableVariants(options.sqliteSyncs) : [];
+}
+
+/** A target's rounds split by variant, in `order` (rounds without one: a single group). */
+function byVariant(
+  rounds: readonly RoundFigure[],
+  order: readonly string[],
+): [string | undefined, RoundFigure[]][] {
+  const groups = new Map<string | undefined, RoundFigure[]>();
+  for (const r of rounds) {
+    let list = groups.get(r.variant);
+    if (list === undefined) groups.set(r.variant, (list = []));
+    list.push(r);
+  }
+  const rank = (v: string | undefined): number => {
+    const i = v === undefined ? -1 : order.indexOf(v);
+    return i < 0 ? order.length : i;
+  };
+  return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
 }
 
 export function targetFigures(
   target: TargetName,
   rounds: readonly RoundFigure[],
   headline: string,
+  variant?: string,
 ): TargetFigures {
   const keys = [...new Set(rounds.flatMap((r) => Object.keys(r.metrics)))];
   const med: Record<string, number> = {};
@@ -45,6 +81,7 @@ export function targetFigures(
   if (bound.length > 0) notes.push(`generator-bound in round(s) ${bound.join(', ')}`);
   return {
     target,
+    ...(variant === undefined ? {} : { variant }),
     rounds: rounds.map((r) => r.metrics),
     median: med,
     ...(mid?.latency === undefined ? {} : { latency: mid.latency }),
@@ -67,7 +104,8 @@ export function computeRatios(
   const ratios: Record<string, Partial<Record<'ws' | 'socketio', number>>> = {};
   for (const sc of scenarios) {
     const hub = sc.targets.find((t) => t.target === 'hubcast');
-    if (hub === undefined) continue;
+    // A scenario of hubcast variants has no peers to compare with (variant ratios below).
+    if (hub === undefined || hub.variant !== undefined) continue;
     const row: Partial<Record<'ws' | 'socketio', number>> = {};
     for (const peer of ['ws', 'socketio'] as const) {
       const other = sc.targets.find((t) => t.target === peer);
@@ -82,11 +120,41 @@ export function computeRatios(
   return ratios;
 }
 
+/**
+ * numerator ÷ denominator of the headline medians of two hubcast variants in one scenario
+ * (`durable`: SQLite / memory log, per SQLite sync mode measured); left out where either side
+ * lost or duplicated events.
+ */
+export function computeVariantRatios(
+  scenarios: readonly ScenarioResult[],
+): Record<string, VariantRatio[]> {
+  const out: Record<string, VariantRatio[]> = {};
+  for (const sc of scenarios) {
+    const variants = sc.targets.filter((t) => t.variant !== undefined);
+    const denominator = variants.find((t) => t.variant === DURABLE_DENOMINATOR);
+    if (denominator === undefined || !isClean(denominator)) continue;
+    const list: VariantRatio[] = [];
+    for (const t of variants) {
+      if (t === denominator || t.variant === undefined || !isClean(t)) continue;
+      const ratio =
+        (t.median[sc.headline.metric] ?? Number.NaN) /
+        (denominator.median[sc.headline.metric] ?? Number.NaN);
+      if (Number.isFinite(ratio))
+        list.push({ numerator: t.variant, denominator: DURABLE_DENOMINATOR, ratio });
+    }
+    if (list.length > 0) out[sc.id] = list;
+  }
+  return out;
+}
+
 function isClean(t: TargetFigures): boolean {
   return t.lost === 0 && t.duplicated === 0;
 }
 
-/** What makes a run fail: lost or duplicated events, failed connections, missing figures. */
+/**
+ * What makes a run fail: lost or duplicated events (except where a scenario expects them of a
+ * peer), failed connections or reconnects, refused publishes, missing figures.
+ */
 export function findProblems(
   scenarios: readonly ScenarioResult[],
   options: BenchOptions,
@@ -94,33 +162,44 @@ export function findProblems(
   const problems: string[] = [];
   for (const id of options.scenarios) {
     const sc = scenarios.find((s) => s.id === id);
+    if (id === 'durable') {
+      if (options.targets.includes('hubcast')) problems.push(...durableProblems(sc, options));
+      continue;
+    }
     for (const target of options.targets) {
       const t = sc?.targets.find((x) => x.target === target);
       if (sc === undefined || t === undefined) {
         problems.push(`${id} ${target}: no figures`);
         continue;
       }
-      if (t.lost !== 0) problems.push(`${id} ${target}: ${t.lost} deliveries lost`);
-      if (t.duplicated !== 0)
-        problems.push(`${id} ${target}: ${t.duplicated} deliveries duplicated`);
+      const label = `${id} ${target}`;
+      if (!sc.lossExpected?.includes(target)) problems.push(...lossProblems(label, t));
       // RSS moves by whole pages, so a tiny run's M1 RSS figure may be 0; its heap figure may not.
       const metric = id === 'M1' && options.smoke ? 'heapPerConnBytes' : sc.headline.metric;
       const head = t.median[metric];
       if (head === undefined || !Number.isFinite(head) || (id !== 'M8' && head <= 0))
-        problems.push(`${id} ${target}: no ${metric} figure`);
+        problems.push(`${label}: no ${metric} figure`);
       if (id === 'M9' && (t.median['failed'] ?? 0) > 0)
-        problems.push(`${id} ${target}: ${t.median['failed']} connections failed`);
-      if (id === 'rooms') {
-        const total = (k: string): number => t.rounds.reduce((n, r) => n + (r[k] ?? 0), 0);
-        const what: [string, string][] = [
-          ['failed', 'connections failed'],
-          ['unsent', 'messages not sent'],
-          ['stray', 'events reached a connection outside their room'],
-          ['refused', 'publishes refused'],
-        ];
-        for (const [k, text] of what)
-          if (total(k) > 0) problems.push(`rooms ${target}: ${total(k)} ${text}`);
-      }
+        problems.push(`${label}: ${t.median['failed']} connections failed`);
+      if (id === 'rooms')
+        problems.push(
+          ...countProblems(label, t, [
+            ['failed', 'connections failed'],
+            ['unsent', 'messages not sent'],
+            ['stray', 'events reached a connection outside their room'],
+            ['refused', 'publishes refused'],
+          ]),
+        );
+      if (id === 'storm')
+        problems.push(
+          ...countProblems(label, t, [
+            ['failed', 'clients failed to connect'],
+            ['failedReconnects', 'clients not live again after the restart'],
+            ['rejected', 'publishes refused'],
+            // A refused resume is a reset: hubcast's clients would have to refetch their state.
+            ...(target === 'hubcast' ? ([['resets', 'resumes refused (resets)']] as const) : []),
+          ]),
+        );
       if (id === 'M8' && target === 'hubcast') {
         const slow = t.median['slowConnections'] ?? 0;
         const closed = t.median['slowClosed'] ?? 0;
@@ -130,4 +209,40 @@ export function findProblems(
     }
   }
   return problems;
+}
+
+/** `durable`: every log measured, every acknowledged publish in the log once, no errors. */
+function durableProblems(sc: ScenarioResult | undefined, options: BenchOptions): string[] {
+  const problems: string[] = [];
+  for (const variant of durableVariants(options.sqliteSyncs)) {
+    const t = sc?.targets.find((x) => x.variant === variant);
+    const label = `durable hubcast (${variant} log)`;
+    if (sc === undefined || t === undefined) {
+      problems.push(`${label}: no figures`);
+      continue;
+    }
+    problems.push(...lossProblems(label, t));
+    const head = t.median[sc.headline.metric];
+    if (head === undefined || !Number.isFinite(head) || head <= 0)
+      problems.push(`${label}: no ${sc.headline.metric} figure`);
+    problems.push(...countProblems(label, t, [['errors', 'publishes failed']]));
+  }
+  return problems;
+}
+
+function lossProblems(label: string, t: TargetFigures): string[] {
+  const problems: string[] = [];
+  if (t.lost !== 0) problems.push(`${label}: ${t.lost} deliveries lost`);
+  if (t.duplicated !== 0) problems.push(`${label}: ${t.duplicated} deliveries duplicated`);
+  return problems;
+}
+
+/** A problem per metric whose total over the rounds is not 0. */
+function countProblems(
+  label: string,
+  t: TargetFigures,
+  what: readonly (readonly [string, string])[],
+): string[] {
+  const total = (k: string): number => t.rounds.reduce((n, r) => n + (r[k] ?? 0), 0);
+  return what.filter(([k]) => total(k) > 0).map(([k, text]) => `${label}: ${total(k)} ${text}`);
 }

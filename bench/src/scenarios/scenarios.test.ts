@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions } from '../cli/options.js';
-import type { ScenarioResult, TargetFigures } from '../results.js';
-import { computeRatios, findProblems, targetFigures } from './assemble.js';
+import { parseOptions, type ScenarioId } from '../cli/options.js';
+import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
+import {
+  assembleScenarios,
+  computeRatios,
+  computeVariantRatios,
+  findProblems,
+  targetFigures,
+} from './assemble.js';
 import type { RoundFigure } from './catalog.js';
-import { roundOrder } from './rounds.js';
+import { durableVariants, variantOrder } from './durable.js';
+import { roundOrder, type Collected } from './rounds.js';
+import { stormFigure } from './storm.js';
 import { isGeneratorBound } from './window.js';
 
 describe('isGeneratorBound', () => {
@@ -154,3 +162,206 @@ describe('findProblems', () => {
     ]);
   });
 });
+
+describe('storm', () => {
+  const options = parseOptions(['--targets', 'hubcast,ws', '--scenarios', 'storm']);
+  const clean = { recoveryMs: 11_000, failed: 0, failedReconnects: 0, resets: 0, rejected: 0 };
+
+  it('expects the peers to lose events, never hubcast', () => {
+    const [sc] = assembleScenarios(
+      collected('storm', { hubcast: [round(clean)], ws: [round(clean, { lost: 40 })] }),
+      options,
+    );
+    expect(sc?.lossExpected).toEqual(['ws']);
+    expect(findProblems(sc === undefined ? [] : [sc], options)).toEqual([]);
+    const lossy = assembleScenarios(
+      collected('storm', {
+        hubcast: [round(clean, { lost: 1, duplicated: 2 })],
+        ws: [round(clean, { lost: 40 })],
+      }),
+      options,
+    );
+    expect(findProblems(lossy, options)).toEqual([
+      'storm hubcast: 1 deliveries lost',
+      'storm hubcast: 2 deliveries duplicated',
+    ]);
+  });
+
+  it('names resets (hubcast only), clients that never came back and refused publishes', () => {
+    const runs = assembleScenarios(
+      collected('storm', {
+        hubcast: [round({ ...clean, resets: 3 }), round({ ...clean, failedReconnects: 2 })],
+        ws: [round({ ...clean, resets: 9, rejected: 1, failed: 4 })],
+      }),
+      options,
+    );
+    expect(findProblems(runs, options)).toEqual([
+      'storm hubcast: 2 clients not live again after the restart',
+      'storm hubcast: 3 resumes refused (resets)',
+      'storm ws: 4 clients failed to connect',
+      'storm ws: 1 publishes refused',
+    ]);
+  });
+
+  it('figures: the time from the signal to the last client back, per-client outages, the books', () => {
+    const f = stormFigure(
+      {
+        clients: 4,
+        back: 4,
+        firstDropMs: 1010,
+        lastLiveMs: 12_000,
+        reconnectMs: Float64Array.from([400, 100, 300, 200]),
+        resets: 0,
+        failedAttempts: 5,
+        failures: ['connect ECONNREFUSED'],
+        drops: 5,
+        closes: { '4000': 4, '1006': 1 },
+      },
+      {
+        clients: 4,
+        live: 4,
+        deliveries: 40,
+        lost: 6,
+        duplicated: 1,
+        clientsWithLoss: 2,
+        maxLostPerClient: 4,
+        clientsWithDuplicates: 1,
+      },
+      {
+        published: 10,
+        accepted: 10,
+        retries: 3,
+        duplicateAcks: 1,
+        rejected: 0,
+        rejections: [],
+      },
+      { signalAtMs: 1000, exitedAtMs: 1500, listeningAtMs: 1900 },
+    );
+    expect(f.metrics).toMatchObject({
+      recoveryMs: 11_000,
+      drainMs: 500,
+      downMs: 900,
+      reconnectP50Ms: 200,
+      reconnectP99Ms: 400,
+      failedReconnects: 0,
+      refusedAttempts: 5,
+      extraDrops: 1,
+      publishRetries: 3,
+      duplicateAcks: 1,
+      lostPerClient: 1.5,
+      maxLostPerClient: 4,
+    });
+    expect({ lost: f.lost, duplicated: f.duplicated }).toEqual({ lost: 6, duplicated: 1 });
+    expect(f.notes).toContain('4 connection(s) closed with 4000');
+  });
+
+  it('has no recovery figure while a client is still away', () => {
+    const f = stormFigure(
+      {
+        clients: 2,
+        back: 1,
+        firstDropMs: 1,
+        lastLiveMs: 50,
+        reconnectMs: Float64Array.from([49]),
+        resets: 0,
+        failedAttempts: 0,
+        failures: [],
+        drops: 2,
+        closes: {},
+      },
+      {
+        clients: 2,
+        live: 1,
+        deliveries: 0,
+        lost: 0,
+        duplicated: 0,
+        clientsWithLoss: 0,
+        maxLostPerClient: 0,
+        clientsWithDuplicates: 0,
+      },
+      { published: 0, accepted: 0, retries: 0, duplicateAcks: 0, rejected: 0, rejections: [] },
+      { signalAtMs: 0, exitedAtMs: 0, listeningAtMs: 0 },
+    );
+    expect(f.metrics['recoveryMs']).toBeNaN();
+    expect(f.metrics['failedReconnects']).toBe(1);
+  });
+});
+
+describe('durable', () => {
+  it.each([
+    [['normal'], 0, ['sqlite', 'memory']],
+    [['normal'], 1, ['memory', 'sqlite']], // rounds rotate, as the targets do
+    [['normal', 'full'], 1, ['sqlite-full', 'memory', 'sqlite']],
+    [['full'], 0, ['sqlite-full', 'memory']],
+  ] as const)('syncs %j, round %i: %j', (syncs, r, order) => {
+    expect(variantOrder(durableVariants(syncs), r)).toEqual(order);
+  });
+
+  const options = parseOptions(['--scenarios', 'durable', '--sqlite-sync', 'normal,full']);
+  const v = (variant: string, publishesPerSec: number, extra: Partial<RoundFigure> = {}) =>
+    round({ publishesPerSec, errors: 0 }, { variant, ...extra });
+
+  it('gives each log its own figures, in report order, and the ratios to the memory log', () => {
+    const scenarios = assembleScenarios(
+      collected('durable', {
+        hubcast: [
+          v('memory', 20_000),
+          v('sqlite', 14_000),
+          v('sqlite-full', 9000),
+          v('sqlite', 16_000),
+          v('memory', 24_000),
+          v('sqlite-full', 11_000),
+        ],
+      }),
+      options,
+    );
+    const sc = scenarios[0];
+    expect(sc?.targets.map((t) => [t.target, t.variant, t.median['publishesPerSec']])).toEqual([
+      ['hubcast', 'sqlite', 15_000],
+      ['hubcast', 'sqlite-full', 10_000],
+      ['hubcast', 'memory', 22_000],
+    ]);
+    expect(sc?.connections).toBe(64);
+    expect(computeRatios(scenarios)).toEqual({});
+    expect(computeVariantRatios(scenarios)).toEqual({
+      durable: [
+        { numerator: 'sqlite', denominator: 'memory', ratio: 15_000 / 22_000 },
+        { numerator: 'sqlite-full', denominator: 'memory', ratio: 10_000 / 22_000 },
+      ],
+    });
+    expect(findProblems(scenarios, options)).toEqual([]);
+  });
+
+  it('names a missing log, publishes that failed, and acknowledged events not in the log once', () => {
+    const scenarios = assembleScenarios(
+      collected('durable', {
+        hubcast: [
+          v('sqlite', 14_000, { lost: 2, metrics: { publishesPerSec: 14_000, errors: 5 } }),
+          v('memory', 20_000, { duplicated: 1 }),
+        ],
+      }),
+      options,
+    );
+    expect(findProblems(scenarios, options)).toEqual([
+      'durable hubcast (sqlite log): 2 deliveries lost',
+      'durable hubcast (sqlite log): 5 publishes failed',
+      'durable hubcast (sqlite-full log): no figures',
+      'durable hubcast (memory log): 1 deliveries duplicated',
+    ]);
+    // A side that lost or duplicated events has no ratio.
+    expect(computeVariantRatios(scenarios)).toEqual({});
+  });
+
+  it('is left out, not failed, when hubcast is not a target', () => {
+    const wsOnly = parseOptions(['--scenarios', 'durable', '--targets', 'ws']);
+    expect(findProblems([], wsOnly)).toEqual([]);
+  });
+});
+
+/** The figures of some rounds as the rounds runner files them. */
+function collected(
+  id: ScenarioId,
+  byTarget: Partial<Record<TargetName, RoundFigure[]>>,
+): Collected {
+  return new Map([[id, new Map(Object.entries(byTarget) as [TargetName, RoundFigure[]][])]]);
+}

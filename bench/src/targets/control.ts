@@ -6,6 +6,17 @@
 /** What the parent hands a target through the `BENCH_TARGET` environment variable (JSON). */
 export interface TargetSettings {
   host: string;
+  /** The port to listen on; 0 (the default) takes a free one. `storm` restarts on the same. */
+  port?: number;
+  /**
+   * Hubcast only: the data directory (SQLite log and store), owned by the parent, which
+   * removes it; `storm` restarts on the same one. Without it the target makes a temp dir and
+   * removes it on exit.
+   */
+  dataDir?: string;
+  /** Hubcast only: the event log (`durable` compares the two) and SQLite's sync mode. */
+  log?: 'sqlite' | 'memory';
+  sqliteSync?: 'normal' | 'full';
   /** Hubcast only: the HS256 secret its tokens are signed with, and the admin API key. */
   jwtSecret?: string;
   apiKey?: string;
@@ -53,9 +64,13 @@ export function readTargetSettings(): TargetSettings {
 
 type Gc = () => void;
 
+/** How long a SIGTERM'd target may take to stop before it exits anyway (hubcast drains within 30 s). */
+const SIGTERM_BACKSTOP_MS = 35_000;
+
 /**
  * Answers the parent's control requests. The target exits when the parent goes away (its IPC
- * channel closes), so a crashed or killed generator leaves no orphan.
+ * channel closes), so a crashed or killed generator leaves no orphan. SIGTERM stops it as a
+ * deploy does (`stop`, then exit 0): `storm` restarts targets that way.
  */
 export function serveControl(stop: () => Promise<void>, slowClosed: () => number = () => 0): void {
   const send = (reply: ControlReply): void => {
@@ -102,6 +117,10 @@ export function serveControl(stop: () => Promise<void>, slowClosed: () => number
     }
   });
   process.on('disconnect', () => process.exit(0));
+  process.once('SIGTERM', () => {
+    setTimeout(() => process.exit(1), SIGTERM_BACKSTOP_MS).unref();
+    void stop().finally(() => process.exit(0));
+  });
 }
 
 /** Reports a listening target to the parent. */

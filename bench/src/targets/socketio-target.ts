@@ -4,7 +4,8 @@
  * triggered by `POST /publish` or by a client emitting `publish` (room, data) to a room it is in
  * (the chat of the `rooms` scenario; `io.to`, not `socket.to`, so the sender gets it too, as
  * on hubcast and the ws peer).
- * Run as a child process (see target-process.ts).
+ * On SIGTERM `io.close()` disconnects every client and it exits. Run as a child process (see
+ * target-process.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,4 +42,6 @@ serveControl(
     }),
 );
 server.on('error', reportFailure);
-server.listen(0, settings.host, () => reportReady((server.address() as AddressInfo).port));
+server.listen(settings.port ?? 0, settings.host, () =>
+  reportReady((server.address() as AddressInfo).port),
+);

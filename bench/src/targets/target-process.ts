@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nowMs } from '../loadgen/payload.js';
 import type { TargetName } from '../results.js';
 import {
   TARGET_SETTINGS_ENV,
@@ -24,6 +25,11 @@ const SCRIPTS: Record<TargetName, string> = {
 const START_TIMEOUT_MS = 20_000;
 const REPLY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
+/** A SIGTERM'd target drains first (hubcast: up to its 30 s shutdown timeout). */
+const SIGTERM_GRACE_MS = 40_000;
+
+/** How `restart` ends the old process: a deploy (drain, then exit) or a crash. */
+export type RestartSignal = 'SIGTERM' | 'SIGKILL';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -48,6 +54,8 @@ export class TargetProcess {
     readonly name: TargetName,
     readonly port: number,
     private readonly child: ChildProcess,
+    private readonly settings: TargetSettings,
+    private readonly cpuProfDir: string | undefined,
   ) {
     child.on('message', (raw: unknown) => {
       const reply = raw as ControlReply;
@@ -104,7 +112,7 @@ export class TargetProcess {
         child.removeAllListeners('message');
         child.removeListener('exit', onExit);
       });
-      return new TargetProcess(name, port, child);
+      return new TargetProcess(name, port, child, settings, cpuProfDir);
     } catch (err) {
       child.kill('SIGKILL');
       live.delete(child);
@@ -136,6 +144,29 @@ export class TargetProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
     await gone;
     clearTimeout(timer);
+  }
+
+  /**
+   * Ends this process with `signal` and starts the same target again on the same port with the
+   * same settings (for hubcast, the same data directory when the settings name one), as a
+   * deploy or a crash and its supervisor would. Resolves with the new process once it listens,
+   * and when the old one was gone (`nowMs`, the clock the generator's threads share).
+   */
+  async restart(signal: RestartSignal): Promise<{ next: TargetProcess; exitedAtMs: number }> {
+    if (!this.exited) {
+      const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      this.child.kill(signal);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), SIGTERM_GRACE_MS);
+      await gone;
+      clearTimeout(timer);
+    }
+    const exitedAtMs = nowMs();
+    const next = await TargetProcess.start(
+      this.name,
+      { ...this.settings, port: this.port },
+      this.cpuProfDir,
+    );
+    return { next, exitedAtMs };
   }
 
   private request(msg: ControlRequest, replyType: string): Promise<ControlReply> {

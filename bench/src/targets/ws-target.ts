@@ -2,7 +2,8 @@
  * The plain `ws` peer: the classic hub-and-spoke server. A client joins the rooms named in its
  * URL (`/?room=a&room=b`); a publish (`POST /publish`, or a client's `{channel, data}` message
  * to a room it is in, as a chat does) stringifies once and loops over the room calling `send`.
- * Run as a child process (see target-process.ts).
+ * On SIGTERM it closes its clients with 1001 and exits. Run as a child process (see
+ * target-process.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,10 +55,14 @@ const settings = readTargetSettings();
 serveControl(
   () =>
     new Promise<void>((resolve) => {
+      // A restart (`storm`): say goodbye to the clients still here, as a decent hub does.
+      for (const room of rooms.values()) for (const c of room) c.close(1001, 'server restart');
       wss.close();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
 );
 server.on('error', reportFailure);
-server.listen(0, settings.host, () => reportReady((server.address() as AddressInfo).port));
+server.listen(settings.port ?? 0, settings.host, () =>
+  reportReady((server.address() as AddressInfo).port),
+);
