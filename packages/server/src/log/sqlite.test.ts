@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { EngineUnavailableError } from '../engine-error.js';
 import { describeEventLog } from './log.contract.js';
@@ -214,6 +214,41 @@ describe('SqliteEventLog', () => {
     expect(events[0]?.seq).toBe(2);
     expect(more).toBe(true);
     await log.close();
+  });
+
+  it('sweeps expired rows of every org, a few hundred orgs per loop turn', async () => {
+    // Only the sweep's interval is faked: commits and sweep steps run on real loop turns.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    try {
+      let nowMs = Date.UTC(2026, 0, 1);
+      let db: SqliteDatabase | undefined;
+      const log = new SqliteEventLog(
+        options(freshPath(), {
+          historyTtlSeconds: 60,
+          now: () => nowMs,
+          sweepIntervalMs: 1000,
+          onOpen: (conn) => (db = conn),
+        }),
+      );
+      const appends = Array.from({ length: 450 }, (_, i) =>
+        log.append(`org${i}`, [{ channel: 'c', data: i }]),
+      );
+      await Promise.all(appends);
+      const rows = (): unknown => db?.prepare('SELECT count(*) AS n FROM events').get();
+      expect(rows()).toEqual({ n: 450 });
+      nowMs += 120_000;
+      // The interval fires, and the sweep goes on over three loop turns (200 + 200 + 50).
+      vi.advanceTimersByTime(1000);
+      expect(rows()).toEqual({ n: 250 });
+      await nextTurn();
+      expect(rows()).toEqual({ n: 50 });
+      await nextTurn();
+      expect(rows()).toEqual({ n: 0 });
+      await log.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a corrupt file with an error naming it', () => {

@@ -93,6 +93,7 @@ export class SqliteEventLog implements EventLog {
   private waiters: Waiter[] = [];
   private commitScheduled = false;
   private closed = false;
+  private sweeping = false;
   /** Set by a failed commit, cleared by the next good one: /readyz reports it. */
   private failure: Error | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -380,16 +381,31 @@ export class SqliteEventLog implements EventLog {
 
   /** Deletes rows past the TTL for every org, so reads of idle orgs stay short. */
   private sweep(): void {
-    if (this.closed) return;
+    if (this.closed || this.sweeping) return;
+    let orgs: string[];
     try {
-      const nowMs = this.now();
-      for (const { org } of this.stmt.allOrgs.all()) {
-        const st = this.org(org);
-        this.stmt.deleteBelow.run(org, this.floorOf(st, nowMs));
-      }
+      orgs = this.stmt.allOrgs.all().map((row) => row.org);
     } catch {
-      // The next commit reports the failure; a sweep only saves space.
+      return; // The next commit reports the failure; a sweep only saves space.
     }
+    // A few hundred orgs per loop turn: a node with many tenants never stalls on a sweep.
+    this.sweeping = true;
+    const step = (from: number): void => {
+      if (this.closed || from >= orgs.length) {
+        this.sweeping = false;
+        return;
+      }
+      try {
+        const nowMs = this.now();
+        for (const org of orgs.slice(from, from + SWEEP_ORGS_PER_TURN))
+          this.stmt.deleteBelow.run(org, this.floorOf(this.org(org), nowMs));
+      } catch {
+        this.sweeping = false;
+        return;
+      }
+      setImmediate(step, from + SWEEP_ORGS_PER_TURN);
+    };
+    step(0);
   }
 
   private org(org: string): OrgState {
@@ -434,6 +450,8 @@ export class SqliteEventLog implements EventLog {
     return err instanceof Error ? err : new Error(String(err));
   }
 }
+
+const SWEEP_ORGS_PER_TURN = 200;
 
 const closedError = (): EngineUnavailableError => new EngineUnavailableError('log', 'closed');
 
