@@ -7,11 +7,30 @@ import type { Config } from './config/schema.js';
 import { EngineUnavailableError } from './engine-error.js';
 import type { EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
+import { PostgresEventLog } from './log/postgres.js';
 import { SqliteEventLog } from './log/sqlite.js';
 
+/** Opens the log `config.log` names; the PostgreSQL one migrates and takes its lock first. */
+export async function openLog(
+  config: Config,
+  onProgress?: (message: string) => void,
+): Promise<EventLog> {
+  if (config.log !== 'postgres') return createLog(config);
+  return PostgresEventLog.open({
+    // loadConfig refuses `postgres` without a URL.
+    url: config.postgresUrl ?? '',
+    historySize: config.historySize,
+    historyTtlSeconds: config.historyTtl,
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
+}
+
+/** The logs that open at once (memory, SQLite); `openLog` opens any. */
 export function createLog(config: Config): EventLog {
   const retention = { historySize: config.historySize, historyTtlSeconds: config.historyTtl };
   if (config.log === 'memory') return new MemoryEventLog(retention);
+  if (config.log === 'postgres')
+    throw new Error('the postgres log opens asynchronously: use openLog');
   return new SqliteEventLog({
     path: join(config.dataDir, 'events.db'),
     synchronous: config.sqliteSync,

@@ -27,7 +27,7 @@ import { Session, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
-import { checkEngines, createLog } from './engines.js';
+import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -374,7 +374,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     async start() {
       try {
-        openLog ??= createLog(config);
+        openLog ??= await openEventLog(config, (message) => logger.info(message));
         store ??= await openStore(config, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);
         await broker.start(onBroker);

@@ -100,7 +100,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     {
       host: config.host,
       port,
-      log: config.log === 'memory' ? 'memory' : join(config.dataDir, 'events.db'),
+      log: config.log === 'sqlite' ? join(config.dataDir, 'events.db') : config.log,
     },
     'hubcast listening',
   );
@@ -165,10 +165,11 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --host H                  listen address (0.0.0.0; 127.0.0.1 with --dev)
   --port N                  listen port (8080)
   --data-dir DIR            data directory: the SQLite log and store (./data)
-  --log sqlite|memory       event log: sqlite survives restarts, memory forgets (sqlite)
+  --log sqlite|postgres|memory  event log: sqlite and postgres survive restarts, memory
+                            forgets (sqlite); postgres: one writing node per database
   --sqlite-sync normal|full normal survives a process crash, full also a power cut (normal)
   --store sqlite|postgres|memory  the services' data: <data-dir>/store.db, PostgreSQL (sqlite)
-  --postgres-url URL        postgres://user:pass@host:5432/db, for --store postgres
+  --postgres-url URL        postgres://user:pass@host:5432/db, for --store/--log postgres
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public key
   --jwks URL|FILE           JSON Web Key Set

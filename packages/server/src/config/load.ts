@@ -122,6 +122,8 @@ function checkCombination(config: z.output<typeof configSchema>): void {
     );
   if (config.store === 'postgres' && config.postgresUrl === undefined)
     throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
+  if (config.log === 'postgres' && config.postgresUrl === undefined)
+    throw new ConfigError('--log postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
 }
 
 /** Frozen all the way down: lists and key objects cannot change after validation either. */

@@ -18,8 +18,11 @@ export const configSchema = z
     host: z.string().min(1).default('0.0.0.0'),
     port: count(0, 65535).default(8080),
     dataDir: z.string().min(1).default('./data'),
-    /** `sqlite` keeps acknowledged events across restarts; `memory` is faster and forgets. */
-    log: z.enum(['sqlite', 'memory']).default('sqlite'),
+    /**
+     * `sqlite` keeps acknowledged events across restarts; `postgres` too, in the database of
+     * `postgresUrl` (one writing node per database); `memory` is faster and forgets.
+     */
+    log: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
     /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
     sqliteSync: z.enum(['normal', 'full']).default('normal'),
     /** Where the services keep their data: `sqlite` in the data dir, or a shared PostgreSQL. */

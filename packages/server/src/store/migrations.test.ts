@@ -60,8 +60,12 @@ describe('the migration lists', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
   });
 
-  it('keeps both dialects in step, version by version', () => {
-    const names = (list: readonly Migration[]) => list.map((m) => `${m.version} ${m.name}`);
+  it('keeps both dialects in step, migration by migration', () => {
+    // The PostgreSQL event log's tables have no SQLite twin (the SQLite log keeps its own file),
+    // so the dialects agree on the store's migrations and their order, not on version numbers.
+    const postgresOnly = new Set(['event log']);
+    const names = (list: readonly Migration[]) =>
+      list.filter((m) => !postgresOnly.has(m.name)).map((m) => m.name);
     expect(names(POSTGRES_MIGRATIONS)).toEqual(names(SQLITE_MIGRATIONS));
   });
 });

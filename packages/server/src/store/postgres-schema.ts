@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL schema, as migrations (see `migrations.ts`). `data` is `text`, not `jsonb`:
  * jsonb would reorder keys and refuse `\u0000` in strings, while the inbox only stores and
- * returns the JSON the app sent, as the SQLite store does.
+ * returns the JSON the app sent, as the SQLite store does. The event log's tables live here too
+ * (one schema per hubcast database), so the store and the log migrate it under one lock.
  */
 import type { Migration } from './migrations.js';
 
@@ -62,5 +63,32 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         data text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       );`,
+  },
+  {
+    version: 4,
+    name: 'event log',
+    // The `--log postgres` event log (log/postgres.ts); the SQLite log keeps its own file, so
+    // this one has no SQLite twin. `ts` is Unix ms; `data` is text for the reason above.
+    sql: `
+      CREATE TABLE log_meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE TABLE log_orgs (
+        org text PRIMARY KEY,
+        head bigint NOT NULL
+      );
+      CREATE TABLE log_events (
+        org text NOT NULL,
+        seq bigint NOT NULL,
+        channel text NOT NULL,
+        data text NOT NULL,
+        ts bigint NOT NULL,
+        from_user text,
+        idem_key text,
+        PRIMARY KEY (org, seq)
+      );
+      CREATE UNIQUE INDEX log_events_key ON log_events (org, idem_key)
+        WHERE idem_key IS NOT NULL;`,
   },
 ];

@@ -1,0 +1,341 @@
+/**
+ * The durable log of a cluster that already runs PostgreSQL (`--log postgres`): its tables sit
+ * in the store's schema and migrate with it (store/postgres-schema.ts, version 4).
+ *
+ * One node writes a database's log (see postgres-writer.ts): it keeps every org's head in
+ * memory, so `position` and `cursorOf` stay synchronous and seqs are handed out without a
+ * round trip. Appends are grouped as in the SQLite log: every append of one event-loop turn goes
+ * into one transaction, committed in `setImmediate`, and each append resolves only after COMMIT
+ * (PROTOCOL.md §2.3). Groups commit one after the other; appends that arrive meanwhile gather
+ * in the next group. Idempotency keys are looked up inside the group's transaction, so a key is
+ * checked against exactly what the commit sees.
+ *
+ * Outages fail fast with `EngineUnavailableError` and change nothing in memory. After any
+ * failed commit (whose COMMIT may still have landed) or a lost writer connection, the log first
+ * takes the lock again and reloads the heads, on the next append or `check()`: it never writes
+ * on a stale head, and the heads' compare-and-set (postgres-group.ts) fences off a second
+ * writer should one ever get in.
+ *
+ * Retention is computed as in the SQLite log; rows outside it are deleted at the next commit of
+ * their org, and reads never show them either way.
+ */
+import { Pool, type PoolClient } from 'pg';
+import { EngineUnavailableError } from '../engine-error.js';
+import { describePostgresError, isPostgresUnavailable } from '../store/postgres-errors.js';
+import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
+import { migratePostgres } from '../store/postgres.js';
+import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
+import type {
+  AppendInput,
+  AppendResult,
+  EventLog,
+  LogEvent,
+  ReadRange,
+  ReadResult,
+} from './log.js';
+import {
+  floorsOf,
+  StaleHeadError,
+  toEvent,
+  writeGroup,
+  type EventRow,
+  type OrgHead,
+  type PendingAppend,
+  type Queryable,
+  type Retention,
+} from './postgres-group.js';
+import { loadHeads, readEpoch, WriterLock, type WriterLockOptions } from './postgres-writer.js';
+
+export interface PostgresLogOptions extends Retention {
+  /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
+  url: string;
+  now?: () => number;
+  /** Told about each migration the open runs. */
+  onProgress?: (message: string) => void;
+  /** How long a connect may take before the call fails (default 3000). */
+  connectTimeoutMs?: number;
+  /** The longest a statement may run or a silent server be waited for (default 5000). */
+  queryTimeoutMs?: number;
+  /** Connections of the log's pool, besides the writer's own (default 5). */
+  maxConnections?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+/** Rows fetched per round trip when a filter may drop most of them. */
+const FILTERED_PAGE_ROWS = 500;
+
+export class PostgresEventLog implements EventLog {
+  private readonly now: () => number;
+  private readonly pool: Pool;
+  private group: PendingAppend[] = [];
+  private flushQueued = false;
+  /** Commits and recoveries, one after the other. */
+  private tail: Promise<void> = Promise.resolve();
+  /** Set by a failed commit: the heads must be read again before the next one. */
+  private stale = false;
+  private closing: Promise<void> | undefined;
+
+  /** Migrates the schema, takes the writer lock and loads every org's head. */
+  static async open(options: PostgresLogOptions): Promise<PostgresEventLog> {
+    const target = describeTarget(options.url);
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const lockOptions: WriterLockOptions = {
+      url: options.url,
+      target,
+      connectTimeoutMs,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    };
+    let lock: WriterLock | undefined;
+    try {
+      await migratePostgres(options.url, POSTGRES_MIGRATIONS, {
+        connectTimeoutMs,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+      lock = await WriterLock.acquire(lockOptions);
+      const epoch = await readEpoch(lock.db);
+      const heads = await loadHeads(lock.db);
+      return new PostgresEventLog(options, lockOptions, lock, epoch, heads);
+    } catch (err) {
+      await lock?.release();
+      const why = err instanceof EngineUnavailableError ? err.reason : describePostgresError(err);
+      throw new Error(`cannot open the event log in ${target}: ${why}`, { cause: err });
+    }
+  }
+
+  private constructor(
+    private readonly options: PostgresLogOptions,
+    private readonly lockOptions: WriterLockOptions,
+    private lock: WriterLock,
+    private readonly epoch: string,
+    private heads: Map<string, OrgHead>,
+  ) {
+    this.now = options.now ?? Date.now;
+    const queryTimeoutMs = lockOptions.queryTimeoutMs;
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 5,
+      connectionTimeoutMillis: lockOptions.connectTimeoutMs,
+      // The server's timeout comes first and leaves the connection usable; the client's is for
+      // a server that no longer answers at all.
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + 500,
+      idle_in_transaction_session_timeout: Math.max(1000, queryTimeoutMs * 2),
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle connection that dies is dropped by the pool; the next call reports the outage.
+    this.pool.on('error', () => undefined);
+  }
+
+  append(org: string, items: readonly AppendInput[]): Promise<AppendResult[]> {
+    if (this.closing !== undefined) return Promise.reject(closedError());
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.group.push({ org, items, receivedMs: this.now(), resolve, reject });
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => void this.serial(this.flush));
+      }
+    });
+  }
+
+  /** Runs `work` after every commit and recovery queued before it. */
+  private serial(work: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Commits every append gathered so far as one transaction, then settles them all. */
+  private readonly flush = async (): Promise<void> => {
+    this.flushQueued = false;
+    const group = this.group;
+    this.group = [];
+    if (group.length === 0) return;
+    let outcome;
+    try {
+      await this.recover();
+      outcome = await this.transaction((db) =>
+        writeGroup(db, group, this.heads, this.now(), this.options, this.epoch),
+      );
+    } catch (err) {
+      // Even a failed COMMIT may have landed: read the heads again before writing on them.
+      this.stale = true;
+      const error = this.toLogError(err);
+      for (const p of group) p.reject(error);
+      return;
+    }
+    for (const [org, head] of outcome.heads) this.heads.set(org, head);
+    group.forEach((p, i) => p.resolve(outcome.results[i] ?? []));
+  };
+
+  /**
+   * Makes the cached heads trustworthy again after a lost lock or a failed commit: takes the
+   * lock anew when its connection went, then reloads every head. Runs in the commit queue.
+   */
+  private async recover(): Promise<void> {
+    if (this.lock.held && !this.stale) return;
+    if (!this.lock.held) {
+      await this.lock.release();
+      this.lock = await WriterLock.acquire(this.lockOptions);
+    }
+    this.heads = await loadHeads(this.lock.db);
+    this.stale = false;
+  }
+
+  private async transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    const client: PoolClient = await this.pool.connect();
+    // A checked-out client reports a lost connection as an event too; the query gets it anyway.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      broken = isPostgresUnavailable(err);
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.removeListener('error', ignore);
+      client.release(broken);
+    }
+  }
+
+  async read(org: string, range: ReadRange): Promise<ReadResult> {
+    this.assertOpen();
+    const head = this.heads.get(org)?.head ?? 0;
+    const epoch = orgEpoch(this.epoch, org);
+    const ascending = range.from === 'oldest';
+    const events: LogEvent[] = [];
+    let more = false;
+    try {
+      const floor = await this.floorOf(org, head);
+      let lo = Math.max(floor, (range.afterSeq ?? 0) + 1);
+      let hi = Math.min(head, (range.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
+      const pageRows =
+        range.filter === undefined
+          ? range.limit + 1
+          : Math.max(range.limit + 1, FILTERED_PAGE_ROWS);
+      // Pages until one match past the limit is found (so `more` is exact) or the range ends.
+      pages: while (lo <= hi) {
+        const { rows } = await this.pool.query<EventRow>(
+          `SELECT e.org, e.seq, e.channel, e.data, e.ts, e.from_user FROM log_events e
+           WHERE e.org = $1 AND e.seq BETWEEN $2 AND $3
+           ORDER BY e.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $4`,
+          [org, lo, hi, pageRows],
+        );
+        for (const row of rows) {
+          if (range.filter !== undefined && !range.filter(row.channel)) continue;
+          if (events.length === range.limit) {
+            more = true;
+            break pages;
+          }
+          events.push(toEvent(row, epoch));
+        }
+        const last = rows.at(-1);
+        if (rows.length < pageRows || last === undefined) break;
+        if (ascending) lo = Number(last.seq) + 1;
+        else hi = Number(last.seq) - 1;
+      }
+    } catch (err) {
+      throw this.toLogError(err);
+    }
+    if (!ascending) events.reverse();
+    return { events, more };
+  }
+
+  headSeq(org: string): Promise<number> {
+    if (this.closing !== undefined) return Promise.reject(closedError());
+    return Promise.resolve(this.heads.get(org)?.head ?? 0);
+  }
+
+  async firstSeq(org: string): Promise<number> {
+    this.assertOpen();
+    try {
+      return await this.floorOf(org, this.heads.get(org)?.head ?? 0);
+    } catch (err) {
+      throw this.toLogError(err);
+    }
+  }
+
+  private async floorOf(org: string, head: number): Promise<number> {
+    const floors = await floorsOf(this.pool, new Map([[org, { head, nowMs: this.now() }]]), {
+      historySize: this.options.historySize,
+      historyTtlSeconds: this.options.historyTtlSeconds,
+    });
+    return floors.get(org) ?? head + 1;
+  }
+
+  cursorOf(org: string, seq: number): string {
+    return encodeCursor(orgEpoch(this.epoch, org), seq);
+  }
+
+  position(org: string, cursor: string): number | undefined {
+    const seq = decodeCursor(orgEpoch(this.epoch, org), cursor);
+    if (seq === undefined) return undefined;
+    return seq <= (this.heads.get(org)?.head ?? 0) ? seq : undefined;
+  }
+
+  /**
+   * Resolves when the database answers on the writer's connection, so the lock is held. After
+   * a lost lock or a failed commit it recovers first, so /readyz turns green by itself.
+   */
+  async check(): Promise<void> {
+    this.assertOpen();
+    try {
+      // Twice at most: a probe on a connection that died unnoticed finds out, then recovers.
+      for (let attempt = 1; ; attempt++) {
+        if (!this.lock.held || this.stale) await this.serial(() => this.recover());
+        try {
+          await this.lock.db.query('SELECT 1');
+          return;
+        } catch (err) {
+          if (attempt === 2 || this.lock.held) throw err;
+        }
+      }
+    } catch (err) {
+      throw this.toLogError(err);
+    }
+  }
+
+  /** Commits what was appended, gives the writer lock back and closes the pool. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.serial(this.flush).catch(() => undefined);
+      await this.lock.release();
+      await this.pool.end().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw closedError();
+  }
+
+  /**
+   * An outage becomes an `EngineUnavailableError` (503); any other failure is a bug and stays
+   * what it is (500), so it is not mistaken for a busy database.
+   */
+  private toLogError(err: unknown): Error {
+    if (err instanceof EngineUnavailableError) return err;
+    if (err instanceof StaleHeadError) return new EngineUnavailableError('log', err.message);
+    if (isPostgresUnavailable(err))
+      return new EngineUnavailableError('log', describePostgresError(err), { cause: err });
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+const closedError = (): EngineUnavailableError => new EngineUnavailableError('log', 'closed');
+
+/** `host:port/database` of a connection string, without its user or password. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host || 'localhost'}${parsed.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
