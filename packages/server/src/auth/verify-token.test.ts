@@ -4,7 +4,7 @@
  * shapes refused with `unauthorized` and a message that never echoes the token.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import { createTokenVerifier, type TokenVerifier } from './verify-token.js';
+
+// Key files of the tests below; removed when the file is done.
+const scratch = mkdtempSync(join(tmpdir(), 'hubcast-verify-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SECRET = 'verify-token-test-secret-0123456789';
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -125,7 +129,7 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
 
   it('verifies with a PEM given inline or as a file', async () => {
     const pem = await exportSPKI(keys.publicKey);
-    const dir = mkdtempSync(join(tmpdir(), 'hubcast-keys-'));
+    const dir = mkdtempSync(join(scratch, 'keys-'));
     writeFileSync(join(dir, 'key.pem'), pem);
     for (const source of [pem, join(dir, 'key.pem')]) {
       const verify = await verifierFor({ jwtPublicKey: source });
@@ -189,7 +193,7 @@ describe('JWKS', () => {
   });
 
   it('reads a JWKS file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hubcast-jwks-'));
+    const dir = mkdtempSync(join(scratch, 'jwks-'));
     writeFileSync(join(dir, 'jwks.json'), JSON.stringify(jwks));
     const verify = await verifierFor({ jwks: join(dir, 'jwks.json') });
     await expect(verify(await sign(ec.privateKey, 'ES256', {}, 'ec-1'))).resolves.toMatchObject({

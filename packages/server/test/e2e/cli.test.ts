@@ -97,7 +97,7 @@ describe('config errors name the bad key', () => {
   });
 
   it('refuses a corrupt log file, naming it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    const dir = mkdtempSync(join(workDir, 'case-'));
     writeFileSync(join(dir, 'events.db'), Buffer.alloc(8192, 0x5a));
     const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir]);
     expect(r.code).toBe(2);
@@ -106,7 +106,7 @@ describe('config errors name the bad key', () => {
   });
 
   it('names an unknown key of the config file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    const dir = mkdtempSync(join(workDir, 'case-'));
     const file = join(dir, 'hubcast.json');
     writeFileSync(file, JSON.stringify({ jwtSecret: 'x'.repeat(20), pingIntervall: 3 }));
     const r = await runToEnd(['serve', '--config', file]);
@@ -165,7 +165,7 @@ describe('hubcast token', () => {
 
 describe('hubcast serve --dev', () => {
   it('refuses to share its data dir with a running node', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hubcast-cli-'));
+    const dir = mkdtempSync(join(workDir, 'case-'));
     const first = run(['serve', '--dev', '--port', '0', '--data-dir', dir]);
     await waitForOutput(first, /publish: {2}curl/);
     const second = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir]);
