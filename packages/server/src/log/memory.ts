@@ -12,6 +12,7 @@ import type {
   ReadResult,
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
+import { newEvent } from './event.js';
 
 export interface MemoryLogOptions {
   /** Events kept per org at least (newest first). */
@@ -62,16 +63,7 @@ export class MemoryEventLog implements EventLog {
         }
       }
       const seq = log.nextSeq++;
-      const event: LogEvent = {
-        org,
-        seq,
-        eventId: `${log.epoch.slice(0, 6)}${seq.toString(36).padStart(6, '0')}`,
-        channel: item.channel,
-        dataJson: JSON.stringify(item.data ?? null),
-        tsMs: nowMs,
-        cursor: encodeCursor(log.epoch, seq),
-        ...(item.from === undefined ? {} : { from: item.from }),
-      };
+      const event = newEvent(org, log.epoch, seq, item, nowMs);
       if (item.key !== undefined) {
         log.keys.set(item.key, event);
         keyOf.set(event, item.key);

@@ -6,6 +6,7 @@
 import type { QueryResultRow } from 'pg';
 import type { AppendInput, AppendResult, LogEvent } from './log.js';
 import { encodeCursor, orgEpoch } from './cursor.js';
+import { eventIdOf, newEvent } from './event.js';
 
 /** A pool client inside a transaction, or the writer's own connection. */
 export interface Queryable {
@@ -158,16 +159,7 @@ export async function writeGroup(
       if (prior !== undefined) return { event: prior, duplicate: true };
       st.lastTsMs = Math.max(st.lastTsMs, receivedMs);
       const seq = st.next++;
-      const event: LogEvent = {
-        org,
-        seq,
-        eventId: eventIdOf(st.epoch, seq),
-        channel: item.channel,
-        dataJson: JSON.stringify(item.data ?? null),
-        tsMs: st.lastTsMs,
-        cursor: encodeCursor(st.epoch, seq),
-        ...(item.from === undefined ? {} : { from: item.from }),
-      };
+      const event = newEvent(org, st.epoch, seq, item, st.lastTsMs);
       if (id !== undefined) known.set(id, event);
       inserts.push({ event, key: item.key });
       return { event, duplicate: false };
@@ -245,11 +237,6 @@ export function toEvent(row: EventRow, epoch: string): LogEvent {
     cursor: encodeCursor(epoch, seq),
     ...(row.from_user === null ? {} : { from: decodeText(row.from_user) }),
   };
-}
-
-/** The same shape as the SQLite and memory logs' ids: unique per org, never reused after a wipe. */
-function eventIdOf(orgEpochHex: string, seq: number): string {
-  return `${orgEpochHex.slice(0, 6)}${seq.toString(36).padStart(6, '0')}`;
 }
 
 const keyId = (org: string, key: string): string => `${org}\0${key}`;

@@ -19,8 +19,9 @@
  * Retention is computed as in the SQLite log; rows outside it are deleted at the next commit of
  * their org, and reads never show them either way.
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { EngineUnavailableError } from '../engine-error.js';
+import { inTransaction } from '../postgres-tx.js';
 import { describePostgresError, isPostgresUnavailable } from '../store/postgres-errors.js';
 import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
 import { migratePostgres } from '../store/postgres.js';
@@ -183,25 +184,8 @@ export class PostgresEventLog implements EventLog {
     this.stale = false;
   }
 
-  private async transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
-    const client: PoolClient = await this.pool.connect();
-    // A checked-out client reports a lost connection as an event too; the query gets it anyway.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      broken = isPostgresUnavailable(err);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      client.removeListener('error', ignore);
-      client.release(broken);
-    }
+  private transaction<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async read(org: string, range: ReadRange): Promise<ReadResult> {

@@ -34,6 +34,7 @@ import type {
   ReadResult,
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
+import { eventIdOf, newEvent } from './event.js';
 
 export interface SqliteLogOptions {
   /** The database file; its directory is created when missing. */
@@ -183,16 +184,7 @@ export class SqliteEventLog implements EventLog {
           }
         }
         const seq = st.nextSeq++;
-        const event: LogEvent = {
-          org,
-          seq,
-          eventId: eventIdOf(st.epoch, seq),
-          channel: item.channel,
-          dataJson: JSON.stringify(item.data ?? null),
-          tsMs: nowMs,
-          cursor: encodeCursor(st.epoch, seq),
-          ...(item.from === undefined ? {} : { from: item.from }),
-        };
+        const event = newEvent(org, st.epoch, seq, item, nowMs);
         if (key !== undefined) st.pendingKeys.set(key, event);
         this.batch.push({ event, key });
         results.push({ event, duplicate: false });
@@ -454,8 +446,3 @@ export class SqliteEventLog implements EventLog {
 const SWEEP_ORGS_PER_TURN = 200;
 
 const closedError = (): EngineUnavailableError => new EngineUnavailableError('log', 'closed');
-
-/** The same shape as the memory log's ids: unique per org, and never reused after a wipe. */
-function eventIdOf(orgEpochHex: string, seq: number): string {
-  return `${orgEpochHex.slice(0, 6)}${seq.toString(36).padStart(6, '0')}`;
-}

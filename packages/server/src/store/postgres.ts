@@ -7,8 +7,9 @@
  * the server is back the next call simply connects again. Nothing here retries: a call that
  * failed may be retried by its caller, with the same key for a create.
  */
-import { Client, Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { Client, Pool, type QueryResultRow } from 'pg';
 import { isHubcastError, type JsonValue } from '@hubcast/protocol';
+import { inTransaction } from '../postgres-tx.js';
 import {
   pendingMigrations,
   progressMessage,
@@ -138,36 +139,10 @@ export class PostgresStore implements Store {
 
   private async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError('the store is closed');
-    let client: PoolClient;
     try {
-      client = await this.pool.connect();
+      return await inTransaction(this.pool, work);
     } catch (err) {
       throw toStoreError(err);
-    }
-    // A checked-out client reports a lost connection as an event too; the query gets it anyway.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      broken = isPostgresUnavailable(err);
-      // A connection that failed may be dead or mid-reply: it is dropped, and the server rolls
-      // back what it holds when it sees the disconnect.
-      if (!broken) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-      }
-      throw toStoreError(err);
-    } finally {
-      client.removeListener('error', ignore);
-      client.release(broken);
     }
   }
 
