@@ -241,6 +241,20 @@ describe('PostgresEventLog', () => {
       await sql(url, 'SELECT count(*)::int AS n, min(seq)::int AS lo FROM log_events'),
     ).toEqual([{ n: 10, lo: 21 }]);
   });
+
+  it('sweeps rows past the TTL of orgs that stopped writing', async () => {
+    const url = await server.createDatabase();
+    let nowMs = Date.UTC(2026, 0, 1);
+    const log = await openLog(url, { historyTtlSeconds: 60, now: () => nowMs });
+    await log.append('idle', [{ channel: 'c', data: 1 }]);
+    nowMs += 30_000;
+    await log.append('busy', [{ channel: 'c', data: 2 }]);
+    nowMs += 45_000;
+    await log.sweep();
+    // 'idle' is 75 s old and goes; 'busy' is 45 s old and stays.
+    expect(await sql(url, 'SELECT org FROM log_events')).toEqual([{ org: 'busy' }]);
+    expect(await log.firstSeq('idle')).toBe(2);
+  });
 });
 
 describe('a node on the PostgreSQL log and store', () => {

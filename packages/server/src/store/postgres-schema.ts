@@ -91,4 +91,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX log_events_key ON log_events (org, idem_key)
         WHERE idem_key IS NOT NULL;`,
   },
+  {
+    version: 5,
+    name: 'event log ts index',
+    // The log's TTL sweep deletes by age across every org in one statement.
+    sql: `CREATE INDEX log_events_ts ON log_events (ts);`,
+  },
 ];
