@@ -1,5 +1,5 @@
-/** One PostgreSQL transaction on a pooled client, shared by the store and the log. */
-import type { Pool, PoolClient } from 'pg';
+/** The PostgreSQL pool and transaction shared by the store and the log. */
+import { Pool, type PoolClient } from 'pg';
 import { isPostgresUnavailable } from './store/postgres-errors.js';
 
 /**
@@ -35,4 +35,32 @@ export async function inTransaction<T>(
     client.removeListener('error', ignore);
     client.release(broken);
   }
+}
+
+export interface PoolOptions {
+  url: string;
+  max: number;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
+
+/** A pool that fails fast when the database stops answering and never crashes the process. */
+export function newPool(options: PoolOptions): Pool {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // The server's timeout comes first and leaves the connection usable; the client's is for
+    // a server that no longer answers at all.
+    statement_timeout: options.queryTimeoutMs,
+    query_timeout: options.queryTimeoutMs + 500,
+    // A node that stalls inside a transaction must not hold row locks (an org's counter or
+    // head) for long.
+    idle_in_transaction_session_timeout: Math.max(1000, options.queryTimeoutMs * 2),
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle connection that dies is dropped by the pool; the next call reports the outage.
+  pool.on('error', () => undefined);
+  return pool;
 }

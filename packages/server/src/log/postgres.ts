@@ -19,9 +19,9 @@
  * Retention is computed as in the SQLite log; rows outside it are deleted at the next commit of
  * their org, and reads never show them either way.
  */
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { EngineUnavailableError } from '../engine-error.js';
-import { inTransaction } from '../postgres-tx.js';
+import { inTransaction, newPool } from '../postgres-tx.js';
 import { describePostgresError, isPostgresUnavailable } from '../store/postgres-errors.js';
 import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
 import { migratePostgres } from '../store/postgres.js';
@@ -115,21 +115,12 @@ export class PostgresEventLog implements EventLog {
     private heads: Map<string, OrgHead>,
   ) {
     this.now = options.now ?? Date.now;
-    const queryTimeoutMs = lockOptions.queryTimeoutMs;
-    this.pool = new Pool({
-      connectionString: options.url,
+    this.pool = newPool({
+      url: options.url,
       max: options.maxConnections ?? 5,
-      connectionTimeoutMillis: lockOptions.connectTimeoutMs,
-      // The server's timeout comes first and leaves the connection usable; the client's is for
-      // a server that no longer answers at all.
-      statement_timeout: queryTimeoutMs,
-      query_timeout: queryTimeoutMs + 500,
-      idle_in_transaction_session_timeout: Math.max(1000, queryTimeoutMs * 2),
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
+      connectTimeoutMs: lockOptions.connectTimeoutMs,
+      queryTimeoutMs: lockOptions.queryTimeoutMs,
     });
-    // An idle connection that dies is dropped by the pool; the next call reports the outage.
-    this.pool.on('error', () => undefined);
     this.sweepTimer = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweepTimer.unref();
   }

@@ -7,9 +7,9 @@
  * the server is back the next call simply connects again. Nothing here retries: a call that
  * failed may be retried by its caller, with the same key for a create.
  */
-import { Client, Pool, type QueryResultRow } from 'pg';
+import { Client, type Pool, type QueryResultRow } from 'pg';
 import { isHubcastError, type JsonValue } from '@hubcast/protocol';
-import { inTransaction } from '../postgres-tx.js';
+import { inTransaction, newPool } from '../postgres-tx.js';
 import {
   pendingMigrations,
   progressMessage,
@@ -102,22 +102,12 @@ export class PostgresStore implements Store {
   }
 
   private constructor(options: PostgresStoreOptions) {
-    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    this.pool = new Pool({
-      connectionString: options.url,
+    this.pool = newPool({
+      url: options.url,
       max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      // The server's timeout comes first and leaves the connection usable; the client's is for
-      // a server that no longer answers at all.
-      statement_timeout: queryTimeoutMs,
-      query_timeout: queryTimeoutMs + 500,
-      // A node that stalls inside a transaction must not hold an org's id counter for long.
-      idle_in_transaction_session_timeout: Math.max(1000, queryTimeoutMs * 2),
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     });
-    // An idle connection that dies is dropped by the pool; the next call reports the outage.
-    this.pool.on('error', () => undefined);
     this.notifications = new PostgresNotifications(
       { query: (text, values) => this.query(text, values) },
       (work) => this.transaction(work),
