@@ -18,7 +18,7 @@ import {
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
 import { PING_MESSAGE } from './session-ticker.js';
-import { FrameCache, frameLines } from './ws-frame.js';
+import { BatchFrameCache, FrameCache } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
@@ -272,11 +272,12 @@ export class Session {
     // One message: the shared, encode-once buffer goes out as is. Several: one frame, one
     // write (ARCHITECTURE.md: syscalls per socket are the cost that matters).
     const more = this.queueMore;
-    // One message is usually an event every recipient shares: frame it once for all of them.
+    // One message is usually an event every recipient shares, and a burst on a channel the
+    // same run of shared events in every recipient's queue: frame either once for all of them.
     const frame =
       this.queueCount === 1 || more === undefined
         ? SHARED_FRAMES.frame(first)
-        : frameLines(first, more, this.queueBytes + this.queueCount - 1);
+        : SHARED_BATCHES.frame(first, more, this.queueBytes + this.queueCount - 1);
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
@@ -404,6 +405,7 @@ export class Session {
 }
 
 const SHARED_FRAMES = new FrameCache();
+const SHARED_BATCHES = new BatchFrameCache();
 const RESOLVED: Promise<void> = Promise.resolve();
 
 const kSession = Symbol('hubcast.session');

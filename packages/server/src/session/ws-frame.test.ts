@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameCache, frameLines, frameText } from './ws-frame.js';
+import { BatchFrameCache, FrameCache, frameLines, frameText } from './ws-frame.js';
 
 describe('frameText (RFC 6455 §5.2)', () => {
   it.each<[name: string, size: number, header: number[]]>([
@@ -43,5 +43,52 @@ describe('FrameCache', () => {
     const b = Buffer.from('{"a":1}');
     expect(cache.frame(b)).not.toBe(first); // equal bytes, another buffer: framed anew
     expect(cache.frame(b)).toEqual(first);
+  });
+});
+
+describe('BatchFrameCache', () => {
+  const parts = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t));
+  const bytes = (first: Buffer, more: Buffer[]): number =>
+    first.length + more.reduce((n, b) => n + 1 + b.length, 0);
+
+  it('frames the same buffers in the same order once, and the frame is the joined batch', () => {
+    const cache = new BatchFrameCache();
+    const [a, b, c] = parts('{"a":1}', '{"b":2}', '{"c":3}') as [Buffer, Buffer, Buffer];
+    const frame = cache.frame(a, [b, c], bytes(a, [b, c]));
+    expect(frame.equals(frameText(Buffer.from('{"a":1}\n{"b":2}\n{"c":3}')))).toBe(true);
+    // Another recipient's queue: a new array holding the same shared buffers.
+    expect(cache.frame(a, [b, c], bytes(a, [b, c]))).toBe(frame);
+  });
+
+  it('builds a new frame when a buffer, the order or the length differs', () => {
+    const cache = new BatchFrameCache();
+    const [a, b, c] = parts('{"a":1}', '{"b":2}', '{"c":3}') as [Buffer, Buffer, Buffer];
+    const abc = cache.frame(a, [b, c], bytes(a, [b, c]));
+    const acb = cache.frame(a, [c, b], bytes(a, [c, b]));
+    expect(acb).not.toBe(abc);
+    expect(acb.equals(frameText(Buffer.from('{"a":1}\n{"c":3}\n{"b":2}')))).toBe(true);
+    const ab = cache.frame(a, [b], bytes(a, [b]));
+    expect(ab.equals(frameText(Buffer.from('{"a":1}\n{"b":2}')))).toBe(true);
+    const copy = Buffer.from(b); // equal bytes, another buffer: not the shared event
+    const withCopy = cache.frame(a, [copy], bytes(a, [copy]));
+    expect(withCopy).not.toBe(ab);
+    expect(withCopy).toEqual(ab);
+  });
+
+  it('keeps two batches, so queues with and without a heartbeat do not evict each other', () => {
+    const cache = new BatchFrameCache();
+    const [a, b, ping, other] = parts('{"a":1}', '{"b":2}', '{"type":"ping"}', '{"o":0}') as [
+      Buffer,
+      Buffer,
+      Buffer,
+      Buffer,
+    ];
+    const plain = cache.frame(a, [b], bytes(a, [b]));
+    const pinged = cache.frame(a, [b, ping], bytes(a, [b, ping]));
+    expect(cache.frame(a, [b], bytes(a, [b]))).toBe(plain);
+    expect(cache.frame(a, [b, ping], bytes(a, [b, ping]))).toBe(pinged);
+    cache.frame(other, [b], bytes(other, [b])); // a third batch evicts the least recent
+    expect(cache.frame(a, [b, ping], bytes(a, [b, ping]))).toBe(pinged);
+    expect(cache.frame(a, [b], bytes(a, [b]))).not.toBe(plain);
   });
 });

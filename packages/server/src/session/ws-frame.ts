@@ -55,3 +55,43 @@ export class FrameCache {
     return framed;
   }
 }
+
+interface Batch {
+  first: Buffer;
+  more: readonly Buffer[];
+  frame: Buffer;
+}
+
+/**
+ * Frames a `\n`-joined batch, reusing a recent result when the same buffers come again in the
+ * same order: when a burst fans out on a channel every subscriber's queue holds the very same
+ * shared event buffers, so the frame is built once and written to every socket, instead of one
+ * allocation and copy of the whole batch per connection (issue 3, M4). A queue that differs
+ * (a reply, a heartbeat riding along) misses and gets a frame of its own. Two entries, so
+ * connections with and without a heartbeat do not evict each other's frame.
+ */
+export class BatchFrameCache {
+  private recent: Batch | undefined;
+  private older: Batch | undefined;
+
+  frame(first: Buffer, more: readonly Buffer[], payloadBytes: number): Buffer {
+    const recent = this.recent;
+    if (recent !== undefined && sameBatch(recent, first, more)) return recent.frame;
+    const older = this.older;
+    if (older !== undefined && sameBatch(older, first, more)) {
+      this.older = recent;
+      this.recent = older;
+      return older.frame;
+    }
+    const frame = frameLines(first, more, payloadBytes);
+    this.older = recent;
+    this.recent = { first, more, frame };
+    return frame;
+  }
+}
+
+function sameBatch(b: Batch, first: Buffer, more: readonly Buffer[]): boolean {
+  if (b.first !== first || b.more.length !== more.length) return false;
+  for (let i = 0; i < more.length; i++) if (b.more[i] !== more[i]) return false;
+  return true;
+}
