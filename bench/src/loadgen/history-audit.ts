@@ -57,7 +57,7 @@ export async function auditHistory(o: HistoryAuditOptions): Promise<HistoryAudit
       if (status !== 200) throw new Error(`history answered ${status}: ${text.slice(0, 300)}`);
       const page = JSON.parse(text) as { events: { cursor: string }[]; more: boolean };
       events += page.events.length;
-      scanStamps(Buffer.from(text), sink);
+      scanStamps(text, sink);
       const oldest = page.events[0];
       if (!page.more || oldest === undefined) break;
       before = oldest.cursor;

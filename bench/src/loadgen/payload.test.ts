@@ -4,7 +4,7 @@ import { PAYLOAD_BYTES, eventData, fillerData, scanStamps, type StampSink } from
 function stamps(text: string): [number, number][] {
   const out: [number, number][] = [];
   const sink: StampSink = { onStamp: (s, t) => void out.push([s, t]) };
-  scanStamps(Buffer.from(text), sink);
+  scanStamps(text, sink);
   return out;
 }
 
@@ -35,6 +35,8 @@ describe('scanStamps', () => {
     ['ws', `{"channel":"w1","data":${data}}`, [[7, 1_763_900_000_123.5]]],
     ['socket.io', `42["event",${data}]`, [[7, 1_763_900_000_123.5]]],
     ['a time without decimals', '{"s":3,"t":12}', [[3, 12]]],
+    ['the time key further on', '{"s":3,"x":1,"t":12.5}', [[3, 12.5]]],
+    ['a seq without a time', '{"s":3}', []],
     ['the M8 filler', fillerData(200), []],
     ['a connected reply', '{"type":"connected","subscriptions":["w1"],"rejected":[]}', []],
   ])('%s', (_name, text, expected) => {

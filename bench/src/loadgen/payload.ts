@@ -29,30 +29,40 @@ export interface StampSink {
   onStamp(seq: number, sentAtMs: number): void;
 }
 
-const SEQ_KEY = Buffer.from('"s":');
-const TIME_KEY = Buffer.from('"t":');
+const SEQ_KEY = '{"s":';
+const TIME_KEY = '"t":';
+const NEXT_TIME_KEY = ',"t":';
 
-/** Finds every `"s":<int>` … `"t":<decimal>` pair in `buf`; returns how many it found. */
-export function scanStamps(buf: Buffer, sink: StampSink): number {
+/**
+ * Finds every `{"s":<int>` … `"t":<decimal>` pair in `text` (a frame decoded as latin1: the
+ * stamps are ASCII); returns how many it found. Strings, not Buffer: `String#indexOf` costs a
+ * fraction of `Buffer#indexOf`'s native call, and the time key is checked where `eventData`
+ * puts it before it is searched for. At a million deliveries a second this is most of what the
+ * generator spends per delivery in JavaScript (issue 3: the generator must stay cheap).
+ */
+export function scanStamps(text: string, sink: StampSink): number {
   let found = 0;
   let at = 0;
   for (;;) {
-    const s = buf.indexOf(SEQ_KEY, at);
+    const s = text.indexOf(SEQ_KEY, at);
     if (s < 0) return found;
     let i = s + SEQ_KEY.length;
     let seq = 0;
-    for (let c = buf[i]; c !== undefined && c >= 48 && c <= 57; c = buf[++i])
-      seq = seq * 10 + c - 48;
-    const t = buf.indexOf(TIME_KEY, i);
-    if (t < 0) return found;
-    i = t + TIME_KEY.length;
+    let c = text.charCodeAt(i);
+    for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) seq = seq * 10 + c - 48;
+    if (text.startsWith(NEXT_TIME_KEY, i)) i += NEXT_TIME_KEY.length;
+    else {
+      const t = text.indexOf(TIME_KEY, i);
+      if (t < 0) return found;
+      i = t + TIME_KEY.length;
+    }
     let whole = 0;
-    let c = buf[i];
-    for (; c !== undefined && c >= 48 && c <= 57; c = buf[++i]) whole = whole * 10 + c - 48;
+    c = text.charCodeAt(i);
+    for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) whole = whole * 10 + c - 48;
     let frac = 0;
     let scale = 1;
     if (c === 46) {
-      for (c = buf[++i]; c !== undefined && c >= 48 && c <= 57; c = buf[++i]) {
+      for (c = text.charCodeAt(++i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) {
         frac = frac * 10 + c - 48;
         scale *= 10;
       }
