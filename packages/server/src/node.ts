@@ -121,7 +121,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     for (const s of batch) s.flush(nowMs);
   };
 
-  const fanOut = (event: LogEvent, skipSession: string | undefined): void => {
+  const fanOutOne = (event: LogEvent, skipSession: string | undefined): void => {
     const owner = personalOwner(event.channel);
     let frame: Buffer | undefined;
     hub.match(event.org, event.channel, (sub) => {
@@ -131,13 +131,59 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       frame ??= encodeEventFrame(event);
       s.deliver(sub, event, frame, directFanout);
     });
-    metrics.observeFanout(Math.max(0, Date.now() - event.tsMs) / 1000);
+  };
+
+  /**
+   * Events `start..end` of one append, all on one channel: one match, then each recipient
+   * takes the whole run while its session is in cache, instead of one pass over every
+   * subscriber per event (issue 3, M4). A session matched by several subscriptions takes the
+   * run once, from the lowest `fromSeq` among them: what per-event passes would deliver.
+   */
+  let runTag = 0;
+  const fanOutRun = (
+    events: readonly LogEvent[],
+    start: number,
+    end: number,
+    skipSession: string | undefined,
+  ): void => {
+    const first = events[start] as LogEvent;
+    const owner = personalOwner(first.channel);
+    const tag = ++runTag;
+    const targets: Session[] = [];
+    hub.match(first.org, first.channel, (sub) => {
+      const s = sub.session;
+      if (owner !== undefined && s.user !== owner) return;
+      if (s.id === skipSession) return;
+      if (s.runTag !== tag) {
+        s.runTag = tag;
+        s.runFromSeq = sub.fromSeq;
+        targets.push(s);
+      } else if (sub.fromSeq < s.runFromSeq) s.runFromSeq = sub.fromSeq;
+    });
+    if (targets.length === 0) return;
+    const run = events.slice(start, end);
+    const frames = run.map(encodeEventFrame);
+    for (const s of targets) s.deliverRun(run, frames, s.runFromSeq);
+  };
+
+  const fanOut = (events: readonly LogEvent[], skipSession: string | undefined): void => {
+    let start = 0;
+    while (start < events.length) {
+      const channel = (events[start] as LogEvent).channel;
+      let end = start + 1;
+      while (end < events.length && (events[end] as LogEvent).channel === channel) end++;
+      if (end - start === 1) fanOutOne(events[start] as LogEvent, skipSession);
+      else fanOutRun(events, start, end, skipSession);
+      start = end;
+    }
+    const nowMs = Date.now();
+    for (const e of events) metrics.observeFanout(Math.max(0, nowMs - e.tsMs) / 1000);
   };
 
   const onBroker = (msg: BrokerMessage): void => {
     switch (msg.kind) {
-      case 'event':
-        fanOut(msg.event, msg.skipSession);
+      case 'events':
+        fanOut(msg.events, msg.skipSession);
         break;
       case 'presence': {
         const watchers = hub.watchersOf(msg.org, msg.channel);
@@ -195,32 +241,30 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     publishesInFlight++;
     try {
       const results = await currentLog().append(org, items);
-      const sends: Promise<void>[] = [];
+      const events: LogEvent[] = [];
+      for (const r of results) if (!r.duplicate) events.push(r.event);
       // An event no other publish competes with goes straight to the sockets during the
       // fan-out pass (lowest latency, as a plain hub would); events that come together (one
       // request's array, concurrent publishes, a burst within one loop turn) are queued and
       // merged into one frame per connection (fewest writes).
       directFanout = items.length === 1 && publishesInFlight === 1 && !burst;
+      let sent: Promise<void> | undefined;
       try {
-        for (const r of results) {
-          if (r.duplicate) continue;
-          sends.push(
-            broker.publish(
-              skipSession === undefined
-                ? { kind: 'event', event: r.event }
-                : { kind: 'event', event: r.event, skipSession },
-            ),
+        if (events.length > 0)
+          sent = broker.publish(
+            skipSession === undefined
+              ? { kind: 'events', events }
+              : { kind: 'events', events, skipSession },
           );
-        }
       } finally {
         directFanout = false;
-        if (!burst && sends.length > 0) {
+        if (!burst && events.length > 0) {
           burst = true;
           setImmediate(endBurst);
         }
       }
-      await Promise.all(sends);
-      if (sends.length > 0) metrics.countPublished(org, sends.length);
+      await sent;
+      if (events.length > 0) metrics.countPublished(org, events.length);
       return results;
     } finally {
       publishesInFlight--;

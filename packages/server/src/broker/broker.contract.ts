@@ -84,14 +84,18 @@ export function describeBroker(name: string, create: BrokerFactory): void {
 
     const org = freshOrg();
     it.each<[label: string, message: BrokerMessage]>([
-      ['an event', { kind: 'event', event: sampleEvent(org, 1) }],
+      ['an event', { kind: 'events', events: [sampleEvent(org, 1)] }],
       [
         'an event with from and skipSession',
-        { kind: 'event', event: sampleEvent(org, 2, { from: 'alice' }), skipSession: 's-1' },
+        { kind: 'events', events: [sampleEvent(org, 2, { from: 'alice' })], skipSession: 's-1' },
       ],
       [
         'an event with null data',
-        { kind: 'event', event: sampleEvent(org, 3, { dataJson: 'null' }) },
+        { kind: 'events', events: [sampleEvent(org, 3, { dataJson: 'null' })] },
+      ],
+      [
+        'the events of one append, in order',
+        { kind: 'events', events: [sampleEvent(org, 4), sampleEvent(org, 5), sampleEvent(org, 6)] },
       ],
       [
         'a join with info and session',
@@ -125,7 +129,7 @@ export function describeBroker(name: string, create: BrokerFactory): void {
         if (i % 5 === 4) return { kind: 'disconnect', org: a, user: `u${i}`, reason: `r${i}` };
         if (i % 5 === 3)
           return { kind: 'presence', org: b, channel: 'room', change: 'join', user: `u${i}` };
-        return { kind: 'event', event: sampleEvent(i % 2 === 0 ? a : b, i + 1) };
+        return { kind: 'events', events: [sampleEvent(i % 2 === 0 ? a : b, i + 1)] };
       });
       // Issued back to back, without awaiting each one: call order is publish order.
       await Promise.all(sent.map((m) => broker.publish(m)));
@@ -136,8 +140,8 @@ export function describeBroker(name: string, create: BrokerFactory): void {
       const { broker, inbox } = await started();
       const o = freshOrg();
       const sent = Array.from({ length: 10 }, (_, i): BrokerMessage => ({
-        kind: 'event',
-        event: sampleEvent(o, i + 1),
+        kind: 'events',
+        events: [sampleEvent(o, i + 1)],
       }));
       for (const m of sent) await broker.publish(m);
       expect(await inbox.waitFor(sent.length)).toEqual(sent);
@@ -146,16 +150,16 @@ export function describeBroker(name: string, create: BrokerFactory): void {
     it('delivers nothing after close', async () => {
       const { broker, inbox } = await started();
       const o = freshOrg();
-      await broker.publish({ kind: 'event', event: sampleEvent(o, 1) });
+      await broker.publish({ kind: 'events', events: [sampleEvent(o, 1)] });
       await inbox.waitFor(1);
       await closeBroker(broker);
 
       // Publishing on a closed broker may reject; either way nothing reaches the old handler.
-      await broker.publish({ kind: 'event', event: sampleEvent(o, 2) }).catch(() => undefined);
+      await broker.publish({ kind: 'events', events: [sampleEvent(o, 2)] }).catch(() => undefined);
       // A second broker of the same factory publishes and waits for its own copy, so anything
       // a shared backend would fan out has had its chance to reach the closed one too.
       const witness = await started();
-      const late: BrokerMessage = { kind: 'event', event: sampleEvent(o, 3) };
+      const late: BrokerMessage = { kind: 'events', events: [sampleEvent(o, 3)] };
       await witness.broker.publish(late);
       await witness.inbox.waitFor(1);
       await turnEventLoop();

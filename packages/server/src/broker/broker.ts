@@ -10,8 +10,12 @@ import type { LogEvent } from '../log/log.js';
 
 export type BrokerMessage =
   | {
-      kind: 'event';
-      event: LogEvent;
+      /**
+       * The events of one append, of one org, in log order: a burst travels as one message
+       * and fans out in one pass per channel (issue 3, M4).
+       */
+      kind: 'events';
+      events: readonly LogEvent[];
       /** Session id that asked not to get its own publish back (`echo: false`). */
       skipSession?: string;
     }

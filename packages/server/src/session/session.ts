@@ -46,6 +46,9 @@ export class Session {
   readonly subscriptions = new Map<string, Subscription>();
   /** Highest seq sent live; guarantees at-most-once per connection. */
   deliveredSeq = 0;
+  /** Scratch of the node's fan-out of a run: the run it was last matched by, and from where. */
+  runTag = 0;
+  runFromSeq = 0;
   /** Ping bookkeeping for the node's single heartbeat ticker. */
   lastPingMs: number;
   awaitingPongSinceMs = 0;
@@ -315,13 +318,26 @@ export class Session {
 
   /** Hot path: one matching subscription for one event. No allocation unless sent. */
   deliver(sub: Subscription, event: LogEvent, frame: Buffer, direct = false): void {
+    this.deliverPast(sub.fromSeq, event, frame, direct);
+  }
+
+  /**
+   * A run of events on one channel (the node's `fanOutRun`), each with its encoded frame;
+   * `fromSeq` is the lowest `fromSeq` of the subscriptions of this session it matched.
+   */
+  deliverRun(events: readonly LogEvent[], frames: readonly Buffer[], fromSeq: number): void {
+    for (let i = 0; i < events.length; i++)
+      this.deliverPast(fromSeq, events[i] as LogEvent, frames[i] as Buffer, false);
+  }
+
+  private deliverPast(fromSeq: number, event: LogEvent, frame: Buffer, direct: boolean): void {
     if (this.replayDepth > 0) {
       const buffer = (this.replayBuffer ??= []);
       const last = buffer[buffer.length - 1];
       if (last === undefined || last.event.seq !== event.seq) buffer.push({ event, frame });
       return;
     }
-    if (event.seq <= sub.fromSeq || event.seq <= this.deliveredSeq) return;
+    if (event.seq <= fromSeq || event.seq <= this.deliveredSeq) return;
     if (this.state !== 'live') return;
     this.deliveredSeq = event.seq;
     this.ctx.metrics.hot.delivered++;

@@ -194,6 +194,40 @@ describe('POST /api/publish with an array', () => {
     expect(globex.events.map((e) => e.event_id)).toEqual([ids[1]]);
   });
 
+  // A request's array fans out in runs (consecutive events on one channel, matched once): the
+  // delivered stream must be what one publish per event would give.
+  it('delivers an array in log order, once per connection, across runs and overlapping subscriptions', async () => {
+    const node = await start();
+    const channels = ['room.a', 'room.a', 'room.a', 'room.b', 'room.a', 'room.a', 'room.c'];
+    const both = await connectClient(node, { sub: 'alice', org: 'acme' });
+    for (const channel of ['room.>', 'room.a', 'room.*'])
+      // three patterns match room.a
+      expect(await both.request({ type: 'subscribe', channel })).toMatchObject({
+        type: 'subscribed',
+      });
+    const onlyA = await connectClient(node, { sub: 'bob', org: 'acme' });
+    expect(await onlyA.request({ type: 'subscribe', channel: 'room.a' })).toMatchObject({
+      type: 'subscribed',
+    });
+    const res = await httpRequest(node, 'POST', '/api/publish', {
+      json: channels.map((channel, i) => ({ org: 'acme', channel, data: i })),
+    });
+    expect(res.status).toBe(200);
+    const ids = (res.body as { event_id: string }[]).map((r) => r.event_id);
+    const received = async (c: typeof both, count: number): Promise<[string, unknown][]> => {
+      const out: [string, unknown][] = [];
+      for (let i = 0; i < count; i++) {
+        const e = await c.next('event');
+        out.push([e.event_id, e.data]);
+      }
+      expect(await c.quiet()).toEqual([]);
+      return out;
+    };
+    expect(await received(both, channels.length)).toEqual(ids.map((id, i) => [id, i]));
+    const aOnly = channels.flatMap((ch, i) => (ch === 'room.a' ? [[ids[i], i]] : []));
+    expect(await received(onlyA, aOnly.length)).toEqual(aOnly);
+  });
+
   it('validates the array whole: one bad item fails all, naming its index', async () => {
     const node = await start();
     const res = await httpRequest(node, 'POST', '/api/publish', {
