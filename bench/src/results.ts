@@ -8,6 +8,8 @@ export type TargetName = 'hubcast' | 'ws' | 'socketio';
 /** Latency distribution in milliseconds. */
 export interface LatencySummary {
   count: number;
+  /** The fastest 1%: the fixed cost before a target's first writes (M6 tells targets apart by it). */
+  p1: number;
   p50: number;
   p90: number;
   p99: number;

@@ -30,6 +30,7 @@ import { STYLE } from './style.js';
 import { groupedBarChart, percentileChart, seriesClass } from './svg.js';
 
 const PERCENTILES: readonly { key: keyof LatencySummary; label: string }[] = [
+  { key: 'p1', label: 'p1' },
   { key: 'p50', label: 'p50' },
   { key: 'p90', label: 'p90' },
   { key: 'p99', label: 'p99' },

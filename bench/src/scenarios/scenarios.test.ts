@@ -55,7 +55,7 @@ function round(metrics: Record<string, number>, extra: Partial<RoundFigure> = {}
 
 describe('targetFigures', () => {
   it('takes medians per metric, the median round latency, and sums losses', () => {
-    const lat = (p99: number) => ({ count: 1, p50: 1, p90: 1, p99, p999: 1, max: 1 });
+    const lat = (p99: number) => ({ count: 1, p1: 1, p50: 1, p90: 1, p99, p999: 1, max: 1 });
     const t = targetFigures(
       'hubcast',
       [

@@ -77,6 +77,7 @@ export async function steadyRate(
       publishRatePerSec: ratePerSec,
       published,
       deliveriesPerSec: (m.window.deliveries / m.wallMs) * 1000,
+      p1Ms: latency.p1,
       p50Ms: latency.p50,
       p99Ms: latency.p99,
       p999Ms: latency.p999,

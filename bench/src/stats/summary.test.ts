@@ -21,7 +21,7 @@ describe('quantileSorted', () => {
 describe('summarizeLatency', () => {
   it('sorts and summarizes', () => {
     const s = summarizeLatency(Float64Array.from([5, 1, 3, 2, 4]));
-    expect(s).toEqual({ count: 5, p50: 3, p90: 5, p99: 5, p999: 5, max: 5 });
+    expect(s).toEqual({ count: 5, p1: 1, p50: 3, p90: 5, p99: 5, p999: 5, max: 5 });
   });
 });
 

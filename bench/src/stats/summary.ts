@@ -14,6 +14,7 @@ export function summarizeLatency(samples: Float64Array): LatencySummary {
   samples.sort();
   return {
     count: samples.length,
+    p1: quantileSorted(samples, 0.01),
     p50: quantileSorted(samples, 0.5),
     p90: quantileSorted(samples, 0.9),
     p99: quantileSorted(samples, 0.99),
