@@ -23,7 +23,7 @@ import { PresenceTracker } from './services/presence-tracker.js';
 import type { NodeContext } from './session/context.js';
 import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
-import { Session, type Subscription } from './session/session.js';
+import { Session, endFlushPass, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
@@ -119,6 +119,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     dirty = [];
     const nowMs = Date.now();
     for (const s of batch) s.flush(nowMs);
+    endFlushPass();
   };
 
   const fanOutOne = (event: LogEvent, skipSession: string | undefined): void => {

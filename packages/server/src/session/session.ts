@@ -18,7 +18,7 @@ import {
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
 import { PING_MESSAGE } from './session-ticker.js';
-import { BatchFrameCache, FrameCache } from './ws-frame.js';
+import { BatchFrameCache, FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
@@ -46,7 +46,10 @@ export class Session {
   readonly subscriptions = new Map<string, Subscription>();
   /** Highest seq sent live; guarantees at-most-once per connection. */
   deliveredSeq = 0;
-  /** Scratch of the node's fan-out of a run: the run it was last matched by, and from where. */
+  /**
+   * Scratch of the node's fan-out of a run (`fanOutRun` in node.ts, its only user): the run
+   * it was last matched by, and the lowest `fromSeq` of its subscriptions that matched.
+   */
   runTag = 0;
   runFromSeq = 0;
   /** Ping bookkeeping for the node's single heartbeat ticker. */
@@ -277,10 +280,14 @@ export class Session {
     const more = this.queueMore;
     // One message is usually an event every recipient shares, and a burst on a channel the
     // same run of shared events in every recipient's queue: frame either once for all of them.
+    // Batches are shared only within the node's flush pass (`nowMs` given), which clears them.
+    const payloadBytes = this.queueBytes + this.queueCount - 1;
     const frame =
       this.queueCount === 1 || more === undefined
         ? SHARED_FRAMES.frame(first)
-        : SHARED_BATCHES.frame(first, more, this.queueBytes + this.queueCount - 1);
+        : nowMs === undefined
+          ? frameLines(first, more, payloadBytes)
+          : SHARED_BATCHES.frame(first, more, payloadBytes);
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
@@ -422,6 +429,11 @@ export class Session {
 
 const SHARED_FRAMES = new FrameCache();
 const SHARED_BATCHES = new BatchFrameCache();
+
+/** The end of the node's flush pass: the batches it framed are not shared any further. */
+export function endFlushPass(): void {
+  SHARED_BATCHES.clear();
+}
 const RESOLVED: Promise<void> = Promise.resolve();
 
 const kSession = Symbol('hubcast.session');

@@ -91,4 +91,14 @@ describe('BatchFrameCache', () => {
     expect(cache.frame(a, [b, ping], bytes(a, [b, ping]))).toBe(pinged);
     expect(cache.frame(a, [b], bytes(a, [b]))).not.toBe(plain);
   });
+
+  it('holds nothing after clear: the same batch is framed anew', () => {
+    const cache = new BatchFrameCache();
+    const [a, b] = parts('{"a":1}', '{"b":2}') as [Buffer, Buffer];
+    const before = cache.frame(a, [b], bytes(a, [b]));
+    cache.clear();
+    const after = cache.frame(a, [b], bytes(a, [b]));
+    expect(after).not.toBe(before);
+    expect(after).toEqual(before);
+  });
 });

@@ -68,7 +68,8 @@ interface Batch {
  * shared event buffers, so the frame is built once and written to every socket, instead of one
  * allocation and copy of the whole batch per connection (issue 3, M4). A queue that differs
  * (a reply, a heartbeat riding along) misses and gets a frame of its own. Two entries, so
- * connections with and without a heartbeat do not evict each other's frame.
+ * connections with and without a heartbeat do not evict each other's frame. The node clears it
+ * after each flush pass, so an idle node holds no batch.
  */
 export class BatchFrameCache {
   private recent: Batch | undefined;
@@ -87,6 +88,12 @@ export class BatchFrameCache {
     this.older = recent;
     this.recent = { first, more, frame };
     return frame;
+  }
+
+  /** Lets go of the batches (up to two send queues' worth of bytes) once a flush pass ends. */
+  clear(): void {
+    this.recent = undefined;
+    this.older = undefined;
   }
 }
 

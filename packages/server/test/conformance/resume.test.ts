@@ -10,6 +10,7 @@ import {
   anyString,
   asType,
   connectClient,
+  httpRequest,
   openClient,
   publishHttp,
   useTestNodes,
@@ -168,6 +169,39 @@ describe('connect with a cursor (§2.2)', () => {
     await client.takeUntil((m) => m.type === 'event' && m.event_id === lastId, 5000);
     expect(before.length).toBeGreaterThanOrEqual(20);
     expect(before.every((m) => m.type === 'event')).toBe(true);
+    const received = client.messages
+      .filter((m) => m.type === 'event')
+      .map((m) => (m.type === 'event' ? m.event_id : ''));
+    expect(received).toEqual(ids);
+  });
+
+  // Arrays fan out in runs (one channel, matched once, each recipient taking the run at once);
+  // around a resume, with two patterns matching news.1, the stream must stay the log.
+  it('leaves no gap and no duplicate when arrays of events are published during the resume', async () => {
+    const node = await start();
+    const c0 = await headCursor(node);
+    const ids: string[] = [];
+    const publishRun = async (from: number): Promise<string[]> => {
+      const channel = `news.${from % 3}`;
+      const res = await httpRequest(node, 'POST', '/api/publish', {
+        json: Array.from({ length: 5 }, (_, i) => ({ org: 'acme', channel, data: from + i })),
+      });
+      expect(res.status).toBe(200);
+      return (res.body as PublishedBody[]).map((r) => r.event_id);
+    };
+    for (let i = 0; i < 40; i += 5) ids.push(...(await publishRun(i)));
+    let lastId = '';
+    const background = (async () => {
+      for (let i = 40; i < 200; i += 5) {
+        const run = await publishRun(i);
+        ids.push(...run);
+        lastId = run[run.length - 1] as string;
+      }
+    })();
+    const { client, connected } = await resumeConnect(node, c0, ['news.>', 'news.1']);
+    expect(connected).toMatchObject({ resumed: true });
+    await background;
+    await client.takeUntil((m) => m.type === 'event' && m.event_id === lastId, 5000);
     const received = client.messages
       .filter((m) => m.type === 'event')
       .map((m) => (m.type === 'event' ? m.event_id : ''));
