@@ -16,8 +16,10 @@ import { isGeneratorBound } from './window.js';
 
 describe('isGeneratorBound', () => {
   it.each([
-    [1.4, 0.3, 2, 2, false], // 2 cores, target at 0.3: the generator may use 1.7, 90% is 1.53
+    [1.3, 0.3, 2, 2, false], // 2 cores, target at 0.3: the generator may use 1.7, 90% is 1.53
     [1.6, 0.3, 2, 2, true],
+    [1.13, 0.63, 2, 2, true], // together 88% of the machine, the target short of its core
+    [1.0, 0.6, 2, 2, false], // 80% of the machine: room left for the target
     [1.0, 0.95, 2, 2, false], // the target is saturated: it is the bottleneck
     [0.95, 0.5, 1, 8, true], // one worker thread at 95%
     [0.5, 0.5, 4, 16, false],
