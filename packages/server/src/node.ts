@@ -23,7 +23,7 @@ import { PresenceTracker } from './services/presence-tracker.js';
 import type { NodeContext } from './session/context.js';
 import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
-import { Session, endFlushPass, type Subscription } from './session/session.js';
+import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
@@ -122,7 +122,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     endFlushPass();
   };
 
-  const fanOutOne = (event: LogEvent, skipSession: string | undefined): void => {
+  const fanOutOne = (
+    event: LogEvent,
+    skipSession: string | undefined,
+    direct: boolean,
+    nowMs: number,
+  ): void => {
     const owner = personalOwner(event.channel);
     let frame: Buffer | undefined;
     hub.match(event.org, event.channel, (sub) => {
@@ -130,7 +135,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       if (owner !== undefined && s.user !== owner) return;
       if (s.id === skipSession) return;
       frame ??= encodeEventFrame(event);
-      s.deliver(sub, event, frame, directFanout);
+      s.deliver(sub, event, frame, direct, nowMs);
     });
   };
 
@@ -138,7 +143,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
    * Events `start..end` of one append, all on one channel: one match, then each recipient
    * takes the whole run while its session is in cache, instead of one pass over every
    * subscriber per event (issue 3, M4). A session matched by several subscriptions takes the
-   * run once, from the lowest `fromSeq` among them: what per-event passes would deliver.
+   * run once, from the lowest `fromSeq` among them: what per-event passes would deliver. One
+   * with a single subscription cannot be matched twice, so a direct run goes to it during the
+   * match: the first writes start before the last subscriber is found.
    */
   let runTag = 0;
   const fanOutRun = (
@@ -146,35 +153,49 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     start: number,
     end: number,
     skipSession: string | undefined,
+    direct: boolean,
+    nowMs: number,
   ): void => {
     const first = events[start] as LogEvent;
     const owner = personalOwner(first.channel);
     const tag = ++runTag;
     const targets: Session[] = [];
+    let run: EventRun | undefined;
+    const newRun = (): EventRun => {
+      const runEvents = events.slice(start, end);
+      return { events: runEvents, frames: runEvents.map(encodeEventFrame) };
+    };
     hub.match(first.org, first.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
       if (s.id === skipSession) return;
-      if (s.runTag !== tag) {
+      // A session's subscriptions map holds every hub entry it has (set before the hub's,
+      // removed before it in the same turn), so a size of one is one match at most.
+      if (direct && s.subscriptions.size === 1)
+        s.deliverRun((run ??= newRun()), sub.fromSeq, true, nowMs);
+      else if (s.runTag !== tag) {
         s.runTag = tag;
         s.runFromSeq = sub.fromSeq;
         targets.push(s);
       } else if (sub.fromSeq < s.runFromSeq) s.runFromSeq = sub.fromSeq;
     });
     if (targets.length === 0) return;
-    const run = events.slice(start, end);
-    const frames = run.map(encodeEventFrame);
-    for (const s of targets) s.deliverRun(run, frames, s.runFromSeq);
+    run ??= newRun();
+    for (const s of targets) s.deliverRun(run, s.runFromSeq, direct, nowMs);
   };
 
   const fanOut = (events: readonly LogEvent[], skipSession: string | undefined): void => {
+    const startMs = Date.now();
     let start = 0;
     while (start < events.length) {
       const channel = (events[start] as LogEvent).channel;
       let end = start + 1;
       while (end < events.length && (events[end] as LogEvent).channel === channel) end++;
-      if (end - start === 1) fanOutOne(events[start] as LogEvent, skipSession);
-      else fanOutRun(events, start, end, skipSession);
+      // Straight to the sockets only when this run is the whole append: an append spanning
+      // several channels queues, so each connection still gets all of it in one write.
+      const direct = directFanout && start === 0 && end === events.length;
+      if (end - start === 1) fanOutOne(events[start] as LogEvent, skipSession, direct, startMs);
+      else fanOutRun(events, start, end, skipSession, direct, startMs);
       start = end;
     }
     const nowMs = Date.now();
@@ -244,11 +265,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       const results = await currentLog().append(org, items);
       const events: LogEvent[] = [];
       for (const r of results) if (!r.duplicate) events.push(r.event);
-      // An event no other publish competes with goes straight to the sockets during the
-      // fan-out pass (lowest latency, as a plain hub would); events that come together (one
-      // request's array, concurrent publishes, a burst within one loop turn) are queued and
-      // merged into one frame per connection (fewest writes).
-      directFanout = items.length === 1 && publishesInFlight === 1 && !burst;
+      // An append no other publish competes with goes straight to the sockets during the
+      // fan-out pass (lowest latency, as a plain hub would; an array on one channel as one
+      // frame); appends that come together (concurrent publishes, a burst within one loop
+      // turn) are queued and merged into one frame per connection (fewest writes).
+      directFanout = publishesInFlight === 1 && !burst;
       let sent: Promise<void> | undefined;
       try {
         if (events.length > 0)

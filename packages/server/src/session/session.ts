@@ -23,6 +23,14 @@ import { canTransition, type SessionState, type StateChange } from './session-st
 import type { NodeContext } from './context.js';
 import { runCommand } from './commands.js';
 
+/** Consecutive events of one append on one channel, each with its encoded `event` push. */
+export interface EventRun {
+  readonly events: readonly LogEvent[];
+  readonly frames: readonly Buffer[];
+  /** The whole run as one WebSocket frame, built by its first direct recipient. */
+  framed?: Buffer;
+}
+
 export interface Subscription {
   readonly session: Session;
   readonly pattern: string;
@@ -263,12 +271,7 @@ export class Session {
     this.flushScheduled = false;
     const first = this.queueFirst;
     if (first === undefined || this.ws.readyState !== 1) return;
-    if (
-      nowMs !== undefined &&
-      this.state === 'live' &&
-      this.awaitingPongSinceMs === 0 &&
-      nowMs - this.lastPingMs >= this.ctx.config.pingInterval * 750
-    ) {
+    if (nowMs !== undefined && this.pingDue(nowMs)) {
       this.lastPingMs = nowMs;
       this.awaitingPongSinceMs = nowMs;
       (this.queueMore ??= []).push(PING_MESSAGE);
@@ -297,6 +300,15 @@ export class Session {
     this.socket.write(frame);
   }
 
+  /** A ping is due within a quarter interval: the flush pass sends it in the same write. */
+  private pingDue(nowMs: number): boolean {
+    return (
+      this.state === 'live' &&
+      this.awaitingPongSinceMs === 0 &&
+      nowMs - this.lastPingMs >= this.ctx.config.pingInterval * 750
+    );
+  }
+
   /** Bytes waiting in the send queue (not yet handed to the socket). */
   get queuedBytes(): number {
     return this.queueBytes;
@@ -323,21 +335,55 @@ export class Session {
 
   // ---- fan-out ----
 
-  /** Hot path: one matching subscription for one event. No allocation unless sent. */
-  deliver(sub: Subscription, event: LogEvent, frame: Buffer, direct = false): void {
-    this.deliverPast(sub.fromSeq, event, frame, direct);
+  /**
+   * Hot path: one matching subscription for one event. No allocation unless sent. `direct`
+   * (with the fan-out's time) lets it go straight to the socket instead of the flush pass.
+   */
+  deliver(sub: Subscription, event: LogEvent, frame: Buffer, direct = false, nowMs = 0): void {
+    this.deliverPast(sub.fromSeq, event, frame, direct, nowMs);
   }
 
   /**
-   * A run of events on one channel (the node's `fanOutRun`), each with its encoded frame;
-   * `fromSeq` is the lowest `fromSeq` of the subscriptions of this session it matched.
+   * A run of events on one channel (the node's `fanOutRun`); `fromSeq` is the lowest `fromSeq`
+   * of the subscriptions of this session it matched. Direct (the run is a lone append's
+   * whole), it goes out now as one frame shared by every recipient, like a lone event does:
+   * writes start while the fan-out is still matching instead of after a pass that queues the
+   * run 10,000 times (issue 3, M4).
    */
-  deliverRun(events: readonly LogEvent[], frames: readonly Buffer[], fromSeq: number): void {
+  deliverRun(run: EventRun, fromSeq: number, direct = false, nowMs = 0): void {
+    const { events, frames } = run;
+    const first = events[0];
+    if (
+      direct &&
+      first !== undefined &&
+      this.replayDepth === 0 &&
+      this.state === 'live' &&
+      this.queueCount === 0 &&
+      this.ws.readyState === 1 &&
+      // A run's seqs ascend: when its first is new to this session, all of it is.
+      first.seq > fromSeq &&
+      first.seq > this.deliveredSeq &&
+      !this.pingDue(nowMs)
+    ) {
+      const frame = (run.framed ??= frameRun(frames));
+      if (this.socket.writableLength + frame.length <= this.ctx.config.maxQueueBytes) {
+        this.deliveredSeq = (events[events.length - 1] as LogEvent).seq;
+        this.ctx.metrics.hot.delivered += events.length;
+        this.socket.write(frame);
+        return;
+      }
+    }
     for (let i = 0; i < events.length; i++)
-      this.deliverPast(fromSeq, events[i] as LogEvent, frames[i] as Buffer, false);
+      this.deliverPast(fromSeq, events[i] as LogEvent, frames[i] as Buffer, false, 0);
   }
 
-  private deliverPast(fromSeq: number, event: LogEvent, frame: Buffer, direct: boolean): void {
+  private deliverPast(
+    fromSeq: number,
+    event: LogEvent,
+    frame: Buffer,
+    direct: boolean,
+    nowMs: number,
+  ): void {
     if (this.replayDepth > 0) {
       const buffer = (this.replayBuffer ??= []);
       const last = buffer[buffer.length - 1];
@@ -349,10 +395,12 @@ export class Session {
     this.deliveredSeq = event.seq;
     this.ctx.metrics.hot.delivered++;
     // Direct: nothing queued before it, the socket open and under its bound, so writing now
-    // keeps order and skips the flush pass. Otherwise queue (which also enforces the bound).
+    // keeps order and skips the flush pass. Otherwise queue (which also enforces the bound),
+    // and when a ping is nearly due, so it rides along instead of costing a write of its own.
     if (
       direct &&
       this.queueCount === 0 &&
+      !this.pingDue(nowMs) &&
       this.ws.readyState === 1 &&
       this.socket.writableLength + frame.length <= this.ctx.config.maxQueueBytes
     ) {
@@ -425,6 +473,12 @@ export class Session {
     if (!sub.pattern.includes('*') && !sub.pattern.includes('>'))
       this.ctx.presenceLeave(this, sub.pattern);
   }
+}
+
+function frameRun(frames: readonly Buffer[]): Buffer {
+  let payloadBytes = frames.length - 1;
+  for (const f of frames) payloadBytes += f.length;
+  return frameLines(frames[0] as Buffer, frames.slice(1), payloadBytes);
 }
 
 const SHARED_FRAMES = new FrameCache();

@@ -228,6 +228,36 @@ describe('POST /api/publish with an array', () => {
     expect(await received(onlyA, aOnly.length)).toEqual(aOnly);
   });
 
+  it('writes a one-channel array to each connection as one frame, once, in order', async () => {
+    const node = await start();
+    const overlapping = await connectClient(node, { sub: 'alice', org: 'acme' });
+    for (const channel of ['room.>', 'room.a', 'room.*'])
+      expect(await overlapping.request({ type: 'subscribe', channel })).toMatchObject({
+        type: 'subscribed',
+      });
+    const single = await connectClient(node, { sub: 'bob', org: 'acme' });
+    expect(await single.request({ type: 'subscribe', channel: 'room.a' })).toMatchObject({
+      type: 'subscribed',
+    });
+    const framesBefore = [overlapping.frames, single.frames];
+    const res = await httpRequest(node, 'POST', '/api/publish', {
+      json: Array.from({ length: 5 }, (_, i) => ({ org: 'acme', channel: 'room.a', data: i })),
+    });
+    expect(res.status).toBe(200);
+    const ids = (res.body as { event_id: string }[]).map((r) => r.event_id);
+    for (const c of [overlapping, single]) {
+      const got: [string, unknown][] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const e = await c.next('event');
+        got.push([e.event_id, e.data]);
+      }
+      expect(got).toEqual(ids.map((id, i) => [id, i]));
+    }
+    expect([overlapping.frames, single.frames]).toEqual(framesBefore.map((n) => n + 1));
+    // Nothing more: the quiet check's own pong is the only frame after the run.
+    for (const c of [overlapping, single]) expect(await c.quiet()).toEqual([]);
+  });
+
   it('validates the array whole: one bad item fails all, naming its index', async () => {
     const node = await start();
     const res = await httpRequest(node, 'POST', '/api/publish', {

@@ -12,19 +12,26 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-it('sends a due ping in the same frame as an event', async () => {
-  const token = await t.token({ sub: 'busy', org: 'acme' });
+it.each([
+  ['a lone event', 1],
+  ['an array on one channel', 2],
+])('sends a due ping in the same frame as %s', async (_shape, perRequest) => {
+  const token = await t.token({ sub: `busy${perRequest}`, org: 'acme' });
   const ws = new WebSocket(t.wsUrl);
+  const channel = `feed${perRequest}`;
   const publish = async (n: number): Promise<void> => {
     const res = await fetch(`${t.httpUrl}/api/publish`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.adminKey}` },
-      // Two events per request: they are queued and merged (a lone event is written at once,
-      // and only queued frames carry a ping).
-      body: JSON.stringify([
-        { org: 'acme', channel: 'feed', data: { n, part: 1 } },
-        { org: 'acme', channel: 'feed', data: { n, part: 2 } },
-      ]),
+      // Either shape is written straight to the socket while no ping is near; once one is
+      // due, the publish goes through the flush pass, which sends the ping along.
+      body: JSON.stringify(
+        Array.from({ length: perRequest }, (_, i) => ({
+          org: 'acme',
+          channel,
+          data: { n, part: i + 1 },
+        })),
+      ),
     });
     expect(res.status).toBe(200);
   };
@@ -42,10 +49,10 @@ it('sends a due ping in the same frame as an event', async () => {
       if (types.includes('connected') || types.includes('event')) publish(++n).catch(reject);
     });
     ws.on('open', () =>
-      ws.send(JSON.stringify({ type: 'connect', token, subscriptions: ['feed'] })),
+      ws.send(JSON.stringify({ type: 'connect', token, subscriptions: [channel] })),
     );
     ws.on('close', (code) => reject(new Error(`closed ${code}`)));
   });
-  expect(shared).toEqual(['event', 'event', 'ping']);
+  expect(shared).toEqual([...Array.from({ length: perRequest }, () => 'event'), 'ping']);
   ws.close();
 });
