@@ -13,6 +13,7 @@ import {
   publishHttp,
   useTestNodes,
   type HttpResult,
+  type TestClient,
 } from '../helpers/ws-client.js';
 
 const start = useTestNodes();
@@ -196,19 +197,26 @@ describe('POST /api/publish with an array', () => {
 
   // A request's array fans out in runs (consecutive events on one channel, matched once): the
   // delivered stream must be what one publish per event would give.
+  /** Alice subscribed to three patterns that all match room.a, Bob to room.a alone. */
+  async function roomClients(node: TestNode): Promise<{ both: TestClient; onlyA: TestClient }> {
+    const subscribed = async (sub: string, channels: string[]): Promise<TestClient> => {
+      const c = await connectClient(node, { sub, org: 'acme' });
+      for (const channel of channels)
+        expect(await c.request({ type: 'subscribe', channel })).toMatchObject({
+          type: 'subscribed',
+        });
+      return c;
+    };
+    return {
+      both: await subscribed('alice', ['room.>', 'room.a', 'room.*']),
+      onlyA: await subscribed('bob', ['room.a']),
+    };
+  }
+
   it('delivers an array in log order, once per connection, across runs and overlapping subscriptions', async () => {
     const node = await start();
     const channels = ['room.a', 'room.a', 'room.a', 'room.b', 'room.a', 'room.a', 'room.c'];
-    const both = await connectClient(node, { sub: 'alice', org: 'acme' });
-    for (const channel of ['room.>', 'room.a', 'room.*'])
-      // three patterns match room.a
-      expect(await both.request({ type: 'subscribe', channel })).toMatchObject({
-        type: 'subscribed',
-      });
-    const onlyA = await connectClient(node, { sub: 'bob', org: 'acme' });
-    expect(await onlyA.request({ type: 'subscribe', channel: 'room.a' })).toMatchObject({
-      type: 'subscribed',
-    });
+    const { both, onlyA } = await roomClients(node);
     const res = await httpRequest(node, 'POST', '/api/publish', {
       json: channels.map((channel, i) => ({ org: 'acme', channel, data: i })),
     });
@@ -230,15 +238,7 @@ describe('POST /api/publish with an array', () => {
 
   it('writes a one-channel array to each connection as one frame, once, in order', async () => {
     const node = await start();
-    const overlapping = await connectClient(node, { sub: 'alice', org: 'acme' });
-    for (const channel of ['room.>', 'room.a', 'room.*'])
-      expect(await overlapping.request({ type: 'subscribe', channel })).toMatchObject({
-        type: 'subscribed',
-      });
-    const single = await connectClient(node, { sub: 'bob', org: 'acme' });
-    expect(await single.request({ type: 'subscribe', channel: 'room.a' })).toMatchObject({
-      type: 'subscribed',
-    });
+    const { both: overlapping, onlyA: single } = await roomClients(node);
     const framesBefore = [overlapping.frames, single.frames];
     const res = await httpRequest(node, 'POST', '/api/publish', {
       json: Array.from({ length: 5 }, (_, i) => ({ org: 'acme', channel: 'room.a', data: i })),
