@@ -169,8 +169,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
       if (s.id === skipSession) return;
-      // A session's subscriptions map holds every hub entry it has (set before the hub's,
-      // removed before it in the same turn), so a size of one is one match at most.
+      // A session's subscriptions map holds every hub entry it has (an entry enters the map
+      // first and leaves both in the same turn), so a size of one is one match at most.
       if (direct && s.subscriptions.size === 1)
         s.deliverRun((run ??= newRun()), sub.fromSeq, true, nowMs);
       else if (s.runTag !== tag) {

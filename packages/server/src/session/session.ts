@@ -359,6 +359,9 @@ export class Session {
       this.replayDepth === 0 &&
       this.state === 'live' &&
       this.queueCount === 0 &&
+      // The queue's bounds hold for a run as if it had been queued: a run longer than the
+      // queue may hold closes the connection (4001) the same whichever path it takes.
+      events.length <= this.ctx.config.maxQueueMessages &&
       this.ws.readyState === 1 &&
       // A run's seqs ascend: when its first is new to this session, all of it is.
       first.seq > fromSeq &&

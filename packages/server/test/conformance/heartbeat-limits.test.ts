@@ -273,6 +273,26 @@ describe('slow consumer (§2.5)', () => {
     expect(received.length).toBeLessThan(published.length);
     expect(received).toEqual(published.slice(0, received.length));
   });
+
+  it.each([
+    ['on one channel', ['feed', 'feed', 'feed', 'feed', 'feed']],
+    ['across channels', ['feed', 'feed', 'feed', 'feed', 'news']],
+  ])(
+    'closes with 4001 when one array holds more events than the queue may (%s)',
+    async (_shape, channels) => {
+      const node = await start({ maxQueueMessages: 3 });
+      const c = await connectClient(node, alice, { subscriptions: ['feed', 'news'] });
+      const res = await httpRequest(node, 'POST', '/api/publish', {
+        json: channels.map((channel, i) => ({ org: 'acme', channel, data: i })),
+      });
+      expect(res.status).toBe(200);
+      const { messages, code } = await untilClosed(c);
+      expect(code).toBe(4001);
+      // Whatever arrived before the close is a gapless prefix of the array.
+      const data = messages.flatMap((m) => (m.type === 'event' ? [m.data] : []));
+      expect(data).toEqual([0, 1, 2, 3, 4].slice(0, data.length));
+    },
+  );
 });
 
 describe('origin allow-list (§3 transport)', () => {
