@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions, ScenarioId } from '../cli/options.js';
 import type { LoadPool } from '../loadgen/pool.js';
+import type { StormSpec } from '../loadgen/worker-protocol.js';
 import { ProgressBar } from '../loadgen/progress-bar.js';
 import { Publisher, publishRoute } from '../loadgen/publisher.js';
 import type { TargetName } from '../results.js';
@@ -29,6 +30,25 @@ export const SETTLE_MS = 500;
 export const HISTORY_SIZE = 10_000_000;
 
 /** What every session of a run shares. */
+/** What every W1 connection of a round shares, in M1-M9 and in `storm` alike. */
+export function w1Spec(
+  target: TargetName,
+  port: number,
+  options: BenchOptions,
+  state: RunState,
+): Omit<StormSpec, 'firstIndex' | 'count' | 'backoff'> {
+  return {
+    target,
+    host: HOST,
+    port,
+    maxInFlight: options.maxInFlight,
+    handshakeTimeoutMs: 30_000,
+    channels: [CHANNEL],
+    jwtSecret: state.jwtSecret,
+    org: ORG,
+  };
+}
+
 export interface RunState {
   options: BenchOptions;
   pool: LoadPool;
@@ -75,16 +95,9 @@ export async function runSession(
     const ramp = await pool.connect(
       options.connections,
       {
-        target,
-        host: HOST,
-        port: proc.port,
-        maxInFlight: options.maxInFlight,
-        handshakeTimeoutMs: 30_000,
-        channels: [CHANNEL],
+        ...w1Spec(target, proc.port, options, state),
         slowEvery: SLOW_EVERY,
         slowChannels: [SLOW_CHANNEL],
-        jwtSecret: state.jwtSecret,
-        org: ORG,
       },
       (ready, failed) => bar.update(ready, failed),
     );

@@ -29,7 +29,15 @@ import type { TargetName } from '../results.js';
 import { summarizeLatency } from '../stats/summary.js';
 import { TargetProcess } from '../targets/target-process.js';
 import type { RoundFigure } from './catalog.js';
-import { CHANNEL, HISTORY_SIZE, HOST, ORG, type Collect, type RunState } from './session.js';
+import {
+  CHANNEL,
+  HISTORY_SIZE,
+  HOST,
+  ORG,
+  w1Spec,
+  type Collect,
+  type RunState,
+} from './session.js';
 import { isGeneratorBound, waitBudgetMs } from './window.js';
 
 /** Steady state before the restart, and events after every client is back. */
@@ -77,14 +85,7 @@ export async function runStormSession(
     const ramp = await pool.stormConnect(
       options.connections,
       {
-        target,
-        host: HOST,
-        port: proc.port,
-        maxInFlight: options.maxInFlight,
-        handshakeTimeoutMs: 30_000,
-        channels: [CHANNEL],
-        jwtSecret: state.jwtSecret,
-        org: ORG,
+        ...w1Spec(target, proc.port, options, state),
         backoff: options.smoke ? SMOKE_BACKOFF : SDK_BACKOFF,
       },
       (ready, failed) => bar.update(ready, failed),
