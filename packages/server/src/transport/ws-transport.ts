@@ -2,7 +2,7 @@
  * WebSocket upgrade: path, drain state, origin check and subprotocol, then a `Session`. The
  * upgrade request is not kept past this point (its headers are dead weight per connection).
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, SUBPROTOCOL_JSON } from '@hubcast/protocol';
@@ -46,14 +46,19 @@ export class WsTransport {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node removes the HTTP server's socket `error` listener before it emits `upgrade`: until
+    // ws takes the socket, an error (a reset mid-refusal) would have no listener and kill the
+    // process. ws's own handleUpgrade adds its listener first thing, so ours goes before it.
+    socket.on('error', destroyOnError);
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/ws') return reject(socket, 404, 'Not Found');
-    if (this.options.isDraining()) return reject(socket, 503, 'Service Unavailable');
+    if (path !== '/ws') return refuseUpgrade(socket, 404);
+    if (this.options.isDraining()) return refuseUpgrade(socket, 503);
     if (!isOriginAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins))
-      return reject(socket, 403, 'Forbidden');
+      return refuseUpgrade(socket, 403);
     const offered = req.headers['sec-websocket-protocol'];
     if (offered !== undefined && !offered.split(',').some((p) => p.trim() === SUBPROTOCOL_JSON))
-      return reject(socket, 400, 'Bad Request');
+      return refuseUpgrade(socket, 400);
+    socket.off('error', destroyOnError);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onConnection(ws, socket));
   }
 
@@ -62,6 +67,30 @@ export class WsTransport {
   }
 }
 
-function reject(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/**
+ * Answers an upgrade with an HTTP error and destroys the socket once the answer is written,
+ * as ws's `abortHandshake` does: no socket is left half-open waiting for the peer's FIN. The
+ * caller has put an error listener on the socket first.
+ */
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const text = STATUS_CODES[status] ?? 'Error';
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`,
+  );
 }

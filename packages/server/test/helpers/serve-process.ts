@@ -1,0 +1,98 @@
+/**
+ * A real `hubcast serve` process on 127.0.0.1 and a free port, for tests that must see the
+ * process itself survive (an uncaught error kills a process; in-process it only fails a run).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { TEST_ADMIN_KEY, TEST_SECRET } from './test-node.js';
+
+const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
+
+export interface ServeProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** True while the process has not exited. */
+  isAlive(): boolean;
+  /** The process's resident set size in bytes, read from /proc. */
+  rssBytes(): number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/** Starts `hubcast serve` with the test secret and admin key plus `args`; resolves once listening. */
+export async function startServeProcess(args: readonly string[] = []): Promise<ServeProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hubcast-serve-'));
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--jwt-secret',
+      TEST_SECRET,
+      '--api-key',
+      TEST_ADMIN_KEY,
+      '--data-dir',
+      dir,
+      ...args,
+    ],
+    { env: { PATH: process.env['PATH'] ?? '' }, cwd: dir },
+  );
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('hubcast listening')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) =>
+      reject(new Error(`hubcast exited ${code} before listening:\n${out}`)),
+    );
+  });
+  return {
+    child,
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    output: () => out,
+    isAlive: () => alive,
+    rssBytes: () => {
+      const status = readStatus(child.pid);
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      if (kb === undefined) throw new Error('no VmRSS for the hubcast process');
+      return Number(kb) * 1024;
+    },
+    async stop(graceMs = 5000) {
+      if (!alive) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+function readStatus(pid: number | undefined): string {
+  if (pid === undefined) throw new Error('no pid');
+  return readFileSync(`/proc/${pid}/status`, 'utf8');
+}
