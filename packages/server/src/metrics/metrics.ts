@@ -11,6 +11,16 @@ export interface MetricsSource {
   subscriptions(): number;
 }
 
+/** The limits that report when they trip (`hubcast_limits_tripped_total{limit}`). */
+export type LimitName =
+  | 'inbound_backlog'
+  | 'write_stall'
+  | 'rate_limit'
+  | 'max_connections'
+  | 'unauthenticated_per_ip'
+  | 'tenant_connections'
+  | 'tenant_publish_rate';
+
 export class Metrics {
   readonly registry = new Registry();
   /** Hot-path counts, bumped as plain numbers and read at scrape time. */
@@ -22,6 +32,7 @@ export class Metrics {
   };
   private readonly published: Counter;
   private readonly closes: Counter<'code'>;
+  private readonly limits: Counter<'limit'>;
   private readonly fanoutLatency: Histogram;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
@@ -76,6 +87,12 @@ export class Metrics {
       labelNames: ['code'],
       registers,
     });
+    this.limits = new Counter({
+      name: 'hubcast_limits_tripped_total',
+      help: 'Times a limit refused or cut something, by limit (see serve --help).',
+      labelNames: ['limit'],
+      registers,
+    });
     this.fanoutLatency = new Histogram({
       name: 'hubcast_fanout_latency_seconds',
       help: 'From receiving a publish to queueing it to every local subscriber.',
@@ -94,6 +111,11 @@ export class Metrics {
 
   countClose(code: number): void {
     this.closes.inc({ code: String(code) });
+  }
+
+  /** A limit refused a connection or request, closed a connection, or held a reader back. */
+  countLimit(limit: LimitName): void {
+    this.limits.inc({ limit });
   }
 
   observeFanout(seconds: number): void {

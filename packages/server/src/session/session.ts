@@ -74,10 +74,19 @@ export class Session {
   private flushScheduled = false;
   private replayDepth = 0;
   private replayBuffer: { event: LogEvent; frame: Buffer }[] | undefined;
+  private replayBufferBytes = 0;
+  /** Bytes of inbound frames that arrived while commands were pending and have not run yet. */
+  private inboundBytes = 0;
+  private inboundPaused = false;
+  /** Cuts a closed slow consumer's socket if it does not read its close frame in time. */
+  private killTimer: NodeJS.Timeout | undefined;
   /** Commands run in order on this chain; it falls back to the shared RESOLVED when idle. */
   private chain: Promise<void> = RESOLVED;
   private pendingTasks = 0;
   private badInRow = 0;
+  private malformedInRow = 0;
+  /** A command (a replay) waits in `whenWritable` for a socket that is not being read. */
+  private waitingForSocket = false;
   private refusedInRow = 0;
   private connectSeen = false;
   /** @internal Token bucket state (rate-limit.ts), kept on the session: no object per socket. */
@@ -150,6 +159,7 @@ export class Session {
       this.onBadInput(badRequest('binary frames are not allowed on the JSON codec'), undefined);
       return;
     }
+    const pendingBefore = this.pendingTasks;
     for (const item of jsonCodec.decode(data.toString('utf8'))) {
       if (this.isClosed()) return;
       if (!item.ok) {
@@ -174,8 +184,8 @@ export class Session {
       if (!takeToken(this, Date.now(), this.ctx.config.rateLimit, this.ctx.config.rateBurst)) {
         this.refusedInRow++;
         if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
-          // After the replies already queued, like every other answer.
-          this.schedule(() => this.close(CLOSE_CODES.limit.code, 'rate limit exceeded'));
+          this.ctx.metrics.countLimit('rate_limit');
+          this.closeForLimit(CLOSE_CODES.limit.code, 'rate limit exceeded');
           return;
         }
         const id = msg.id;
@@ -188,14 +198,45 @@ export class Session {
         continue;
       }
       this.refusedInRow = 0;
+      this.malformedInRow = 0;
       if (msg.type === 'connect') this.connectSeen = true;
       this.enqueueCommand(msg);
     }
+    if (pendingBefore > 0 && this.pendingTasks > pendingBefore && !this.isClosed())
+      this.holdInbound(data.length);
+  }
+
+  /**
+   * A frame whose commands wait behind earlier ones holds its bytes until they have run. Past
+   * the send-queue bound the socket stops being read, so a client that sends faster than its
+   * commands complete (or while one is stalled) is held back by TCP, not by the node's memory.
+   */
+  private holdInbound(bytes: number): void {
+    const { maxQueueBytes } = this.ctx.config;
+    this.inboundBytes += bytes;
+    if (!this.inboundPaused && this.inboundBytes > maxQueueBytes) {
+      this.inboundPaused = true;
+      this.ws.pause();
+      this.ctx.metrics.countLimit('inbound_backlog');
+    }
+    this.schedule(() => {
+      this.inboundBytes -= bytes;
+      if (this.inboundPaused && this.inboundBytes <= maxQueueBytes / 2) {
+        this.inboundPaused = false;
+        if (this.state !== 'closed') this.ws.resume();
+      }
+    });
   }
 
   private onBadInput(error: HubcastError, id: number | undefined): void {
     if (this.state === 'awaiting_auth') {
       this.protocolViolation(error.message);
+      return;
+    }
+    // Malformed input is also counted here, where it arrives: ten in a row since the last
+    // well-formed command are ten bad answers in a row whatever the pending commands answer.
+    if (++this.malformedInRow >= MAX_BAD_IN_A_ROW && this.waitingForSocket) {
+      this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
       return;
     }
     // Through the command chain, so the error keeps its place among the replies.
@@ -205,6 +246,16 @@ export class Session {
       if (++this.badInRow >= MAX_BAD_IN_A_ROW)
         this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
     });
+  }
+
+  /**
+   * A limit tripped by a frame closes the connection behind the replies already pending, so
+   * the client sees why; but at once when the chain waits for a socket that is not read: the
+   * replies go nowhere then, and a close queued behind them would never come.
+   */
+  private closeForLimit(code: number, reason: string): void {
+    if (this.waitingForSocket) this.close(code, reason);
+    else this.schedule(() => this.close(code, reason));
   }
 
   private protocolViolation(reason: string): void {
@@ -244,12 +295,7 @@ export class Session {
       this.queueCount >= maxQueueMessages ||
       this.queueBytes + this.socketBacklogBytes + text.length > maxQueueBytes
     ) {
-      this.ctx.metrics.hot.queueDrops++;
-      this.queueFirst = undefined;
-      this.queueMore = undefined;
-      this.queueCount = 0;
-      this.queueBytes = 0;
-      this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
+      this.dropAsSlowConsumer();
       return;
     }
     if (this.queueCount === 0) this.queueFirst = text;
@@ -309,6 +355,18 @@ export class Session {
     );
   }
 
+  /** PROTOCOL.md §2.5: past the bounds, drop what is queued and close with 4001. */
+  private dropAsSlowConsumer(): void {
+    this.ctx.metrics.hot.queueDrops++;
+    this.queueFirst = undefined;
+    this.queueMore = undefined;
+    this.queueCount = 0;
+    this.queueBytes = 0;
+    this.replayBuffer = undefined;
+    this.replayBufferBytes = 0;
+    this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
+  }
+
   /** Bytes waiting in the send queue (not yet handed to the socket). */
   get queuedBytes(): number {
     return this.queueBytes;
@@ -316,18 +374,28 @@ export class Session {
 
   /**
    * Resolves once the socket has written out most of what it holds (or closed): a long replay
-   * waits here between pages instead of piling up past the send-queue bound.
+   * waits here between pages instead of piling up past the send-queue bound. A reader that
+   * does not drain within --pong-timeout is a slow consumer (4001); without a deadline its
+   * replay, and every command behind it, would wait for ever.
    */
   whenWritable(): Promise<void> {
     const socket = this.socket;
     if (socket.writableLength <= this.ctx.config.maxQueueBytes / 2 || socket.destroyed)
       return RESOLVED;
+    this.waitingForSocket = true;
     return new Promise((resolve) => {
       const done = (): void => {
+        this.waitingForSocket = false;
+        clearTimeout(deadline);
         socket.off('drain', done);
         socket.off('close', done);
         resolve();
       };
+      const deadline = setTimeout(() => {
+        this.ctx.metrics.countLimit('write_stall');
+        this.dropAsSlowConsumer();
+        done();
+      }, this.ctx.config.pongTimeout * 1000);
       socket.on('drain', done);
       socket.on('close', done);
     });
@@ -390,7 +458,17 @@ export class Session {
     if (this.replayDepth > 0) {
       const buffer = (this.replayBuffer ??= []);
       const last = buffer[buffer.length - 1];
-      if (last === undefined || last.event.seq !== event.seq) buffer.push({ event, frame });
+      if (last !== undefined && last.event.seq === event.seq) return;
+      buffer.push({ event, frame });
+      this.replayBufferBytes += frame.length;
+      // Live events waiting behind a replay are queued messages too, under the same bounds:
+      // a resume that stalls on a reader that reads nothing must not buffer every live event.
+      const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
+      if (
+        buffer.length > maxQueueMessages ||
+        this.replayBufferBytes + this.queueBytes + this.socket.writableLength > maxQueueBytes
+      )
+        this.dropAsSlowConsumer();
       return;
     }
     if (event.seq <= fromSeq || event.seq <= this.deliveredSeq) return;
@@ -422,6 +500,7 @@ export class Session {
     if (--this.replayDepth > 0) return;
     const buffered = this.replayBuffer;
     this.replayBuffer = undefined;
+    this.replayBufferBytes = 0;
     for (const { event, frame } of buffered ?? []) {
       if (event.seq <= this.deliveredSeq) continue;
       for (const sub of this.subscriptions.values()) {
@@ -447,13 +526,24 @@ export class Session {
     } catch {
       this.ws.terminate();
     }
-    if (dropQueue) setTimeout(() => this.ws.terminate(), 1000).unref();
+    if (dropQueue) {
+      // The queue is gone, so memory stays bounded by what the socket already holds; a client
+      // that reads again within --pong-timeout still gets the close frame and learns why.
+      this.killTimer = setTimeout(() => this.ws.terminate(), this.ctx.config.pongTimeout * 1000);
+      this.killTimer.unref();
+    }
+    // A reader held back for its backlog must be read again, or the close handshake cannot end.
+    if (this.inboundPaused) {
+      this.inboundPaused = false;
+      this.ws.resume();
+    }
     this.ctx.metrics.countClose(code);
     this.closed(reason);
   }
 
   /** @internal The socket's close handshake is over (whoever started it). */
   socketClosed(): void {
+    clearTimeout(this.killTimer);
     this.closed('socket closed');
     this.ctx.socketClosed(this.ws);
   }
