@@ -43,6 +43,23 @@ describe('validateClientMessage: valid messages', () => {
       { type: 'connect', token: 't', subscriptions: ['a..b', ''] },
       { type: 'connect', token: 't', subscriptions: ['a..b', ''] },
     ],
+    // A resume cursor the server cannot place is out of retention (§1), not malformed: kept,
+    // as '' when it is longer than any cursor, so the reply says `resumed: false`.
+    [
+      'connect, empty cursor',
+      { type: 'connect', token: 't', cursor: '' },
+      { type: 'connect', token: 't', cursor: '' },
+    ],
+    [
+      'connect, cursor past 128 characters',
+      { type: 'connect', token: 't', cursor: 'c'.repeat(129) },
+      { type: 'connect', token: 't', cursor: '' },
+    ],
+    [
+      'subscribe, cursor past 128 characters',
+      { type: 'subscribe', channel: 'a', cursor: 'c'.repeat(5000) },
+      { type: 'subscribe', channel: 'a', cursor: '' },
+    ],
     [
       'connect, empty subscriptions',
       { type: 'connect', token: 't', subscriptions: [] },
@@ -201,7 +218,6 @@ describe('validateClientMessage: invalid messages', () => {
       "'subscriptions'",
       undefined,
     ],
-    ['connect, empty cursor', { type: 'connect', token: 't', cursor: '' }, "'cursor'", undefined],
     ['connect, numeric cursor', { type: 'connect', token: 't', cursor: 1 }, "'cursor'", undefined],
     [
       'connect, client string',

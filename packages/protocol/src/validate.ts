@@ -48,10 +48,24 @@ function name(o: Obj, key: string, allowWildcards: boolean): string {
   if (why !== undefined) fail(`'${key}' ${why}`);
   return v as string;
 }
+const MAX_CURSOR_CHARS = 128;
+
+/** A `history` cursor: one that cannot be a cursor is a `bad_request` (PROTOCOL.md §4). */
 function cursor(o: Obj, key: string): string | undefined {
   const v = optStr(o, key);
-  if (v !== undefined && (v.length === 0 || v.length > 128)) fail(`'${key}' is not a cursor`);
+  if (v !== undefined && (v.length === 0 || v.length > MAX_CURSOR_CHARS))
+    fail(`'${key}' is not a cursor`);
   return v;
+}
+
+/**
+ * A resume cursor (`connect`, `subscribe`): one the server cannot place is out of retention
+ * (PROTOCOL.md §1), whatever its length, so it is kept, as an empty string when it could not be
+ * a cursor at all: the reply says `resumed: false` instead of refusing the connection.
+ */
+function resumeCursor(o: Obj): string | undefined {
+  const v = optStr(o, 'cursor');
+  return v !== undefined && v.length > MAX_CURSOR_CHARS ? '' : v;
 }
 function key(o: Obj): string | undefined {
   const v = optStr(o, 'key');
@@ -114,7 +128,7 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
       if (subs !== undefined && (!Array.isArray(subs) || !subs.every((s) => typeof s === 'string')))
         fail("'subscriptions' must be an array of strings");
       const msg: ClientMessage = { type, token };
-      const c = cursor(o, 'cursor');
+      const c = resumeCursor(o);
       if (c !== undefined) msg.cursor = c;
       if (subs !== undefined) msg.subscriptions = subs;
       const info = clientInfo(o['client']);
@@ -123,7 +137,7 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
     }
     case 'subscribe': {
       const msg: ClientMessage = { type, channel: name(o, 'channel', true) };
-      const c = cursor(o, 'cursor');
+      const c = resumeCursor(o);
       if (c !== undefined) msg.cursor = c;
       const p = optBool(o, 'presence');
       if (p !== undefined) msg.presence = p;

@@ -87,21 +87,30 @@ describe('connect with a cursor (§2.2)', () => {
     ]);
   });
 
-  it('answers resumed:false to a garbage cursor, replays nothing, and goes live from the head', async () => {
-    const node = await start();
-    await publishHttp(node, 'acme', 'news.a', 'old');
-    const { client, before, connected } = await resumeConnect(node, 'garbage-cursor', ['news.>']);
-    expect(before).toEqual([]);
-    expect(connected).toMatchObject({
-      type: 'connected',
-      id: 1,
-      resumed: false,
-      subscriptions: ['news.>'],
-    });
-    const live = await publishHttp(node, 'acme', 'news.b', 'new');
-    expect(await client.next('event')).toEqual(eventPush('news.b', 'new', live));
-    expect(await client.quiet()).toEqual([]);
-  });
+  // §1: a cursor the server cannot place, however long or short, is out of retention.
+  it.each([
+    ['garbage', 'garbage-cursor'],
+    ['empty', ''],
+    ['longer than any cursor', 'x'.repeat(129)],
+    ['4,000 characters', 'c'.repeat(4000)],
+  ])(
+    'answers resumed:false to a %s cursor, replays nothing, and goes live from the head',
+    async (_what, cursor) => {
+      const node = await start();
+      await publishHttp(node, 'acme', 'news.a', 'old');
+      const { client, before, connected } = await resumeConnect(node, cursor, ['news.>']);
+      expect(before).toEqual([]);
+      expect(connected).toMatchObject({
+        type: 'connected',
+        id: 1,
+        resumed: false,
+        subscriptions: ['news.>'],
+      });
+      const live = await publishHttp(node, 'acme', 'news.b', 'new');
+      expect(await client.next('event')).toEqual(eventPush('news.b', 'new', live));
+      expect(await client.quiet()).toEqual([]);
+    },
+  );
 
   it("answers resumed:false to another tenant's cursor and replays nothing", async () => {
     const node = await start();
@@ -240,21 +249,24 @@ describe('subscribe with a cursor (§4)', () => {
     expect(await c.quiet()).toEqual([]);
   });
 
-  it('answers resumed:false and replays nothing for a garbage cursor', async () => {
-    const node = await start();
-    const c = await connectClient(node, alice);
-    await publishHttp(node, 'acme', 'news.a', 'old');
-    c.send({ type: 'subscribe', id: 2, channel: 'news.>', cursor: 'garbage-cursor' });
-    const { before, match } = await c.takeUntil('subscribed');
-    expect(before).toEqual([]);
-    expect(match).toEqual({
-      type: 'subscribed',
-      id: 2,
-      channel: 'news.>',
-      cursor: anyString,
-      resumed: false,
-    });
-  });
+  it.each([['garbage-cursor'], [''], ['x'.repeat(129)]])(
+    'answers resumed:false and replays nothing for the unplaceable cursor %#',
+    async (cursor) => {
+      const node = await start();
+      const c = await connectClient(node, alice);
+      await publishHttp(node, 'acme', 'news.a', 'old');
+      c.send({ type: 'subscribe', id: 2, channel: 'news.>', cursor });
+      const { before, match } = await c.takeUntil('subscribed');
+      expect(before).toEqual([]);
+      expect(match).toEqual({
+        type: 'subscribed',
+        id: 2,
+        channel: 'news.>',
+        cursor: anyString,
+        resumed: false,
+      });
+    },
+  );
 
   it('answers resumed:false and replays nothing for a cursor out of retention', async () => {
     const node = await start({ historySize: 3 });
