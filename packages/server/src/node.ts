@@ -30,6 +30,7 @@ import { EngineUnavailableError } from './engine-error.js';
 import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
+import { scopeKeys } from './publish/key-scope.js';
 import type { Store } from './store/store.js';
 
 export interface NodeDeps {
@@ -248,13 +249,6 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     burst = false;
   };
 
-  // Idempotency keys share one space per tenant (§2.4). The services' own keys live in a part
-  // of it no client or API key can reach, or a publish could claim the key of a push to come.
-  const clientKeys = (items: readonly AppendInput[]): readonly AppendInput[] =>
-    items.some((i) => i.key !== undefined)
-      ? items.map((i) => (i.key === undefined ? i : { ...i, key: `c:${i.key}` }))
-      : items;
-
   const publishAs = async (
     org: string,
     items: readonly AppendInput[],
@@ -293,14 +287,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     }
   };
 
-  const publish = (org: string, items: readonly AppendInput[], skipSession?: string) =>
-    publishAs(org, clientKeys(items), skipSession);
-  /** For the services: their keys are `s:`-prefixed and never meet a client's. */
+  // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
-    publishAs(
-      org,
-      items.map((i) => (i.key === undefined ? i : { ...i, key: `s:${i.key}` })),
-    );
+    publishAs(org, scopeKeys(items, { kind: 'service' }));
 
   const trackInFlight = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -329,7 +318,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       if (verifier === undefined) throw new Error('node not started');
       return verifier(token);
     },
-    publish,
+    publish: (org, user, items, skipSession) =>
+      publishAs(org, scopeKeys(items, { kind: 'user', user }), skipSession),
     claimUserSlot(s) {
       const n = userSlots.get(userKey(s)) ?? 0;
       if (n >= config.maxConnectionsPerUser) return false;
@@ -391,7 +381,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       return currentLog();
     },
     metrics,
-    publish: (org, items) => trackInFlight(publish(org, items)),
+    publish: (org, items) => trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' }))),
     notify: (org, body) => trackInFlight(notifications.notify(org, body)),
     isDraining: () => draining,
     async readiness() {

@@ -259,6 +259,7 @@ async function publish(session: Session, cmd: PublishCommand): Promise<void> {
   const [result] = await ctx.trackInFlight(
     ctx.publish(
       session.org,
+      session.user,
       [
         {
           channel: cmd.channel,

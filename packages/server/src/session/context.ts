@@ -20,9 +20,13 @@ export interface NodeContext {
   /** A session id unique across nodes (sent in `connected`, used for `echo: false`). */
   newSessionId(): string;
   verifyToken(token: string): Promise<VerifiedToken>;
-  /** Appends to the log, then fans out through the broker; resolves after the append. */
+  /**
+   * A client's publish: appends to the log with the user's key scope, then fans out through
+   * the broker; resolves after the append.
+   */
   publish(
     org: string,
+    user: string,
     items: readonly AppendInput[],
     skipSession?: string,
   ): Promise<AppendResult[]>;

@@ -204,15 +204,42 @@ describe('idempotency keys (§2.4)', () => {
     expect(seen.map((m) => (m.type === 'event' ? m.data : m.type))).toEqual(['one', 'm']);
   });
 
-  it('shares the key space between WebSocket and HTTP publishes of one tenant', async () => {
+  // A client must not claim a key its backend will use later: the backend's publish would
+  // answer `duplicate` and its event would never exist.
+  it('scopes keys per publisher: a client cannot squat a key of the HTTP API', async () => {
     const node = await start();
     const alice = await connectClient(node, { sub: 'alice', org: 'acme', publish: ['>'] });
-    const first = asType(
-      await alice.request({ type: 'publish', id: 1, channel: 'news.a', data: 1, key: 'shared' }),
+    const squat = asType(
+      await alice.request({ type: 'publish', id: 1, channel: 'orders', data: 'fake', key: 'o-42' }),
       'published',
     );
-    const again = await publishHttp(node, 'acme', 'news.a', 2, 'shared');
-    expect(again).toEqual({ event_id: first.event_id, cursor: first.cursor, duplicate: true });
+    const real = await publishHttp(node, 'acme', 'orders', 'real', 'o-42');
+    expect(real.duplicate).toBe(false);
+    expect(real.event_id).not.toBe(squat.event_id);
+    // The API's own retry, from any key of the tenant, is still the same event.
+    expect(await publishHttp(node, 'acme', 'orders', 'retry', 'o-42')).toEqual({
+      ...real,
+      duplicate: true,
+    });
+  });
+
+  it("gives each user's client publishes a scope of their own, shared by their connections", async () => {
+    const node = await start();
+    const claims = { org: 'acme', publish: ['>'] };
+    const alice = await connectClient(node, { sub: 'alice', ...claims });
+    const alice2 = await connectClient(node, { sub: 'alice', ...claims });
+    const bob = await connectClient(node, { sub: 'bob', ...claims });
+    const publish = async (c: typeof alice) =>
+      asType(
+        await c.request({ type: 'publish', id: 1, channel: 'news.a', data: 1, key: 'k' }),
+        'published',
+      );
+    const first = await publish(alice);
+    // The same user again, from another connection (a retry after a reconnect): one event.
+    expect(await publish(alice2)).toEqual({ ...first, duplicate: true });
+    const other = await publish(bob);
+    expect(other.duplicate).toBe(false);
+    expect(other.event_id).not.toBe(first.event_id);
   });
 
   it('scopes keys per tenant', async () => {
