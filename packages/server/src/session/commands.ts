@@ -119,7 +119,26 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
     });
   }
   session.transition('live', 'connect');
+  try {
+    await goLive(session, cmd);
+  } catch (err) {
+    // No half-connected session: the close that follows the error reply drops the
+    // subscriptions and the user slot. An engine outage is worth a retry (1013).
+    if (isHubcastError(err) && err.closeCode !== undefined) throw err;
+    const e = isHubcastError(err) ? err : (engineOutage(err) ?? internal(session, err));
+    throw new HubcastError(e.code, e.message, { closeCode: TRY_AGAIN_LATER, details: e.details });
+  }
+}
 
+/**
+ * RFC 6455's "Try Again Later": outside PROTOCOL.md §7's table, so clients reconnect with
+ * backoff, which is right for a connect the node could not serve (its log was away).
+ */
+const TRY_AGAIN_LATER = 1013;
+
+/** The rest of `connect` once the session is live: subscriptions, resume, the reply. */
+async function goLive(session: Session, cmd: ConnectCommand): Promise<void> {
+  const { ctx } = session;
   const accepted: Subscription[] = [];
   const rejected: RejectedSubscription[] = [];
   for (const pattern of cmd.subscriptions ?? []) {
@@ -218,10 +237,12 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
     fromSeq: Number.MAX_SAFE_INTEGER,
   };
   session.beginReplay();
+  let added = false;
   try {
     if (existing === undefined) {
       session.subscriptions.set(cmd.channel, sub);
       addToHub(session, sub);
+      added = true;
     }
     if (cmd.presence === true) watchPresence(session, sub);
     // Replay only what no other subscription of this connection already delivered (§4).
@@ -237,7 +258,14 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
       },
       cmd.id,
     );
+    added = false;
   } finally {
+    // A subscribe that failed (its log read) leaves no subscription behind: the client was
+    // told it has none, so none may deliver.
+    if (added && session.subscriptions.get(cmd.channel) === sub) {
+      session.subscriptions.delete(cmd.channel);
+      session.dropSubscription(sub);
+    }
     session.endReplay();
   }
 }
