@@ -8,7 +8,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, personalOwner, type JsonValue, notFound } from '@hubcast/protocol';
+import {
+  CLOSE_CODES,
+  isObject,
+  limitExceeded,
+  notFound,
+  personalOwner,
+  type JsonValue,
+} from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import type { Broker, BrokerMessage } from './broker/broker.js';
 import { LocalBroker } from './broker/local.js';
@@ -31,6 +38,8 @@ import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import { scopeKeys } from './publish/key-scope.js';
+import { Admission } from './limits/admission.js';
+import { defaultMaxConnections, openFilesLimit } from './limits/open-files.js';
 import type { Store } from './store/store.js';
 
 export interface NodeDeps {
@@ -80,12 +89,25 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const sessions = new Set<Session>();
   /** Sockets until their close handshake ends: drain waits on these, not on sessions. */
   const sockets = new Set<WebSocket>();
-  const userSlots = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
   const metrics = new Metrics(
     { connections: () => liveCount(), subscriptions: () => hub.size },
     true,
   );
+  const admission = new Admission<Session>(
+    config,
+    config.maxConnections ?? defaultMaxConnections(openFilesLimit()),
+    (limit) => metrics.countLimit(limit),
+  );
+  /** Refuses publishes past the tenant's rate (429 / limit_exceeded with `retry_after`). */
+  const chargePublishes = (org: string, events: number): void => {
+    const waitSeconds = admission.quotas.takePublishes(org, events);
+    if (waitSeconds === undefined) return;
+    metrics.countLimit('tenant_publish_rate');
+    throw limitExceeded("publish rate of this tenant's quota exceeded", {
+      details: { retry_after: Math.ceil(waitSeconds * 1000) / 1000 },
+    });
+  };
   const presence = new PresenceTracker(
     presenceStore,
     broker,
@@ -298,9 +320,6 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return work;
   };
 
-  const userKey = (s: Session): string => `${s.org}\0${s.user}`;
-  const slotHolders = new WeakSet<Session>();
-
   // Short ids: a random node prefix and a counter, unique across nodes and restarts.
   const idPrefix = randomBytes(6).toString('base64url');
   let sessionCounter = 0;
@@ -318,23 +337,14 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       if (verifier === undefined) throw new Error('node not started');
       return verifier(token);
     },
-    publish: (org, user, items, skipSession) =>
-      publishAs(org, scopeKeys(items, { kind: 'user', user }), skipSession),
-    claimUserSlot(s) {
-      const n = userSlots.get(userKey(s)) ?? 0;
-      if (n >= config.maxConnectionsPerUser) return false;
-      userSlots.set(userKey(s), n + 1);
-      slotHolders.add(s);
-      return true;
+    publish: (org, user, items, skipSession) => {
+      chargePublishes(org, items.length);
+      return publishAs(org, scopeKeys(items, { kind: 'user', user }), skipSession);
     },
+    admit: (s) => admission.admit(s),
     sessionClosed(s) {
       sessions.delete(s);
-      if (slotHolders.has(s)) {
-        slotHolders.delete(s);
-        const n = (userSlots.get(userKey(s)) ?? 1) - 1;
-        if (n <= 0) userSlots.delete(userKey(s));
-        else userSlots.set(userKey(s), n);
-      }
+      admission.release(s);
     },
     socketClosed(ws) {
       sockets.delete(ws);
@@ -366,11 +376,13 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     new WsTransport({
       maxMessageBytes: config.maxMessageBytes,
       allowedOrigins: config.allowedOrigins,
-      isDraining: () => draining,
-      onConnection(ws: WebSocket, socket: Duplex) {
+      admit: (address) =>
+        draining ? { status: 503 } : admission.checkUpgrade(address, sockets.size),
+      onConnection(ws: WebSocket, socket: Duplex, address: string) {
         sockets.add(ws);
         const session = new Session(ws, socket, ctx);
         sessions.add(session);
+        admission.opened(session, address);
       },
     });
   let transport: WsTransport | undefined;
@@ -381,8 +393,16 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       return currentLog();
     },
     metrics,
-    publish: (org, items) => trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' }))),
-    notify: (org, body) => trackInFlight(notifications.notify(org, body)),
+    publish: (org, items) => {
+      chargePublishes(org, items.length);
+      return trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' })));
+    },
+    notify: (org, body) => {
+      // One event per user notified; a body without a list is refused by notify itself.
+      const users = isObject(body) && Array.isArray(body['users']) ? body['users'].length : 1;
+      chargePublishes(org, Math.max(1, users));
+      return trackInFlight(notifications.notify(org, body));
+    },
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };
@@ -436,13 +456,29 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         draining = false;
         const handler = createApiHandler(apiNode);
-        server = createServer((req, res) => void handler(req, res));
+        server = createServer(
+          {
+            headersTimeout: config.httpHeadersTimeout * 1000,
+            requestTimeout: config.httpRequestTimeout * 1000,
+            keepAliveTimeout: config.httpKeepAliveTimeout * 1000,
+            // How often Node looks for requests past those timeouts (30 s by default): a
+            // slow-loris upgrade would otherwise hold its socket that much longer.
+            connectionsCheckingInterval: 1000,
+          },
+          (req, res) => void handler(req, res),
+        );
         const upgrades = (transport = newTransport());
         server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
         await new Promise<void>((resolve, reject) => {
           server?.once('error', reject);
-          server?.listen(config.port, config.host, () => resolve());
+          server?.listen(config.port, config.host, () => {
+            server?.off('error', reject);
+            resolve();
+          });
         });
+        // Once listening, a server error (a failed accept) is logged: with no listener it
+        // would be an uncaught exception.
+        server.on('error', (err) => logger.error({ err }, 'http server error'));
       } catch (err) {
         // A start that failed half way leaves nothing open: no file handle, no connection.
         transport?.close();

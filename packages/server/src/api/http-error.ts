@@ -16,6 +16,9 @@ export function sendError(res: ServerResponse, err: unknown, status?: number): v
   const e = isHubcastError(err)
     ? err
     : (engineOutage(err) ?? new HubcastError('internal', 'internal error'));
+  // A quota refusal says when to come back, in the body and as HTTP clients expect it.
+  const retryAfter = e.details?.['retry_after'];
+  if (typeof retryAfter === 'number') res.setHeader('retry-after', String(Math.ceil(retryAfter)));
   sendJson(res, status ?? e.httpStatus, {
     error: { code: e.code, message: e.message, ...e.details },
   });

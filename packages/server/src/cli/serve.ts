@@ -191,6 +191,19 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --presence-leave-delay S  hold back presence leave (5)
   --max-queue-bytes N       send-queue bound before close 4001 (1048576)
   --max-queue-messages N    send-queue bound before close 4001 (10000)
+  --max-connections N       WebSocket connections per node, 503 past it (the open-files
+                            limit less 256)
+  --max-unauthenticated-per-ip N  sockets per client address that have not sent a valid
+                            connect yet, 429 past it; 0: no limit (256)
+  --http-headers-timeout S  time to send a request's headers, upgrades included (10)
+  --http-request-timeout S  time to send a whole request (30)
+  --http-keep-alive-timeout S  idle keep-alive connections close after (5)
+  --tenant-max-connections N  per tenant; 0: no limit (0)
+  --tenant-publish-rate N   events per second per tenant, HTTP and clients together;
+                            past it limit_exceeded / 429 with retry_after; 0: no limit (0)
+  --tenant-publish-burst N  events a tenant may publish at once (twice the rate)
+                            Per-tenant overrides: "tenantQuotas" in the config file,
+                            [{"org": "acme", "maxConnections": 5000, "publishRate": 200}]
   --log-level L             fatal|error|warn|info|debug|trace|silent (info)
   --dev                     local playground: 127.0.0.1, generated secret and key, web page
 `;

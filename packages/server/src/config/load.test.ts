@@ -278,3 +278,61 @@ describe('loadConfig with a config file', () => {
     expect(configError({ filePath: path }).message).toContain("'pingTimeout'");
   });
 });
+
+describe('limits (issue 10)', () => {
+  it('has defaults that protect a production node', () => {
+    const config = loadConfig({ file: VERIFIED });
+    expect({
+      maxConnections: config.maxConnections,
+      maxUnauthenticatedPerIp: config.maxUnauthenticatedPerIp,
+      httpHeadersTimeout: config.httpHeadersTimeout,
+      httpRequestTimeout: config.httpRequestTimeout,
+      httpKeepAliveTimeout: config.httpKeepAliveTimeout,
+      tenantQuotas: config.tenantQuotas,
+    }).toEqual({
+      maxConnections: undefined, // resolved from the open-files limit at start
+      maxUnauthenticatedPerIp: 256,
+      httpHeadersTimeout: 10,
+      httpRequestTimeout: 30,
+      httpKeepAliveTimeout: 5,
+      tenantQuotas: [],
+    });
+  });
+
+  it('reads every limit from a flag, an env var and a file key', () => {
+    const config = loadConfig({
+      flags: { 'max-connections': '500', 'tenant-publish-rate': '2.5' },
+      env: { HUBCAST_MAX_UNAUTHENTICATED_PER_IP: '8' },
+      file: { ...VERIFIED, tenantQuotas: [{ org: 'acme', maxConnections: 3 }] },
+    });
+    expect([
+      config.maxConnections,
+      config.tenantPublishRate,
+      config.maxUnauthenticatedPerIp,
+      config.tenantQuotas,
+    ]).toEqual([500, 2.5, 8, [{ org: 'acme', maxConnections: 3 }]]);
+  });
+
+  it.each<[label: string, file: Record<string, unknown>, says: string]>([
+    [
+      'an org quoted twice',
+      { tenantQuotas: [{ org: 'a' }, { org: 'a', publishRate: 1 }] },
+      "tenantQuotas names org 'a' twice",
+    ],
+    ['an unknown quota key', { tenantQuotas: [{ org: 'a', maxConn: 1 }] }, 'tenantQuotas'],
+    ['a bad org', { tenantQuotas: [{ org: 'a b' }] }, 'valid org name'],
+    [
+      'a request timeout below the headers timeout',
+      { httpHeadersTimeout: 20, httpRequestTimeout: 10 },
+      'httpRequestTimeout',
+    ],
+  ])('refuses %s', (_label, file, says) => {
+    expect(configError({ file: { ...VERIFIED, ...file } }).message).toContain(says);
+  });
+
+  it('sets tenantQuotas only in a config file', () => {
+    expect(configError({ file: VERIFIED, flags: { 'tenant-quotas': '[]' } }).message).toContain(
+      'unknown option --tenant-quotas',
+    );
+  });
+});

@@ -99,8 +99,12 @@ function describeIssues(error: z.ZodError, origin: Map<string, string>): string 
   return error.issues
     .map((issue) => {
       const key = String(issue.path[0] ?? '');
-      if (issue.code === 'unrecognized_keys')
-        return `unknown config key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      if (issue.code === 'unrecognized_keys') {
+        const keys = `${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+        return issue.path.length === 0
+          ? `unknown config key${keys}`
+          : `unknown key${keys} at ${issue.path.join('.')}`;
+      }
       const where = origin.get(key) ?? `config key '${key}'`;
       const sub = issue.path.length > 1 ? ` (at ${issue.path.join('.')})` : '';
       return `invalid ${where}${sub}: ${issue.message}`;
@@ -124,6 +128,14 @@ function checkCombination(config: z.output<typeof configSchema>): void {
     throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
   if (config.log === 'postgres' && config.postgresUrl === undefined)
     throw new ConfigError('--log postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
+  // Node refuses to start an HTTP server whose request timeout is below its headers timeout.
+  if (config.httpRequestTimeout < config.httpHeadersTimeout)
+    throw new ConfigError('httpRequestTimeout must be at least httpHeadersTimeout');
+  const quotaOrgs = new Set<string>();
+  for (const { org } of config.tenantQuotas) {
+    if (quotaOrgs.has(org)) throw new ConfigError(`tenantQuotas names org '${org}' twice`);
+    quotaOrgs.add(org);
+  }
 }
 
 /** Frozen all the way down: lists and key objects cannot change after validation either. */

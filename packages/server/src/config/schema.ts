@@ -13,6 +13,16 @@ export const apiKeySchema = z.object({
   org: z.string().regex(/^[A-Za-z0-9_\-:@=+]{1,64}$/, 'must be a valid org name'),
 });
 
+/** A tenant's quotas, overriding the `tenant*` defaults (config file only). */
+export const tenantQuotaSchema = z
+  .object({
+    org: z.string().regex(/^[A-Za-z0-9_\-:@=+]{1,64}$/, 'must be a valid org name'),
+    maxConnections: count(0, 100_000_000).optional(),
+    publishRate: z.number().min(0).max(10_000_000).optional(),
+    publishBurst: count(0, 100_000_000).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     host: z.string().min(1).default('0.0.0.0'),
@@ -53,6 +63,18 @@ export const configSchema = z
     presenceLeaveDelay: z.number().min(0).max(3600).default(5),
     maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     maxQueueMessages: count(1, 10_000_000).default(10_000),
+    /** WebSocket connections per node; unset: what the open-files limit leaves (limits/). */
+    maxConnections: count(1, 100_000_000).optional(),
+    /** Upgraded sockets not yet authenticated, per client address; 0 is no limit. */
+    maxUnauthenticatedPerIp: count(0, 1_000_000).default(256),
+    httpHeadersTimeout: seconds(3600).default(10),
+    httpRequestTimeout: seconds(3600).default(30),
+    httpKeepAliveTimeout: seconds(3600).default(5),
+    /** Defaults for every tenant (0: no limit); `tenantQuotas` overrides them per org. */
+    tenantMaxConnections: count(0, 100_000_000).default(0),
+    tenantPublishRate: z.number().min(0).max(10_000_000).default(0),
+    tenantPublishBurst: count(0, 100_000_000).default(0),
+    tenantQuotas: z.array(tenantQuotaSchema).default([]),
     dev: z.boolean().default(false),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -71,7 +93,7 @@ export const LIST_KEYS: ReadonlySet<string> = new Set(['allowedOrigins']);
 /** Keys whose value is a boolean flag. */
 export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev']);
 /** Keys that only a config file can set (structured values). */
-export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys']);
+export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys', 'tenantQuotas']);
 /** Keys never printed back in errors. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'jwtSecret',

@@ -113,11 +113,8 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
   session.info = claims.info;
   session.device = cmd.client?.device;
   session.expiresAt = claims.expiresAt;
-  if (!ctx.claimUserSlot(session)) {
-    throw limitExceeded('too many connections for this user', {
-      closeCode: CLOSE_CODES.limit.code,
-    });
-  }
+  const refused = ctx.admit(session);
+  if (refused !== undefined) throw refused;
   session.transition('live', 'connect');
   try {
     await goLive(session, cmd);

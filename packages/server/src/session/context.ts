@@ -1,7 +1,7 @@
 /**
  * What a session may use of its node: a narrow door (STYLE rule 3), wired in node.ts.
  */
-import type { JsonValue, PresenceMember } from '@hubcast/protocol';
+import type { HubcastError, JsonValue, PresenceMember } from '@hubcast/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { VerifiedToken } from '../auth/verify-token.js';
@@ -30,8 +30,11 @@ export interface NodeContext {
     items: readonly AppendInput[],
     skipSession?: string,
   ): Promise<AppendResult[]>;
-  /** Claims a connection slot for the user; false past `maxConnectionsPerUser`. */
-  claimUserSlot(session: Session): boolean;
+  /**
+   * The connection is authenticated: it takes its tenant's and its user's connection slots,
+   * or gets the error to refuse it with (limit_exceeded, 4003).
+   */
+  admit(session: Session): HubcastError | undefined;
   /** Called once when a session is gone, whatever the reason. */
   sessionClosed(session: Session): void;
   /** Called once when the socket under a session has finished closing. */

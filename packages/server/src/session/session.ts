@@ -16,7 +16,7 @@ import {
   type ServerMessage,
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
-import { takeToken } from './rate-limit.js';
+import { takeToken } from '../limits/token-bucket.js';
 import { PING_MESSAGE } from './session-ticker.js';
 import { BatchFrameCache, FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
@@ -89,7 +89,7 @@ export class Session {
   private waitingForSocket = false;
   private refusedInRow = 0;
   private connectSeen = false;
-  /** @internal Token bucket state (rate-limit.ts), kept on the session: no object per socket. */
+  /** @internal Token bucket state (limits/token-bucket.ts), kept on the session: no object per socket. */
   rateTokens: number;
   /** @internal */
   rateRefilledMs: number;
@@ -526,12 +526,13 @@ export class Session {
     } catch {
       this.ws.terminate();
     }
-    if (dropQueue) {
-      // The queue is gone, so memory stays bounded by what the socket already holds; a client
-      // that reads again within --pong-timeout still gets the close frame and learns why.
-      this.killTimer = setTimeout(() => this.ws.terminate(), this.ctx.config.pongTimeout * 1000);
-      this.killTimer.unref();
-    }
+    // The socket goes once its peer had time to read the close frame (ws waits 30 s for the
+    // peer's answer): a second for a peer that never authenticated (--auth-timeout plus a
+    // second in all), --pong-timeout for one that did. A slow consumer's queue is gone, so its
+    // memory stays bounded by what the socket already holds while it may still learn why.
+    const graceMs = this.state === 'awaiting_auth' ? 1000 : this.ctx.config.pongTimeout * 1000;
+    this.killTimer = setTimeout(() => this.ws.terminate(), graceMs);
+    this.killTimer.unref();
     // A reader held back for its backlog must be read again, or the close handshake cannot end.
     if (this.inboundPaused) {
       this.inboundPaused = false;

@@ -6,6 +6,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, SUBPROTOCOL_JSON } from '@hubcast/protocol';
+import type { UpgradeRefusal } from '../limits/admission.js';
 import { isOriginAllowed } from './origin.js';
 
 /**
@@ -22,9 +23,10 @@ class HubcastSocket extends WebSocket {
 export interface TransportOptions {
   maxMessageBytes: number;
   allowedOrigins: readonly string[];
-  isDraining(): boolean;
+  /** Whether the node takes a new socket now (draining, limits): undefined, or the refusal. */
+  admit(address: string): UpgradeRefusal | undefined;
   /** The socket is the raw TCP stream under `ws`, for pre-framed writes. */
-  onConnection(ws: WebSocket, socket: Duplex): void;
+  onConnection(ws: WebSocket, socket: Duplex, address: string): void;
 }
 
 export class WsTransport {
@@ -52,14 +54,18 @@ export class WsTransport {
     socket.on('error', destroyOnError);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/ws') return refuseUpgrade(socket, 404);
-    if (this.options.isDraining()) return refuseUpgrade(socket, 503);
+    const address = req.socket.remoteAddress ?? '';
+    const refusal = this.options.admit(address);
+    if (refusal !== undefined) return refuseUpgrade(socket, refusal.status, refusal.headers);
     if (!isOriginAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins))
       return refuseUpgrade(socket, 403);
     const offered = req.headers['sec-websocket-protocol'];
     if (offered !== undefined && !offered.split(',').some((p) => p.trim() === SUBPROTOCOL_JSON))
       return refuseUpgrade(socket, 400);
     socket.off('error', destroyOnError);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.options.onConnection(ws, socket));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.options.onConnection(ws, socket, address),
+    );
   }
 
   close(): void {

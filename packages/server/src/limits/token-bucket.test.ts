@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullBucket, takeToken } from './rate-limit.js';
+import { fullBucket, secondsUntilToken, takeToken } from './token-bucket.js';
 
 /** A bucket as the session keeps it, with the old class's shape for readable tables. */
 class TokenBucket {
@@ -57,5 +57,21 @@ describe('TokenBucket', () => {
     expect(bucket.take(1_700_000_000_000)).toBe(true);
     expect(bucket.take(1_700_000_000_500)).toBe(false);
     expect(bucket.take(1_700_000_001_000)).toBe(true);
+  });
+});
+
+describe('takeToken with a cost', () => {
+  it('lets a cost above the burst pass once, then waits out the debt', () => {
+    const state = fullBucket(10, 0);
+    expect(takeToken(state, 0, 10, 10, 25)).toBe(true);
+    expect(state.rateTokens).toBe(-15);
+    // 16 tokens at 10/s: refused until 1.6 s later
+    expect(takeToken(state, 1500, 10, 10)).toBe(false);
+    expect(secondsUntilToken(state, 10)).toBeCloseTo(0.1);
+    expect(takeToken(state, 1600, 10, 10)).toBe(true);
+  });
+
+  it('says 0 s while a token is there', () => {
+    expect(secondsUntilToken(fullBucket(3, 0), 1)).toBe(0);
   });
 });
