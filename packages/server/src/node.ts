@@ -3,7 +3,8 @@
  * heartbeat, plus start / drain / stop. It runs no protocol itself.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -32,6 +33,7 @@ import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
 import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
+import { readTlsFiles, TlsFilesError } from './transport/tls-files.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
@@ -60,6 +62,8 @@ export interface HubcastNode {
   /** Drain, then release everything. Safe to call twice. */
   stop(): Promise<void>;
   address(): AddressInfo;
+  /** Reads `--tls-cert` and `--tls-key` again; open connections keep going. Throws when bad. */
+  reloadTls(): void;
   readonly config: Config;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -456,17 +460,23 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         draining = false;
         const handler = createApiHandler(apiNode);
-        server = createServer(
-          {
-            headersTimeout: config.httpHeadersTimeout * 1000,
-            requestTimeout: config.httpRequestTimeout * 1000,
-            keepAliveTimeout: config.httpKeepAliveTimeout * 1000,
-            // How often Node looks for requests past those timeouts (30 s by default): a
-            // slow-loris upgrade would otherwise hold its socket that much longer.
-            connectionsCheckingInterval: 1000,
-          },
-          (req, res) => void handler(req, res),
-        );
+        const httpOptions = {
+          headersTimeout: config.httpHeadersTimeout * 1000,
+          requestTimeout: config.httpRequestTimeout * 1000,
+          keepAliveTimeout: config.httpKeepAliveTimeout * 1000,
+          // How often Node looks for requests past those timeouts (30 s by default): a
+          // slow-loris upgrade would otherwise hold its socket that much longer.
+          connectionsCheckingInterval: 1000,
+        };
+        const onRequest = (req: IncomingMessage, res: ServerResponse): void =>
+          void handler(req, res);
+        server =
+          config.tlsCert !== undefined && config.tlsKey !== undefined
+            ? createHttpsServer(
+                { ...httpOptions, ...readTlsFiles(config.tlsCert, config.tlsKey) },
+                onRequest,
+              )
+            : createServer(httpOptions, onRequest);
         const upgrades = (transport = newTransport());
         server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
         await new Promise<void>((resolve, reject) => {
@@ -536,6 +546,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await releaseEngines();
       })();
       return stopping;
+    },
+    reloadTls() {
+      if (config.tlsCert === undefined || config.tlsKey === undefined)
+        throw new TlsFilesError('no --tls-cert and --tls-key to reload');
+      if (!(server instanceof HttpsServer)) throw new TlsFilesError('the node is not listening');
+      server.setSecureContext(readTlsFiles(config.tlsCert, config.tlsKey));
     },
     address() {
       const a = server?.address();

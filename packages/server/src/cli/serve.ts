@@ -95,7 +95,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return fail(`cannot start: ${(err as Error).message}`);
   }
   const { port } = node.address();
-  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const scheme = config.tlsCert === undefined ? 'http' : 'https';
+  const base = `${scheme}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   node.logger.info(
     {
       host: config.host,
@@ -149,6 +150,19 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    // SIGHUP reloads the TLS files (a renewed certificate); it never stops the node.
+    process.on('SIGHUP', () => {
+      if (config.tlsCert === undefined) {
+        node.logger.info('SIGHUP: no TLS files to reload');
+        return;
+      }
+      try {
+        node.reloadTls();
+        node.logger.info({ cert: config.tlsCert }, 'tls files reloaded');
+      } catch (err) {
+        node.logger.error({ err }, 'tls files not reloaded; keeping the ones in use');
+      }
+    });
   });
 }
 
@@ -177,6 +191,9 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --jwt-issuer I            required iss claim
   --api-key K               admin API key (tenant-bound keys: "apiKeys" in the config file)
   --allowed-origins A,B     WebSocket origins allowed (default: same origin only; * for any)
+  --tls-cert FILE           PEM certificate chain: serve https:// and wss:// on --port;
+                            reloaded with --tls-key on SIGHUP, open connections kept
+  --tls-key FILE            PEM private key of --tls-cert
   --ping-interval S         server ping period (25)
   --pong-timeout S          pong deadline (10)
   --auth-timeout S          time to send connect (5)

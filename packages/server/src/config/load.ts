@@ -128,6 +128,8 @@ function checkCombination(config: z.output<typeof configSchema>): void {
     throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
   if (config.log === 'postgres' && config.postgresUrl === undefined)
     throw new ConfigError('--log postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
+    throw new ConfigError('give both --tls-cert and --tls-key, or neither');
   // Node refuses to start an HTTP server whose request timeout is below its headers timeout.
   if (config.httpRequestTimeout < config.httpHeadersTimeout)
     throw new ConfigError('httpRequestTimeout must be at least httpHeadersTimeout');

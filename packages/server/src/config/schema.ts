@@ -49,6 +49,9 @@ export const configSchema = z
     apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
     apiKeys: z.array(apiKeySchema).default([]),
     allowedOrigins: z.array(z.string().min(1)).default([]),
+    /** PEM files: the node serves https:// and wss:// itself, reloading them on SIGHUP. */
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
     pingInterval: seconds(3600).default(25),
     pongTimeout: seconds(3600).default(10),
     authTimeout: seconds(3600).default(5),
