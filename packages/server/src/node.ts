@@ -397,10 +397,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       return currentLog();
     },
     metrics,
-    publish: (org, items) => {
-      chargePublishes(org, items.length);
-      return trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' })));
-    },
+    chargePublishes,
+    publish: (org, items) => trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' }))),
     notify: (org, body) => {
       // One event per user notified; a body without a list is refused by notify itself.
       const users = isObject(body) && Array.isArray(body['users']) ? body['users'].length : 1;
@@ -473,7 +471,13 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         server =
           config.tlsCert !== undefined && config.tlsKey !== undefined
             ? createHttpsServer(
-                { ...httpOptions, ...readTlsFiles(config.tlsCert, config.tlsKey) },
+                {
+                  ...httpOptions,
+                  // A peer that never finishes its TLS handshake holds its socket this long
+                  // (120 s by default): no longer than one that never finishes its headers.
+                  handshakeTimeout: config.httpHeadersTimeout * 1000,
+                  ...readTlsFiles(config.tlsCert, config.tlsKey),
+                },
                 onRequest,
               )
             : createServer(httpOptions, onRequest);

@@ -18,6 +18,9 @@ export interface ApiNode {
   config: Config;
   log: EventLog;
   metrics: Metrics;
+  /** Charges a publish of `events` to the tenant's quota; throws limit_exceeded past it. */
+  chargePublishes(org: string, events: number): void;
+  /** Appends and fans out; the caller has charged the quota. */
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
   /** `POST /api/notify` for one org; validates `body`. */
   notify(org: string, body: unknown): Promise<{ ids: string[] }>;

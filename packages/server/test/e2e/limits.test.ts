@@ -143,6 +143,24 @@ describe('tenant quotas', () => {
   });
 });
 
+describe('tenant quotas and arrays', () => {
+  it('refuses an array whole when one of its tenants is over quota', async () => {
+    const node = await start({
+      tenantQuotas: [{ org: 'busy', publishRate: 0.1, publishBurst: 1 }],
+    });
+    const item = (org: string) => ({ org, channel: 'a', data: org });
+    expect((await httpRequest(node, 'POST', '/api/publish', { json: item('busy') })).status).toBe(
+      200,
+    );
+    const refused = await httpRequest(node, 'POST', '/api/publish', {
+      json: [item('calm'), item('busy')],
+    });
+    expect(refused.status).toBe(429);
+    const history = await httpRequest(node, 'GET', '/api/history?org=calm&channel=a');
+    expect(history.body).toMatchObject({ events: [] });
+  });
+});
+
 const UPGRADE = [
   'GET /ws HTTP/1.1',
   'Host: 127.0.0.1',

@@ -5,6 +5,7 @@
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -105,6 +106,19 @@ describe('--tls-cert and --tls-key', () => {
     );
     const mismatched = startTestNode({ tlsCert: certA.certPath, tlsKey: certB.keyPath });
     return expect(mismatched).rejects.toThrow(/--tls-cert .* and --tls-key .*: .*mismatch/);
+  });
+
+  it('drop a peer that never finishes its TLS handshake after --http-headers-timeout', async () => {
+    node = await startTestNode({
+      tlsCert: certA.certPath,
+      tlsKey: certA.keyPath,
+      httpHeadersTimeout: 0.3,
+      httpRequestTimeout: 1,
+    });
+    const peer = netConnect(node.node.address().port, '127.0.0.1');
+    peer.on('error', () => undefined);
+    // Connected, silent: without a handshake timeout of its own Node would wait 120 s.
+    await new Promise<void>((resolve) => peer.on('close', () => resolve()));
   });
 
   it('stop `hubcast serve` at start with a message naming a missing file', async () => {

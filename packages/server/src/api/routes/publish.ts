@@ -34,6 +34,8 @@ export async function publishRoute({ node, req, res, caller }: ApiCall): Promise
     if (key !== undefined) item.key = key;
     list.push({ index: i, item });
   });
+  // Every tenant's quota before any append: an array is refused whole or taken whole.
+  for (const [org, list] of byOrg) node.chargePublishes(org, list.length);
   const out = new Array<{ event_id: string; cursor: string; duplicate: boolean }>(items.length);
   for (const [org, list] of byOrg) {
     const results = await node.publish(
