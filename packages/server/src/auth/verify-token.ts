@@ -17,6 +17,7 @@ import {
 } from 'jose';
 import { isValidOrg, isValidPattern, unauthorized, type JsonValue } from '@hubcast/protocol';
 import type { Config } from '../config/schema.js';
+import { describeJoseError } from './token-errors.js';
 
 /** The claims a connection runs with, after verification. */
 export interface VerifiedToken {
@@ -124,18 +125,6 @@ function loadJwks(source: string): JWTVerifyGetKey {
   if (/^https?:\/\//.test(source)) return createRemoteJWKSet(new URL(source));
   const json: unknown = JSON.parse(readFileSync(source, 'utf8'));
   return createLocalJWKSet(json as Parameters<typeof createLocalJWKSet>[0]);
-}
-
-function describeJoseError(err: unknown): string {
-  if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed)
-    return `token claim '${err.claim}' is invalid`;
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature is invalid';
-  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
-    return 'token is malformed';
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no key matches the token';
-  return 'token is invalid';
 }
 
 function claimsFrom(p: JWTPayload): VerifiedToken {
