@@ -12,6 +12,7 @@ export const TOKEN_MESSAGES = {
   malformed: 'token is malformed',
   noMatchingKey: 'no key matches the token',
   invalid: 'token is invalid',
+  tooLong: 'token is too long',
 } as const;
 
 /** Names the claim, never its value. */

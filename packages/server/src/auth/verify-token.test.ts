@@ -106,6 +106,13 @@ describe('HS256 secret', () => {
     await expectUnauthorized(verify(token), message, token);
   });
 
+  it('refuses an RS256 token: a secret verifies HS algorithms only', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const rsa = await generateKeyPair('RS256');
+    const token = await sign(rsa.privateKey, 'RS256');
+    await expectUnauthorized(verify(token), /algorithm not allowed/, token);
+  });
+
   it('checks aud and iss when configured', async () => {
     const verify = await verifierFor({ jwtSecret: SECRET, jwtAudience: 'hub', jwtIssuer: 'app' });
     await expect(
@@ -148,6 +155,23 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
       verify(await sign(new TextEncoder().encode(pem), 'HS256')),
       /not allowed|invalid|signature/,
     );
+  });
+});
+
+describe('a token over 8 KiB', () => {
+  it('is refused before it is decoded, whatever verifies it', async () => {
+    const hmac = new TextEncoder().encode(SECRET);
+    const es = await generateKeyPair('ES256', { extractable: true });
+    const cases: [TokenVerifier, Key | Uint8Array, string][] = [
+      [await verifierFor({ jwtSecret: SECRET }), hmac, 'HS256'],
+      [await verifierFor({ jwtPublicKey: await exportSPKI(es.publicKey) }), es.privateKey, 'ES256'],
+    ];
+    for (const [verify, key, alg] of cases) {
+      const fits = await sign(key, alg, { info: { bio: 'x'.repeat(6000) } });
+      await expect(verify(fits)).resolves.toMatchObject({ user: 'alice' });
+      const big = await sign(key, alg, { info: { bio: 'x'.repeat(8192) } });
+      await expectUnauthorized(verify(big), /token is too long/, big);
+    }
   });
 });
 

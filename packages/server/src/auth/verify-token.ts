@@ -1,9 +1,9 @@
 /**
- * JWT verification (PROTOCOL.md §6) with `jose`: HS* with the secret's UTF-8 bytes, RS256,
- * ES256 and EdDSA with a PEM public key or a JWKS (URL or file). `alg: none` never verifies:
- * jose refuses unsecured tokens in `jwtVerify`, and we pin the algorithms besides.
+ * JWT verification (PROTOCOL.md §6): HS* with the secret's UTF-8 bytes through `node:crypto`
+ * (verify-hmac.ts, synchronous: the reconnect-storm path), RS256, ES256 and EdDSA with `jose`
+ * from a PEM public key or a JWKS (URL or file). `alg: none` never verifies: every path pins
+ * its algorithms, and jose refuses unsecured tokens besides.
  */
-import { webcrypto as crypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -11,13 +11,18 @@ import {
   errors as joseErrors,
   importSPKI,
   jwtVerify,
-  type JWTHeaderParameters,
-  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { isValidOrg, isValidPattern, unauthorized, type JsonValue } from '@hubcast/protocol';
+import {
+  isHubcastError,
+  isValidOrg,
+  isValidPattern,
+  unauthorized,
+  type JsonValue,
+} from '@hubcast/protocol';
 import type { Config } from '../config/schema.js';
-import { describeJoseError } from './token-errors.js';
+import { createHmacVerifier } from './verify-hmac.js';
+import { TOKEN_MESSAGES, describeJoseError } from './token-errors.js';
 
 /** The claims a connection runs with, after verification. */
 export interface VerifiedToken {
@@ -32,37 +37,47 @@ export interface VerifiedToken {
 
 export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
 
-const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
+type Claims = Readonly<Record<string, unknown>>;
+type ClaimsVerifier = (token: string) => Claims | Promise<Claims>;
+
+// Far above any token we issue (a few hundred bytes; grants and info make it a few KiB), and
+// refused before any decoding, so a huge string costs a length check.
+const MAX_TOKEN_LENGTH = 8192;
+
 const ASYMMETRIC_ALGS = ['RS256', 'ES256', 'EdDSA'];
 
 /** Builds the verifier for a config; throws (at start) when a key cannot be loaded. */
 export async function createTokenVerifier(config: Config): Promise<TokenVerifier> {
+  const verify = await createClaimsVerifier(config);
+  return async (token) => {
+    if (token.length > MAX_TOKEN_LENGTH) throw unauthorized(TOKEN_MESSAGES.tooLong);
+    let claims: Claims;
+    try {
+      claims = await verify(token);
+    } catch (err) {
+      throw isHubcastError(err) ? err : unauthorized(describeJoseError(err));
+    }
+    return claimsFrom(claims);
+  };
+}
+
+async function createClaimsVerifier(config: Config): Promise<ClaimsVerifier> {
+  if (config.jwtSecret !== undefined)
+    return createHmacVerifier({
+      secret: config.jwtSecret,
+      audience: config.jwtAudience,
+      issuer: config.jwtIssuer,
+      // jose's default, until the tolerance is configurable
+      clockToleranceSeconds: 0,
+    });
   const options = {
     ...(config.jwtAudience === undefined ? {} : { audience: config.jwtAudience }),
     ...(config.jwtIssuer === undefined ? {} : { issuer: config.jwtIssuer }),
     requiredClaims: ['sub', 'exp'],
   };
-  let verify: (token: string) => Promise<JWTPayload>;
-  if (config.jwtSecret !== undefined) {
-    // One imported key per HS algorithm: importing the raw secret on every verify was the
-    // largest cost of connect+auth in the profile.
-    const secret = new TextEncoder().encode(config.jwtSecret);
-    const keys = new Map<string, Promise<crypto.CryptoKey>>();
-    const keyFor = (header: JWTHeaderParameters): Promise<crypto.CryptoKey> => {
-      const alg = header.alg;
-      let key = keys.get(alg);
-      if (key === undefined) {
-        const hash = `SHA-${alg.slice(2)}`;
-        key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
-        keys.set(alg, key);
-      }
-      return key;
-    };
-    verify = async (t) =>
-      (await jwtVerify(t, keyFor, { ...options, algorithms: HMAC_ALGS })).payload;
-  } else if (config.jwtPublicKey !== undefined) {
+  if (config.jwtPublicKey !== undefined) {
     const keys = await importPublicKeys(config.jwtPublicKey);
-    verify = async (t) => {
+    return async (t) => {
       let last: unknown;
       for (const key of keys) {
         try {
@@ -78,22 +93,13 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
       }
       throw last;
     };
-  } else if (config.jwks !== undefined) {
-    const getKey = loadJwks(config.jwks);
-    verify = async (t) =>
-      (await jwtVerify(t, getKey, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
-  } else {
-    throw new Error('no token verification configured');
   }
-  return async (token) => {
-    let payload: JWTPayload;
-    try {
-      payload = await verify(token);
-    } catch (err) {
-      throw unauthorized(describeJoseError(err));
-    }
-    return claimsFrom(payload);
-  };
+  if (config.jwks !== undefined) {
+    const getKey = loadJwks(config.jwks);
+    return async (t) =>
+      (await jwtVerify(t, getKey, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
+  }
+  throw new Error('no token verification configured');
 }
 
 /** A PEM file path or PEM text; a file may hold several keys (tried in turn) for rotation. */
@@ -127,17 +133,18 @@ function loadJwks(source: string): JWTVerifyGetKey {
   return createLocalJWKSet(json as Parameters<typeof createLocalJWKSet>[0]);
 }
 
-function claimsFrom(p: JWTPayload): VerifiedToken {
-  const sub = p.sub;
+function claimsFrom(p: Claims): VerifiedToken {
+  const sub = p['sub'];
   const org = p['org'];
+  const exp = p['exp'];
   if (typeof sub !== 'string' || !/^[A-Za-z0-9_\-:@=+]{1,64}$/.test(sub))
     throw unauthorized("token claim 'sub' must be a user id of 1-64 characters [A-Za-z0-9_-:@=+]");
   if (!isValidOrg(org)) throw unauthorized("token claim 'org' is missing or not a valid org name");
-  if (typeof p.exp !== 'number') throw unauthorized("token claim 'exp' is required");
+  if (typeof exp !== 'number') throw unauthorized("token claim 'exp' is required");
   return {
     user: sub,
     org,
-    expiresAt: p.exp,
+    expiresAt: exp,
     subscribe: patternList(p['subscribe'], 'subscribe', DEFAULT_SUBSCRIBE),
     publish: patternList(p['publish'], 'publish', DEFAULT_PUBLISH),
     info: p['info'] === undefined ? undefined : (p['info'] as JsonValue),
