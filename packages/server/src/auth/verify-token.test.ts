@@ -158,6 +158,63 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
   });
 });
 
+describe('clock tolerance on exp and nbf (PROTOCOL.md §9: 5 seconds)', () => {
+  /** A signing key and the config that verifies it, per kind of verification. */
+  const kinds = new Map<string, { key: Key | Uint8Array; alg: string; file: ConfigInput }>();
+  beforeAll(async () => {
+    kinds.set('an HS256 secret', {
+      key: new TextEncoder().encode(SECRET),
+      alg: 'HS256',
+      file: { jwtSecret: SECRET },
+    });
+    for (const alg of ['RS256', 'EdDSA']) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      kinds.set(`an ${alg} PEM key`, {
+        key: pair.privateKey,
+        alg,
+        file: { jwtPublicKey: await exportSPKI(pair.publicKey) },
+      });
+    }
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const dir = mkdtempSync(join(scratch, 'tolerance-'));
+    const jwk = { ...(await exportJWK(ec.publicKey)), alg: 'ES256', use: 'sig' };
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [jwk] }));
+    kinds.set('an ES256 JWKS file', {
+      key: ec.privateKey,
+      alg: 'ES256',
+      file: { jwks: join(dir, 'jwks.json') },
+    });
+  });
+
+  it.each([
+    ['an HS256 secret'],
+    ['an RS256 PEM key'],
+    ['an EdDSA PEM key'],
+    ['an ES256 JWKS file'],
+  ])('with %s', async (kind) => {
+    const { key, alg, file } = kinds.get(kind) ?? expect.fail(`no ${kind}`);
+    const lenient = await verifierFor(file);
+    const strict = await verifierFor({ ...file, jwtClockTolerance: 0 });
+    const wide = await verifierFor({ ...file, jwtClockTolerance: 30 });
+    const justExpired = await sign(key, alg, { exp: now() - 3 });
+    const notYet = await sign(key, alg, { nbf: now() + 3 });
+    await expect(lenient(justExpired)).resolves.toMatchObject({ user: 'alice' });
+    await expect(lenient(notYet)).resolves.toMatchObject({ user: 'alice' });
+    await expectUnauthorized(strict(justExpired), /token expired/);
+    await expectUnauthorized(strict(notYet), /'nbf'/);
+    const longExpired = await sign(key, alg, { exp: now() - 20 });
+    await expectUnauthorized(lenient(longExpired), /token expired/);
+    await expect(wide(longExpired)).resolves.toMatchObject({ user: 'alice' });
+  });
+
+  it('keeps exp as the token says: the tolerance is for whoever closes the connection', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET, jwtClockTolerance: 30 });
+    const exp = now() - 3;
+    const claims = await verify(await sign(new TextEncoder().encode(SECRET), 'HS256', { exp }));
+    expect(claims.expiresAt).toBe(exp);
+  });
+});
+
 describe('a token over 8 KiB', () => {
   it('is refused before it is decoded, whatever verifies it', async () => {
     const hmac = new TextEncoder().encode(SECRET);

@@ -28,7 +28,10 @@ import { TOKEN_MESSAGES, describeJoseError } from './token-errors.js';
 export interface VerifiedToken {
   user: string;
   org: string;
-  /** Unix seconds. */
+  /**
+   * The token's `exp` (Unix seconds) as it says, without the clock tolerance: the session
+   * ticker adds `jwtClockTolerance` when it decides that a connection has expired.
+   */
   expiresAt: number;
   subscribe: readonly string[];
   publish: readonly string[];
@@ -67,13 +70,13 @@ async function createClaimsVerifier(config: Config): Promise<ClaimsVerifier> {
       secret: config.jwtSecret,
       audience: config.jwtAudience,
       issuer: config.jwtIssuer,
-      // jose's default, until the tolerance is configurable
-      clockToleranceSeconds: 0,
+      clockToleranceSeconds: config.jwtClockTolerance,
     });
   const options = {
     ...(config.jwtAudience === undefined ? {} : { audience: config.jwtAudience }),
     ...(config.jwtIssuer === undefined ? {} : { issuer: config.jwtIssuer }),
     requiredClaims: ['sub', 'exp'],
+    clockTolerance: config.jwtClockTolerance,
   };
   if (config.jwtPublicKey !== undefined) {
     const keys = await importPublicKeys(config.jwtPublicKey);
