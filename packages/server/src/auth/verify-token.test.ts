@@ -260,7 +260,8 @@ describe('JWKS', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('picks the key by kid from a JWKS URL', async () => {
-    const verify = await verifierFor({ jwks: url });
+    // plain http is for dev only (config/load.ts); this server is local and in-process
+    const verify = await verifierFor({ jwks: url, dev: true });
     await expect(verify(await sign(rsa.privateKey, 'RS256', {}, 'rsa-1'))).resolves.toMatchObject({
       user: 'alice',
     });

@@ -131,7 +131,8 @@ async function importPublicKeys(source: string): Promise<VerifyKey[]> {
 }
 
 function loadJwks(source: string): JWTVerifyGetKey {
-  if (/^https?:\/\//.test(source)) return createRemoteJWKSet(new URL(source));
+  // The scheme is case-insensitive, as in the config check that refuses http outside dev.
+  if (/^https?:\/\//i.test(source)) return createRemoteJWKSet(new URL(source));
   const json: unknown = JSON.parse(readFileSync(source, 'utf8'));
   return createLocalJWKSet(json as Parameters<typeof createLocalJWKSet>[0]);
 }

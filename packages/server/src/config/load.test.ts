@@ -258,6 +258,35 @@ describe('loadConfig errors', () => {
   });
 });
 
+describe('a JWKS URL must use https outside dev', () => {
+  const HTTP = 'http://id.example/.well-known/jwks.json';
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['in the file', { file: { jwks: HTTP } }, "config file key 'jwks'"],
+    ['as a flag', { flags: { jwks: HTTP } }, '--jwks'],
+    [
+      'in env, scheme in capitals',
+      { env: { HUBCAST_JWKS: HTTP.replace('http', 'HTTP') } },
+      'HUBCAST_JWKS',
+    ],
+    ['with dev switched off', { file: { jwks: HTTP, dev: false } }, "config file key 'jwks'"],
+  ])('refuses http %s, naming the key and https', (_label, sources, named) => {
+    const err = configError(sources);
+    expect(err.message).toContain(named);
+    expect(err.message).toContain('jwks');
+    expect(err.message).toContain('https://');
+    // a URL may carry credentials: never quoted
+    expect(err.message).not.toContain('id.example');
+  });
+
+  it.each<[label: string, sources: ConfigSources]>([
+    ['http with dev', { flags: { dev: true }, file: { jwks: HTTP } }],
+    ['https', { file: { jwks: 'https://id.example/.well-known/jwks.json' } }],
+    ['a file path', { file: { jwks: './jwks.json' } }],
+  ])('accepts %s', (_label, sources) => {
+    expect(loadConfig(sources).jwks).toBe(sources.file?.jwks);
+  });
+});
+
 describe('loadConfig with a config file', () => {
   it('reads a JSON file, below env and flags', () => {
     const path = writeConfigFile(

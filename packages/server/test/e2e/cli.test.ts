@@ -75,6 +75,11 @@ describe('config errors name the bad key', () => {
       /--postgres-url: must be a postgres:\/\/ connection string/,
     ],
     [
+      ['serve', '--jwks', 'http://127.0.0.1:9/jwks.json'],
+      {},
+      /--jwks: the jwks URL must use https/,
+    ],
+    [
       ['serve', '--dev'],
       { HUBCAST_PING_INTERVAL: 'soon' },
       /HUBCAST_PING_INTERVAL: must be a number/,
