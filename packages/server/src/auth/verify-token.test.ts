@@ -232,6 +232,66 @@ describe('a token over 8 KiB', () => {
   });
 });
 
+describe('a PEM file holding keys of several types (rotation)', () => {
+  type Pair = Awaited<ReturnType<typeof generateKeyPair>>;
+  let rsa: Pair;
+  let rsaNext: Pair;
+  let ec: Pair;
+  let ed: Pair;
+  beforeAll(async () => {
+    const pair = (alg: string): Promise<Pair> => generateKeyPair(alg, { extractable: true });
+    rsa = await pair('RS256');
+    rsaNext = await pair('RS256');
+    ec = await pair('ES256');
+    ed = await pair('EdDSA');
+  });
+
+  /** A verifier for a key file holding the public halves of `pairs`, in that order. */
+  async function verifierForFile(...pairs: Pair[]): Promise<TokenVerifier> {
+    const pems = await Promise.all(pairs.map((p) => exportSPKI(p.publicKey)));
+    const file = join(mkdtempSync(join(scratch, 'mixed-')), 'keys.pem');
+    writeFileSync(file, pems.join('\n'));
+    return verifierFor({ jwtPublicKey: file });
+  }
+
+  it.each([['RS256'], ['ES256'], ['EdDSA']])(
+    'verifies %s with the key of its type',
+    async (alg) => {
+      const verify = await verifierForFile(rsa, ec, ed);
+      const key = { RS256: rsa, ES256: ec, EdDSA: ed }[alg]?.privateKey ?? expect.fail(alg);
+      await expect(verify(await sign(key, alg))).resolves.toMatchObject({ user: 'alice' });
+    },
+  );
+
+  it('tries every key of the type, in turn: two RSA keys around an EC key', async () => {
+    const verify = await verifierForFile(rsa, ec, rsaNext);
+    await expect(verify(await sign(rsaNext.privateKey, 'RS256'))).resolves.toMatchObject({
+      user: 'alice',
+    });
+    const stranger = await generateKeyPair('RS256');
+    await expectUnauthorized(verify(await sign(stranger.privateKey, 'RS256')), /signature/);
+  });
+
+  it('refuses a token whose alg matches no key in the file, without echoing it', async () => {
+    const verify = await verifierForFile(rsa, ed);
+    const token = await sign(ec.privateKey, 'ES256');
+    await expectUnauthorized(verify(token), /^no key matches the token$/, token);
+  });
+
+  it('checks a token only against keys of its alg: an RSA signature under an ES256 header', async () => {
+    const verify = await verifierForFile(rsa, ec);
+    const [, payload, signature] = (await sign(rsa.privateKey, 'RS256')).split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'ES256' })).toString('base64url');
+    const token = `${header}.${payload}.${signature}`;
+    await expectUnauthorized(verify(token), /^token signature is invalid$/, token);
+  });
+
+  it('refuses at start a key of no supported type (EC P-384)', async () => {
+    const p384 = await generateKeyPair('ES384', { extractable: true });
+    await expect(verifierForFile(rsa, p384)).rejects.toThrow(/not RSA, EC P-256 or Ed25519/);
+  });
+});
+
 describe('JWKS', () => {
   let server: Server;
   let url: string;

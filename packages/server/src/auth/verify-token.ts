@@ -4,6 +4,7 @@
  * from a PEM public key or a JWKS (URL or file). `alg: none` never verifies: every path pins
  * its algorithms, and jose refuses unsecured tokens besides.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -11,6 +12,7 @@ import {
   errors as joseErrors,
   importSPKI,
   jwtVerify,
+  type JWTHeaderParameters,
   type JWTVerifyGetKey,
 } from 'jose';
 import {
@@ -79,19 +81,22 @@ async function createClaimsVerifier(config: Config): Promise<ClaimsVerifier> {
     clockTolerance: config.jwtClockTolerance,
   };
   if (config.jwtPublicKey !== undefined) {
-    const keys = await importPublicKeys(config.jwtPublicKey);
+    const keysByAlg = await importPublicKeys(config.jwtPublicKey);
     return async (t) => {
+      // The header's alg picks the keys of its type; several of one type are a rotation,
+      // tried in turn while the signature is what fails.
       let last: unknown;
-      for (const key of keys) {
+      for (let i = 0, count = 1; i < count; i++) {
+        const keyFor = (header: JWTHeaderParameters): VerifyKey => {
+          const ofType = keysByAlg.get(header.alg ?? '') ?? [];
+          count = ofType.length;
+          return ofType[i] ?? noMatchingKey();
+        };
         try {
-          return (await jwtVerify(t, key, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
+          return (await jwtVerify(t, keyFor, { ...options, algorithms: ASYMMETRIC_ALGS })).payload;
         } catch (err) {
+          if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
           last = err;
-          if (
-            !(err instanceof joseErrors.JWSSignatureVerificationFailed) &&
-            !(err instanceof joseErrors.JOSEAlgNotAllowed)
-          )
-            throw err;
         }
       }
       throw last;
@@ -105,29 +110,49 @@ async function createClaimsVerifier(config: Config): Promise<ClaimsVerifier> {
   throw new Error('no token verification configured');
 }
 
-/** A PEM file path or PEM text; a file may hold several keys (tried in turn) for rotation. */
 type VerifyKey = Awaited<ReturnType<typeof importSPKI>>;
 
-async function importPublicKeys(source: string): Promise<VerifyKey[]> {
+const noMatchingKey = (): never => {
+  throw new joseErrors.JWKSNoMatchingKey();
+};
+
+/**
+ * A PEM file path or PEM text, whose keys (several for rotation, of any mix of types) are each
+ * imported once for the one algorithm its type verifies.
+ */
+async function importPublicKeys(source: string): Promise<ReadonlyMap<string, VerifyKey[]>> {
   const pem = source.includes('-----BEGIN') ? source : readFileSync(source, 'utf8');
   const blocks = pem.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g);
   if (blocks === null) throw new Error('jwtPublicKey holds no PEM "PUBLIC KEY" block');
-  const keys: VerifyKey[] = [];
+  const keysByAlg = new Map<string, VerifyKey[]>();
   for (const block of blocks) {
-    let imported: VerifyKey | undefined;
-    for (const alg of ASYMMETRIC_ALGS) {
-      try {
-        imported = await importSPKI(block, alg, { extractable: false });
-        break;
-      } catch {
-        // try the next algorithm family
-      }
-    }
-    if (imported === undefined)
-      throw new Error('jwtPublicKey: a key is not RSA, EC P-256 or Ed25519');
-    keys.push(imported);
+    const alg = algorithmOf(block);
+    if (alg === undefined) throw new Error('jwtPublicKey: a key is not RSA, EC P-256 or Ed25519');
+    const ofType = keysByAlg.get(alg) ?? [];
+    ofType.push(await importSPKI(block, alg, { extractable: false }));
+    keysByAlg.set(alg, ofType);
   }
-  return keys;
+  return keysByAlg;
+}
+
+/** The JWS algorithm (PROTOCOL.md §6) a public key's type verifies, if it is one we take. */
+function algorithmOf(pemBlock: string): string | undefined {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pemBlock);
+  } catch {
+    return undefined;
+  }
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RS256';
+    case 'ec':
+      return key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ES256' : undefined;
+    case 'ed25519':
+      return 'EdDSA';
+    default:
+      return undefined;
+  }
 }
 
 function loadJwks(source: string): JWTVerifyGetKey {
