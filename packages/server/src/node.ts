@@ -123,6 +123,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     config.pingInterval * 1000,
     config.pongTimeout * 1000,
     config.authTimeout * 1000,
+    config.jwtClockTolerance,
   );
   let verifier: TokenVerifier | undefined;
   let draining = false;

@@ -106,6 +106,13 @@ describe('HS256 secret', () => {
     await expectUnauthorized(verify(token), message, token);
   });
 
+  it('refuses an RS256 token: a secret verifies HS algorithms only', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET });
+    const rsa = await generateKeyPair('RS256');
+    const token = await sign(rsa.privateKey, 'RS256');
+    await expectUnauthorized(verify(token), /algorithm not allowed/, token);
+  });
+
   it('checks aud and iss when configured', async () => {
     const verify = await verifierFor({ jwtSecret: SECRET, jwtAudience: 'hub', jwtIssuer: 'app' });
     await expect(
@@ -151,6 +158,140 @@ describe.each([['RS256'], ['ES256'], ['EdDSA']])('%s public key', (alg) => {
   });
 });
 
+describe('clock tolerance on exp and nbf (PROTOCOL.md §9: 5 seconds)', () => {
+  /** A signing key and the config that verifies it, per kind of verification. */
+  const kinds = new Map<string, { key: Key | Uint8Array; alg: string; file: ConfigInput }>();
+  beforeAll(async () => {
+    kinds.set('an HS256 secret', {
+      key: new TextEncoder().encode(SECRET),
+      alg: 'HS256',
+      file: { jwtSecret: SECRET },
+    });
+    for (const alg of ['RS256', 'EdDSA']) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      kinds.set(`an ${alg} PEM key`, {
+        key: pair.privateKey,
+        alg,
+        file: { jwtPublicKey: await exportSPKI(pair.publicKey) },
+      });
+    }
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const dir = mkdtempSync(join(scratch, 'tolerance-'));
+    const jwk = { ...(await exportJWK(ec.publicKey)), alg: 'ES256', use: 'sig' };
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [jwk] }));
+    kinds.set('an ES256 JWKS file', {
+      key: ec.privateKey,
+      alg: 'ES256',
+      file: { jwks: join(dir, 'jwks.json') },
+    });
+  });
+
+  it.each([
+    ['an HS256 secret'],
+    ['an RS256 PEM key'],
+    ['an EdDSA PEM key'],
+    ['an ES256 JWKS file'],
+  ])('with %s', async (kind) => {
+    const { key, alg, file } = kinds.get(kind) ?? expect.fail(`no ${kind}`);
+    const lenient = await verifierFor(file);
+    const strict = await verifierFor({ ...file, jwtClockTolerance: 0 });
+    const wide = await verifierFor({ ...file, jwtClockTolerance: 30 });
+    const justExpired = await sign(key, alg, { exp: now() - 3 });
+    const notYet = await sign(key, alg, { nbf: now() + 3 });
+    await expect(lenient(justExpired)).resolves.toMatchObject({ user: 'alice' });
+    await expect(lenient(notYet)).resolves.toMatchObject({ user: 'alice' });
+    await expectUnauthorized(strict(justExpired), /token expired/);
+    await expectUnauthorized(strict(notYet), /'nbf'/);
+    const longExpired = await sign(key, alg, { exp: now() - 20 });
+    await expectUnauthorized(lenient(longExpired), /token expired/);
+    await expect(wide(longExpired)).resolves.toMatchObject({ user: 'alice' });
+  });
+
+  it('keeps exp as the token says: the tolerance is for whoever closes the connection', async () => {
+    const verify = await verifierFor({ jwtSecret: SECRET, jwtClockTolerance: 30 });
+    const exp = now() - 3;
+    const claims = await verify(await sign(new TextEncoder().encode(SECRET), 'HS256', { exp }));
+    expect(claims.expiresAt).toBe(exp);
+  });
+});
+
+describe('a token over 8 KiB', () => {
+  it('is refused before it is decoded, whatever verifies it', async () => {
+    const hmac = new TextEncoder().encode(SECRET);
+    const es = await generateKeyPair('ES256', { extractable: true });
+    const cases: [TokenVerifier, Key | Uint8Array, string][] = [
+      [await verifierFor({ jwtSecret: SECRET }), hmac, 'HS256'],
+      [await verifierFor({ jwtPublicKey: await exportSPKI(es.publicKey) }), es.privateKey, 'ES256'],
+    ];
+    for (const [verify, key, alg] of cases) {
+      const fits = await sign(key, alg, { info: { bio: 'x'.repeat(6000) } });
+      await expect(verify(fits)).resolves.toMatchObject({ user: 'alice' });
+      const big = await sign(key, alg, { info: { bio: 'x'.repeat(8192) } });
+      await expectUnauthorized(verify(big), /token is too long/, big);
+    }
+  });
+});
+
+describe('a PEM file holding keys of several types (rotation)', () => {
+  type Pair = Awaited<ReturnType<typeof generateKeyPair>>;
+  let rsa: Pair;
+  let rsaNext: Pair;
+  let ec: Pair;
+  let ed: Pair;
+  beforeAll(async () => {
+    const pair = (alg: string): Promise<Pair> => generateKeyPair(alg, { extractable: true });
+    rsa = await pair('RS256');
+    rsaNext = await pair('RS256');
+    ec = await pair('ES256');
+    ed = await pair('EdDSA');
+  });
+
+  /** A verifier for a key file holding the public halves of `pairs`, in that order. */
+  async function verifierForFile(...pairs: Pair[]): Promise<TokenVerifier> {
+    const pems = await Promise.all(pairs.map((p) => exportSPKI(p.publicKey)));
+    const file = join(mkdtempSync(join(scratch, 'mixed-')), 'keys.pem');
+    writeFileSync(file, pems.join('\n'));
+    return verifierFor({ jwtPublicKey: file });
+  }
+
+  it.each([['RS256'], ['ES256'], ['EdDSA']])(
+    'verifies %s with the key of its type',
+    async (alg) => {
+      const verify = await verifierForFile(rsa, ec, ed);
+      const key = { RS256: rsa, ES256: ec, EdDSA: ed }[alg]?.privateKey ?? expect.fail(alg);
+      await expect(verify(await sign(key, alg))).resolves.toMatchObject({ user: 'alice' });
+    },
+  );
+
+  it('tries every key of the type, in turn: two RSA keys around an EC key', async () => {
+    const verify = await verifierForFile(rsa, ec, rsaNext);
+    await expect(verify(await sign(rsaNext.privateKey, 'RS256'))).resolves.toMatchObject({
+      user: 'alice',
+    });
+    const stranger = await generateKeyPair('RS256');
+    await expectUnauthorized(verify(await sign(stranger.privateKey, 'RS256')), /signature/);
+  });
+
+  it('refuses a token whose alg matches no key in the file, without echoing it', async () => {
+    const verify = await verifierForFile(rsa, ed);
+    const token = await sign(ec.privateKey, 'ES256');
+    await expectUnauthorized(verify(token), /^no key matches the token$/, token);
+  });
+
+  it('checks a token only against keys of its alg: an RSA signature under an ES256 header', async () => {
+    const verify = await verifierForFile(rsa, ec);
+    const [, payload, signature] = (await sign(rsa.privateKey, 'RS256')).split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'ES256' })).toString('base64url');
+    const token = `${header}.${payload}.${signature}`;
+    await expectUnauthorized(verify(token), /^token signature is invalid$/, token);
+  });
+
+  it('refuses at start a key of no supported type (EC P-384)', async () => {
+    const p384 = await generateKeyPair('ES384', { extractable: true });
+    await expect(verifierForFile(rsa, p384)).rejects.toThrow(/not RSA, EC P-256 or Ed25519/);
+  });
+});
+
 describe('JWKS', () => {
   let server: Server;
   let url: string;
@@ -179,7 +320,8 @@ describe('JWKS', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('picks the key by kid from a JWKS URL', async () => {
-    const verify = await verifierFor({ jwks: url });
+    // plain http is for dev only (config/load.ts); this server is local and in-process
+    const verify = await verifierFor({ jwks: url, dev: true });
     await expect(verify(await sign(rsa.privateKey, 'RS256', {}, 'rsa-1'))).resolves.toMatchObject({
       user: 'alice',
     });

@@ -189,6 +189,7 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --jwks URL|FILE           JSON Web Key Set
   --jwt-audience A          required aud claim
   --jwt-issuer I            required iss claim
+  --jwt-clock-tolerance S   skew allowed on exp and nbf; a connection lasts until exp plus it (5)
   --api-key K               admin API key (tenant-bound keys: "apiKeys" in the config file)
   --allowed-origins A,B     WebSocket origins allowed (default: same origin only; * for any)
   --tls-cert FILE           PEM certificate chain: serve https:// and wss:// on --port;

@@ -43,6 +43,7 @@ describe('loadConfig defaults (PROTOCOL.md §9)', () => {
     ['maxConnectionsPerUser', 32],
     ['rateLimit', 100],
     ['rateBurst', 200],
+    ['jwtClockTolerance', 5],
     ['dev', false],
     ['allowedOrigins', []],
     ['apiKeys', []],
@@ -80,6 +81,15 @@ describe('loadConfig sources', () => {
       loadConfig({ env: { HUBCAST_PING_INTERVAL: '12.5', HUBCAST_JWT_SECRET: SECRET } })
         .pingInterval,
     ).toBe(12.5);
+  });
+
+  it.each<[label: string, sources: ConfigSources, expected: number]>([
+    ['a flag with decimals', { flags: { 'jwt-clock-tolerance': '2.5' } }, 2.5],
+    ['env zero (no tolerance)', { env: { HUBCAST_JWT_CLOCK_TOLERANCE: '0' } }, 0],
+    ['the file, at its upper bound', { file: { jwtClockTolerance: 300 } }, 300],
+  ])('reads the JWT clock tolerance from %s', (_label, sources, expected) => {
+    const config = loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(config.jwtClockTolerance).toBe(expected);
   });
 
   it('reads kebab-case flags as their camelCase key', () => {
@@ -168,6 +178,16 @@ describe('loadConfig errors', () => {
     ['fractional history size', { file: { historySize: 1.5 } }, "'historySize'"],
     ['unknown log level', { env: { HUBCAST_LOG_LEVEL: 'loud' } }, 'HUBCAST_LOG_LEVEL'],
     ['wrong type in the file', { file: { maxSubscriptions: '10' } }, "'maxSubscriptions'"], // file values are not coerced
+    [
+      'a negative clock tolerance',
+      { flags: { 'jwt-clock-tolerance': '-1' } },
+      '--jwt-clock-tolerance',
+    ],
+    [
+      'a clock tolerance over 5 minutes',
+      { env: { HUBCAST_JWT_CLOCK_TOLERANCE: '301' } },
+      'HUBCAST_JWT_CLOCK_TOLERANCE',
+    ],
   ])('names the key of a bad value: %s', (_label, sources, named) => {
     expect(configError({ ...sources, file: { ...VERIFIED, ...sources.file } }).message).toContain(
       named,
@@ -235,6 +255,35 @@ describe('loadConfig errors', () => {
     expect(loadConfig({ file: { jwks: 'https://id.example/jwks' } }).jwks).toBe(
       'https://id.example/jwks',
     );
+  });
+});
+
+describe('a JWKS URL must use https outside dev', () => {
+  const HTTP = 'http://id.example/.well-known/jwks.json';
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['in the file', { file: { jwks: HTTP } }, "config file key 'jwks'"],
+    ['as a flag', { flags: { jwks: HTTP } }, '--jwks'],
+    [
+      'in env, scheme in capitals',
+      { env: { HUBCAST_JWKS: HTTP.replace('http', 'HTTP') } },
+      'HUBCAST_JWKS',
+    ],
+    ['with dev switched off', { file: { jwks: HTTP, dev: false } }, "config file key 'jwks'"],
+  ])('refuses http %s, naming the key and https', (_label, sources, named) => {
+    const err = configError(sources);
+    expect(err.message).toContain(named);
+    expect(err.message).toContain('jwks');
+    expect(err.message).toContain('https://');
+    // a URL may carry credentials: never quoted
+    expect(err.message).not.toContain('id.example');
+  });
+
+  it.each<[label: string, sources: ConfigSources]>([
+    ['http with dev', { flags: { dev: true }, file: { jwks: HTTP } }],
+    ['https', { file: { jwks: 'https://id.example/.well-known/jwks.json' } }],
+    ['a file path', { file: { jwks: './jwks.json' } }],
+  ])('accepts %s', (_label, sources) => {
+    expect(loadConfig(sources).jwks).toBe(sources.file?.jwks);
   });
 });
 

@@ -91,7 +91,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, origin));
   const config = parsed.data;
-  checkCombination(config);
+  checkCombination(config, origin);
   return deepFreeze(config);
 }
 
@@ -112,7 +112,10 @@ function describeIssues(error: z.ZodError, origin: Map<string, string>): string 
     .join('; ');
 }
 
-function checkCombination(config: z.output<typeof configSchema>): void {
+function checkCombination(
+  config: z.output<typeof configSchema>,
+  origin: ReadonlyMap<string, string>,
+): void {
   const verifiers = [config.jwtSecret, config.jwtPublicKey, config.jwks].filter(
     (v) => v !== undefined,
   );
@@ -123,6 +126,13 @@ function checkCombination(config: z.output<typeof configSchema>): void {
   if (verifiers.length === 0 && !config.dev)
     throw new ConfigError(
       'missing token verification: set --jwt-secret, --jwt-public-key or --jwks (or run with --dev)',
+    );
+  // Keys fetched over plain http can be swapped on the way, and with them who may connect.
+  // The URL is not quoted: it may carry credentials.
+  if (config.jwks !== undefined && /^http:\/\//i.test(config.jwks) && !config.dev)
+    throw new ConfigError(
+      `invalid ${origin.get('jwks') ?? "config key 'jwks'"}: the jwks URL must use https:// ` +
+        '(http:// is allowed with --dev only)',
     );
   if (config.store === 'postgres' && config.postgresUrl === undefined)
     throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');

@@ -46,6 +46,11 @@ export const configSchema = z
     jwks: z.string().min(1).optional(),
     jwtAudience: z.string().min(1).optional(),
     jwtIssuer: z.string().min(1).optional(),
+    /**
+     * Seconds of clock skew allowed on a token's `exp` and `nbf`, for every kind of key; a live
+     * connection lasts until `exp` plus this (PROTOCOL.md §9). Zero is allowed: no skew.
+     */
+    jwtClockTolerance: z.number().min(0).max(300).default(5),
     apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
     apiKeys: z.array(apiKeySchema).default([]),
     allowedOrigins: z.array(z.string().min(1)).default([]),

@@ -17,6 +17,8 @@ export class SessionTicker {
     private readonly pingIntervalMs: number,
     private readonly pongTimeoutMs: number,
     private readonly authTimeoutMs: number,
+    /** A token is accepted until `exp` plus this, so its connection lives as long (§9). */
+    private readonly clockToleranceSeconds: number,
   ) {}
 
   start(): void {
@@ -35,7 +37,7 @@ export class SessionTicker {
         continue;
       }
       if (s.state !== 'live') continue;
-      if (nowSeconds >= s.expiresAt) {
+      if (nowSeconds >= s.expiresAt + this.clockToleranceSeconds) {
         s.close(CLOSE_CODES.unauthorized.code, 'token expired');
         continue;
       }

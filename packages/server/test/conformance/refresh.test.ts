@@ -59,7 +59,7 @@ describe('refresh (§4)', () => {
   });
 
   it('keeps the old expiry after a refused refresh: the connection still closes with 4501 at the old exp', async () => {
-    const node = await start();
+    const node = await start({ jwtClockTolerance: 0 });
     const c = await connectClient(node, { sub: 'alice', org: 'acme', ttlSeconds: 2 });
     const other = await node.token({ sub: 'mallory', org: 'acme', ttlSeconds: 3600 });
     expect(await c.request({ type: 'refresh', id: 1, token: other })).toMatchObject({
@@ -108,8 +108,9 @@ describe('refresh (§4)', () => {
 });
 
 describe('token expiry (§4, §7)', () => {
+  // No clock tolerance in the timing cases below, so they wait no longer than the token's life.
   it('closes a connection whose token expires without a refresh with 4501', async () => {
-    const node = await start();
+    const node = await start({ jwtClockTolerance: 0 });
     const c = await connectClient(node, { sub: 'alice', org: 'acme', ttlSeconds: 2 });
     const closed = await c.waitClosed(5000);
     expect(closed.code).toBe(4501);
@@ -117,7 +118,7 @@ describe('token expiry (§4, §7)', () => {
   });
 
   it('keeps a refreshed connection open past the old expiry', async () => {
-    const node = await start();
+    const node = await start({ jwtClockTolerance: 0 });
     const refreshed = await connectClient(
       node,
       { sub: 'alice', org: 'acme', ttlSeconds: 2 },
@@ -133,5 +134,16 @@ describe('token expiry (§4, §7)', () => {
     expect((await witness.waitClosed(6000)).code).toBe(4501);
     expect(refreshed.closeInfo).toBeUndefined();
     expect(await refreshed.quiet()).toEqual([]);
+  });
+
+  it('keeps a connection open until exp plus the clock tolerance (§9), then closes it with 4501', async () => {
+    const node = await start({ jwtClockTolerance: 3 });
+    // Expired a second ago, so within the tolerance: the connect is accepted.
+    const c = await connectClient(node, { sub: 'alice', org: 'acme', ttlSeconds: -1 });
+    const exp = c.connected.expires_at;
+    expect(exp).toBeLessThan(Date.now() / 1000);
+    const closed = await c.waitClosed(6000);
+    expect(closed.code).toBe(4501);
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp + 3);
   });
 });

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { camelToKebab } from '../../src/config/load.js';
+import { CONFIG_KEYS, FILE_ONLY_KEYS } from '../../src/config/schema.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -73,6 +75,11 @@ describe('config errors name the bad key', () => {
       /--postgres-url: must be a postgres:\/\/ connection string/,
     ],
     [
+      ['serve', '--jwks', 'http://127.0.0.1:9/jwks.json'],
+      {},
+      /--jwks: the jwks URL must use https/,
+    ],
+    [
       ['serve', '--dev'],
       { HUBCAST_PING_INTERVAL: 'soon' },
       /HUBCAST_PING_INTERVAL: must be a number/,
@@ -112,6 +119,18 @@ describe('config errors name the bad key', () => {
     const r = await runToEnd(['serve', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown config key 'pingIntervall'/);
+  });
+});
+
+describe('hubcast serve --help', () => {
+  it('lists the flag of every config key that has one', async () => {
+    const r = await runToEnd(['serve', '--help']);
+    expect(r.code).toBe(0);
+    const missing = CONFIG_KEYS.filter((k) => !FILE_ONLY_KEYS.has(k)).filter(
+      (k) => !r.out.includes(`--${camelToKebab(k)} `),
+    );
+    expect(missing).toEqual([]);
+    expect(r.out).toMatch(/--jwt-clock-tolerance S .*\(5\)/);
   });
 });
 
