@@ -3,6 +3,7 @@
  * config PEM, a JWKS file and a JWKS URL; `alg: none`, wrong keys, expiry, aud/iss and claim
  * shapes refused with `unauthorized` and a message that never echoes the token.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,14 @@ function sign(
     .setSubject((claims['sub'] as string | undefined) ?? 'alice')
     .setExpirationTime((claims['exp'] as number | undefined) ?? now() + 60)
     .sign(key);
+}
+
+/** An HS256 token over a payload given as JSON text, for values JSON.stringify cannot write. */
+function rawHs256(payloadJson: string): string {
+  const head = Buffer.from('{"alg":"HS256"}').toString('base64url');
+  const body = Buffer.from(payloadJson).toString('base64url');
+  const sig = createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
 }
 
 async function expectUnauthorized(
@@ -100,6 +109,12 @@ describe('HS256 secret', () => {
     ['a bad subscribe claim', async () => sign(hmac, 'HS256', { subscribe: 'a.>' }), /'subscribe'/],
     ['a bad publish pattern', async () => sign(hmac, 'HS256', { publish: ['a..b'] }), /'publish'/],
     ['garbage', () => Promise.resolve('not.a.jwt'), /malformed|invalid/],
+    // 1e400 is Infinity once parsed: a connection that would never expire
+    [
+      'an exp past any number',
+      () => Promise.resolve(rawHs256('{"sub":"a","org":"acme","exp":1e400}')),
+      /'exp'/,
+    ],
   ])('refuses %s', async (_name, make, message) => {
     const verify = await verifierFor({ jwtSecret: SECRET });
     const token = await make();

@@ -170,6 +170,8 @@ function claimsFrom(p: Claims): VerifiedToken {
     throw unauthorized("token claim 'sub' must be a user id of 1-64 characters [A-Za-z0-9_-:@=+]");
   if (!isValidOrg(org)) throw unauthorized("token claim 'org' is missing or not a valid org name");
   if (typeof exp !== 'number') throw unauthorized("token claim 'exp' is required");
+  // 1e400 parses to Infinity: a connection that would never expire, `expires_at: null`.
+  if (!Number.isFinite(exp)) throw unauthorized("token claim 'exp' is invalid");
   return {
     user: sub,
     org,

@@ -185,8 +185,9 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --store sqlite|postgres|memory  the services' data: <data-dir>/store.db, PostgreSQL (sqlite)
   --postgres-url URL        postgres://user:pass@host:5432/db, for --store/--log postgres
   --jwt-secret S            HS256/384/512 secret
-  --jwt-public-key PEM|FILE RS256/ES256/EdDSA public key
-  --jwks URL|FILE           JSON Web Key Set
+  --jwt-public-key PEM|FILE RS256/ES256/EdDSA public keys; a file may hold several, of any
+                            mix of types: a token is checked against the keys of its alg
+  --jwks URL|FILE           JSON Web Key Set; a URL must be https:// (http:// with --dev)
   --jwt-audience A          required aud claim
   --jwt-issuer I            required iss claim
   --jwt-clock-tolerance S   skew allowed on exp and nbf; a connection lasts until exp plus it (5)
