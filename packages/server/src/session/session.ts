@@ -17,6 +17,7 @@ import {
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from './rate-limit.js';
+import { whenBacklogAtMost } from './socket-backlog.js';
 import { PING_MESSAGE } from './session-ticker.js';
 import { BatchFrameCache, FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
@@ -315,22 +316,12 @@ export class Session {
   }
 
   /**
-   * Resolves once the socket has written out most of what it holds (or closed): a long replay
-   * waits here between pages instead of piling up past the send-queue bound.
+   * Resolves once the socket holds at most `maxBacklogBytes` (half the queue bound unless
+   * told), or closed: a long replay waits here between pages instead of piling up past the
+   * send-queue bound.
    */
-  whenWritable(): Promise<void> {
-    const socket = this.socket;
-    if (socket.writableLength <= this.ctx.config.maxQueueBytes / 2 || socket.destroyed)
-      return RESOLVED;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+  whenWritable(maxBacklogBytes = this.ctx.config.maxQueueBytes / 2): Promise<void> {
+    return whenBacklogAtMost(this.socket, maxBacklogBytes);
   }
 
   // ---- fan-out ----
