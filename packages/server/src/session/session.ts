@@ -324,6 +324,27 @@ export class Session {
     return whenBacklogAtMost(this.socket, maxBacklogBytes);
   }
 
+  /**
+   * Replies once the socket has room for the whole reply under the send-queue bound, so a
+   * large reply (a `history` page) waits for a slow reader instead of closing it with 4001.
+   * False, sending nothing, when the reply alone is larger than the bound.
+   */
+  async replyWhenRoom(message: ServerMessage, id: number | undefined): Promise<boolean> {
+    const text = Buffer.from(JSON.stringify(id === undefined ? message : { ...message, id }));
+    const maxBytes = this.ctx.config.maxQueueBytes;
+    if (text.length > maxBytes) return false;
+    for (;;) {
+      if (this.isClosed()) return true;
+      // With the queue handed to the socket, enqueue() reads the socket's backlog afresh.
+      this.flush();
+      if (this.socket.writableLength + text.length <= maxBytes) {
+        this.enqueue(text);
+        return true;
+      }
+      await this.whenWritable(maxBytes - text.length);
+    }
+  }
+
   // ---- fan-out ----
 
   /**
