@@ -61,11 +61,21 @@ export class PagePicker<R extends { seq: number; channel: string }> {
     private readonly dataBytesOf: (row: R) => number,
   ) {}
 
+  /** Does the row's channel pass the read's patterns and filter? */
+  matches(channel: string): boolean {
+    const { patterns, filter } = this.range;
+    if (patterns !== undefined && !patterns.some((p) => matchPattern(p, channel))) return false;
+    return filter === undefined || filter(channel);
+  }
+
   /** Takes the next row; false once the page is complete and the scan should stop. */
   offer(row: R): boolean {
-    const { patterns, filter, limit, maxBytes } = this.range;
-    if (patterns !== undefined && !patterns.some((p) => matchPattern(p, row.channel))) return true;
-    if (filter !== undefined && !filter(row.channel)) return true;
+    return !this.matches(row.channel) || this.offerMatch(row);
+  }
+
+  /** `offer` for a row known to match. */
+  offerMatch(row: R): boolean {
+    const { limit, maxBytes } = this.range;
     if (this.rows.length === limit) return this.stop(row);
     if (maxBytes !== undefined) {
       const cost = eventPageBytes(this.dataBytesOf(row), row.channel);
@@ -96,4 +106,25 @@ export class PagePicker<R extends { seq: number; channel: string }> {
       return { rows: this.rows, more: true, scannedTo: oldest ? window.hi : window.lo };
     return { rows: this.rows, more: false };
   }
+}
+
+/**
+ * `seqs` (ascending or descending, as a read met them) as runs of consecutive seqs, in the same
+ * order: a log loads a run's payloads with one range read on its key instead of one per event.
+ */
+export function consecutiveRuns(seqs: readonly number[]): { lo: number; hi: number }[] {
+  const runs: { lo: number; hi: number }[] = [];
+  let run: { lo: number; hi: number } | undefined;
+  let last = Number.NaN;
+  for (const seq of seqs) {
+    if (run !== undefined && Math.abs(seq - last) === 1) {
+      run.lo = Math.min(run.lo, seq);
+      run.hi = Math.max(run.hi, seq);
+    } else {
+      run = { lo: seq, hi: seq };
+      runs.push(run);
+    }
+    last = seq;
+  }
+  return runs;
 }
