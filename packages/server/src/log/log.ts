@@ -47,8 +47,9 @@ export interface AppendResult {
  * - `maxScan` caps the rows examined: the read looks at no more than that many retained events
  *   of the range, counted from the end it starts at, whether they match or not. Retained seqs
  *   have no gaps, so this is a seq window the log can hand to an index range scan.
- * - `maxBytes` caps the page: an event is added only while the sum of `eventPageBytes` of the
- *   events returned stays within it, except the first match, which is always returned (a read
+ * - `maxBytes` caps the page: an event is added only while the sum of `eventPageBytes`
+ *   (read-page.ts: an upper bound of an event's JSON in a `history` reply) of the events
+ *   returned stays within it, except the read's first match, which is always returned (a read
  *   always moves forward, however large one event is).
  * A read stopped by either, or by `limit`, says so with `more` and where to go on in
  * `scannedTo`.
@@ -65,6 +66,7 @@ export interface ReadRange {
   patterns?: readonly string[];
   /** Keep only events whose channel passes; applied after `patterns`, in JS. */
   filter?: (channel: string) => boolean;
+  /** At least 1, so that a read that stops early has always moved on. */
   limit: number;
   /** `newest` returns the last `limit` matching events (still oldest first). */
   from: 'oldest' | 'newest';
@@ -92,6 +94,7 @@ export interface ReadResult {
    */
   scannedTo?: number;
 }
+
 export interface EventLog {
   append(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
   read(org: string, range: ReadRange): Promise<ReadResult>;
