@@ -334,7 +334,8 @@ export class Session {
     const maxBytes = this.ctx.config.maxQueueBytes;
     if (text.length > maxBytes) return false;
     for (;;) {
-      if (this.isClosed()) return true;
+      // A socket going away ends the wait at once: looping on it would never yield.
+      if (this.isClosed() || this.ws.readyState !== 1 || this.socket.destroyed) return true;
       // With the queue handed to the socket, enqueue() reads the socket's backlog afresh.
       this.flush();
       if (this.socket.writableLength + text.length <= maxBytes) {
