@@ -150,14 +150,23 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
     return this.publisher.publish(channel, data, options);
   }
 
-  /** Stored events of a channel or pattern, oldest first (PROTOCOL.md §4 `history`). */
+  /**
+   * Stored events of a channel or pattern, oldest first (PROTOCOL.md §4 `history`). While
+   * `more`, the next page is `history(channel, { before: page.cursor })`, or `{ after:
+   * page.cursor }` when reading forward with `after`; a page may hold no events and still
+   * have more (the server examines a bounded part of the log per call).
+   */
   async history(channel: string, options: HistoryOptions = {}): Promise<HistoryPage> {
     const command: HistoryCommand = { type: 'history', channel };
     if (options.after !== undefined) command.after = options.after;
     if (options.before !== undefined) command.before = options.before;
     if (options.limit !== undefined) command.limit = options.limit;
     const reply = await this.command(command);
-    return { events: reply.events, more: reply.more };
+    return {
+      events: reply.events,
+      more: reply.more,
+      ...(reply.cursor === undefined ? {} : { cursor: reply.cursor }),
+    };
   }
 
   /** Who is subscribed to exactly `channel`. */

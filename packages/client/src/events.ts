@@ -135,8 +135,13 @@ export interface PublishResult {
 /** Result of `history`. */
 export interface HistoryPage {
   events: HubcastEvent[];
-  /** Whether further events exist in the direction asked. */
+  /** The server stopped before the end of the log in the direction asked: call again. */
   more: boolean;
+  /**
+   * Present exactly when `more`: where the next call goes on, given as `after` when this call
+   * had `after`, else as `before`.
+   */
+  cursor?: string;
 }
 
 /** Result of `presence`. */

@@ -152,6 +152,11 @@ export interface HistoryReply extends ReplyBase {
   type: 'history';
   events: WireEvent[];
   more: boolean;
+  /**
+   * Present exactly when `more`: where the next call goes on, passed as `after` when this one
+   * read oldest first (it had `after`), else as `before`. May come with no events.
+   */
+  cursor?: string;
 }
 export interface ResultReply extends ReplyBase {
   type: 'result';

@@ -15,7 +15,7 @@ export async function openLog(
   config: Config,
   onProgress?: (message: string) => void,
 ): Promise<EventLog> {
-  if (config.log !== 'postgres') return createLog(config);
+  if (config.log !== 'postgres') return createLog(config, onProgress);
   return PostgresEventLog.open({
     // loadConfig refuses `postgres` without a URL.
     url: config.postgresUrl ?? '',
@@ -26,7 +26,7 @@ export async function openLog(
 }
 
 /** The logs that open at once (memory, SQLite); `openLog` opens any. */
-export function createLog(config: Config): EventLog {
+export function createLog(config: Config, onProgress?: (message: string) => void): EventLog {
   const retention = { historySize: config.historySize, historyTtlSeconds: config.historyTtl };
   if (config.log === 'memory') return new MemoryEventLog(retention);
   if (config.log === 'postgres')
@@ -35,6 +35,7 @@ export function createLog(config: Config): EventLog {
     path: join(config.dataDir, 'events.db'),
     synchronous: config.sqliteSync,
     ...retention,
+    ...(onProgress === undefined ? {} : { onProgress }),
   });
 }
 

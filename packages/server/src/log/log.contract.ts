@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsonValue } from '@hubcast/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendInput, EventLog, LogEvent, ReadRange } from './log.js';
+import { describeReadBounds } from './read-bounds.contract.js';
 
 export interface EventLogFactoryOptions {
   historySize: number;
@@ -422,6 +423,8 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
         expect(pages).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
       });
     });
+
+    describeReadBounds(setup);
 
     describe('retention', () => {
       it('keeps the newest historySize events', async () => {

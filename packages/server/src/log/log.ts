@@ -39,22 +39,60 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/**
+ * One read of an org's retained log: the events with `afterSeq < seq < beforeSeq` that pass
+ * `patterns` and `filter`, examined from the end `from` names, at most `limit` of them.
+ *
+ * Bounds (the `history` command and resume read with them, issue 10):
+ * - `maxScan` caps the rows examined: the read looks at no more than that many retained events
+ *   of the range, counted from the end it starts at, whether they match or not. Retained seqs
+ *   have no gaps, so this is a seq window the log can hand to an index range scan.
+ * - `maxBytes` caps the page: an event is added only while the sum of `eventPageBytes`
+ *   (read-page.ts: an upper bound of an event's JSON in a `history` reply) of the events
+ *   returned stays within it, except the read's first match, which is always returned (a read
+ *   always moves forward, however large one event is).
+ * A read stopped by either, or by `limit`, says so with `more` and where to go on in
+ * `scannedTo`.
+ */
 export interface ReadRange {
   /** Events with seq greater than this. */
   afterSeq?: number;
   /** Events with seq smaller than this. */
   beforeSeq?: number;
-  /** Keep only events whose channel passes. */
+  /**
+   * Keep only events whose channel matches one of these patterns (PROTOCOL.md §1; none
+   * matches nothing). A log may test them in its database, so rows that fail never reach JS.
+   */
+  patterns?: readonly string[];
+  /** Keep only events whose channel passes; applied after `patterns`, in JS. */
   filter?: (channel: string) => boolean;
+  /** At least 1, so that a read that stops early has always moved on. */
   limit: number;
   /** `newest` returns the last `limit` matching events (still oldest first). */
   from: 'oldest' | 'newest';
+  /** At most this many retained events of the range are examined (default: all of them). */
+  maxScan?: number;
+  /** At most this many `eventPageBytes` per page, the first event excepted (default: no cap). */
+  maxBytes?: number;
 }
 
 export interface ReadResult {
+  /** Oldest first, whichever end the read started at. */
   events: LogEvent[];
-  /** More matching events exist beyond the limit in the read direction. */
+  /**
+   * The read stopped before the end of the range: it found a match beyond `limit` or beyond
+   * `maxBytes`, or `maxScan` ended it (then further matches may or may not exist).
+   */
   more: boolean;
+  /**
+   * Present exactly when `more`: where the next read of the same range goes on. Every event
+   * from the read's starting end through `scannedTo` was returned or did not match, and
+   * none after it (in the read direction) was returned; reading again with `afterSeq:
+   * scannedTo` (`from: 'oldest'`) or `beforeSeq: scannedTo` (`from: 'newest'`) returns the
+   * matches this read left, so paging returns each match exactly once, in order, whether a
+   * page holds events or none. It is a seq of the retained range, so `cursorOf` of it places.
+   */
+  scannedTo?: number;
 }
 
 export interface EventLog {

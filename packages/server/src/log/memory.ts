@@ -13,6 +13,7 @@ import type {
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
 import { newEvent } from './event.js';
+import { PagePicker, scanWindow } from './read-page.js';
 
 export interface MemoryLogOptions {
   /** Events kept per org at least (newest first). */
@@ -99,34 +100,18 @@ export class MemoryEventLog implements EventLog {
     this.evict(log, this.now());
     const first =
       log.events.length - log.start === 0 ? log.nextSeq : (log.events[log.start] as LogEvent).seq;
-    const lo = Math.max(first, (range.afterSeq ?? 0) + 1);
-    const hi = Math.min(log.nextSeq - 1, (range.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
+    const window = scanWindow(range, first, log.nextSeq - 1);
+    if (window === undefined) return Promise.resolve({ events: [], more: false });
     const at = (seq: number): LogEvent => log.events[log.start + (seq - first)] as LogEvent;
-    const events: LogEvent[] = [];
-    let more = false;
+    const picker = new PagePicker<LogEvent>(range, (e) => Buffer.byteLength(e.dataJson));
     if (range.from === 'oldest') {
-      for (let seq = lo; seq <= hi; seq++) {
-        const e = at(seq);
-        if (range.filter !== undefined && !range.filter(e.channel)) continue;
-        if (events.length === range.limit) {
-          more = true;
-          break;
-        }
-        events.push(e);
-      }
+      for (let seq = window.lo; seq <= window.hi && picker.offer(at(seq)); seq++);
     } else {
-      for (let seq = hi; seq >= lo; seq--) {
-        const e = at(seq);
-        if (range.filter !== undefined && !range.filter(e.channel)) continue;
-        if (events.length === range.limit) {
-          more = true;
-          break;
-        }
-        events.push(e);
-      }
-      events.reverse();
+      for (let seq = window.hi; seq >= window.lo && picker.offer(at(seq)); seq--);
     }
-    return Promise.resolve({ events, more });
+    const { rows: events, ...rest } = picker.page(window);
+    if (range.from === 'newest') events.reverse();
+    return Promise.resolve({ events, ...rest });
   }
 
   headSeq(org: string): Promise<number> {

@@ -26,26 +26,19 @@ import { describePostgresError, isPostgresUnavailable } from '../store/postgres-
 import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
 import { migratePostgres } from '../store/postgres.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
-import type {
-  AppendInput,
-  AppendResult,
-  EventLog,
-  LogEvent,
-  ReadRange,
-  ReadResult,
-} from './log.js';
+import type { AppendInput, AppendResult, EventLog, ReadRange, ReadResult } from './log.js';
 import {
   floorsOf,
   StaleHeadError,
-  toEvent,
   writeGroup,
-  type EventRow,
   type OrgHead,
   type PendingAppend,
   type Queryable,
   type Retention,
 } from './postgres-group.js';
+import { readPostgres } from './postgres-read.js';
 import { loadHeads, readEpoch, WriterLock, type WriterLockOptions } from './postgres-writer.js';
+import { scanWindow } from './read-page.js';
 
 export interface PostgresLogOptions extends Retention {
   /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
@@ -65,8 +58,6 @@ export interface PostgresLogOptions extends Retention {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 const DEFAULT_QUERY_TIMEOUT_MS = 5000;
-/** Rows fetched per round trip when a filter may drop most of them. */
-const FILTERED_PAGE_ROWS = 500;
 
 export class PostgresEventLog implements EventLog {
   private readonly now: () => number;
@@ -200,44 +191,13 @@ export class PostgresEventLog implements EventLog {
   async read(org: string, range: ReadRange): Promise<ReadResult> {
     this.assertOpen();
     const head = this.heads.get(org)?.head ?? 0;
-    const epoch = orgEpoch(this.epoch, org);
-    const ascending = range.from === 'oldest';
-    const events: LogEvent[] = [];
-    let more = false;
     try {
-      const floor = await this.floorOf(org, head);
-      let lo = Math.max(floor, (range.afterSeq ?? 0) + 1);
-      let hi = Math.min(head, (range.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
-      const pageRows =
-        range.filter === undefined
-          ? range.limit + 1
-          : Math.max(range.limit + 1, FILTERED_PAGE_ROWS);
-      // Pages until one match past the limit is found (so `more` is exact) or the range ends.
-      pages: while (lo <= hi) {
-        const { rows } = await this.pool.query<EventRow>(
-          `SELECT e.org, e.seq, e.channel, e.data, e.ts, e.from_user FROM log_events e
-           WHERE e.org = $1 AND e.seq BETWEEN $2 AND $3
-           ORDER BY e.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $4`,
-          [org, lo, hi, pageRows],
-        );
-        for (const row of rows) {
-          if (range.filter !== undefined && !range.filter(row.channel)) continue;
-          if (events.length === range.limit) {
-            more = true;
-            break pages;
-          }
-          events.push(toEvent(row, epoch));
-        }
-        const last = rows.at(-1);
-        if (rows.length < pageRows || last === undefined) break;
-        if (ascending) lo = Number(last.seq) + 1;
-        else hi = Number(last.seq) - 1;
-      }
+      const window = scanWindow(range, await this.floorOf(org, head), head);
+      if (window === undefined) return { events: [], more: false };
+      return await readPostgres(this.pool, org, range, window, orgEpoch(this.epoch, org));
     } catch (err) {
       throw this.toLogError(err);
     }
-    if (!ascending) events.reverse();
-    return { events, more };
   }
 
   headSeq(org: string): Promise<number> {

@@ -6,8 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { describeSqliteError } from '../sqlite-errors.js';
+import type { Migration } from '../store/migrations.js';
 
-const SCHEMA_VERSION = 1;
 /** How long a statement waits for a lock before it fails (then 503 or a refused start). */
 const BUSY_TIMEOUT_MS = 100;
 
@@ -37,17 +37,16 @@ export function openLogDatabase(path: string, synchronous: 'normal' | 'full'): D
   return db;
 }
 
-/** Creates the schema or checks it; `user_version` records it, so a second run is a no-op. */
-export function migrateLog(db: Db): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `its schema version ${version} is newer than this hubcast knows (${SCHEMA_VERSION})`,
-    );
-  }
-  db.transaction(() => {
-    db.exec(`
+/**
+ * The file's schema, one step per version; `user_version` records the last step applied, so a
+ * second run does nothing (and every step could run twice anyway). A released step never
+ * changes: a fix is a new one.
+ */
+const LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event log',
+    sql: `
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
       CREATE TABLE IF NOT EXISTS orgs (org TEXT PRIMARY KEY, head INTEGER NOT NULL) STRICT;
       CREATE TABLE IF NOT EXISTS events (
@@ -61,13 +60,42 @@ export function migrateLog(db: Db): void {
         PRIMARY KEY (org, seq)
       ) STRICT, WITHOUT ROWID;
       CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (org, idem_key)
-        WHERE idem_key IS NOT NULL;
-    `);
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(
-      randomBytes(8).toString('hex'),
+        WHERE idem_key IS NOT NULL;`,
+  },
+  {
+    version: 2,
+    name: 'read scan index',
+    // Reads scan (org, seq) windows and test the channel (sqlite-read.ts): on this index they
+    // never load a row, whose payload may span overflow pages.
+    sql: 'CREATE INDEX IF NOT EXISTS events_scan ON events (org, seq, channel);',
+  },
+];
+
+const SCHEMA_VERSION = Math.max(...LOG_MIGRATIONS.map((m) => m.version));
+
+/** Runs the steps the file lacks, each in its own transaction, telling `onProgress` of each. */
+export function migrateLog(db: Db, onProgress?: (message: string) => void): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `its schema version ${version} is newer than this hubcast knows (${SCHEMA_VERSION})`,
     );
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }
+  const pending = LOG_MIGRATIONS.filter((m) => m.version > version);
+  pending.forEach((m, i) => {
+    onProgress?.(
+      `migrating event log: ${i + 1}/${pending.length} ${m.name} (version ${m.version})`,
+    );
+    db.transaction(() => {
+      db.exec(m.sql);
+      if (m.version === 1) {
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(
+          randomBytes(8).toString('hex'),
+        );
+      }
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  });
 }
 
 /**

@@ -268,4 +268,45 @@ describe('SqliteEventLog', () => {
     db.close();
     expect(() => new SqliteEventLog(options(path))).toThrow(/schema version 99 is newer/);
   });
+
+  it('migrates a version-1 file to the read scan index once, saying so, and keeps its events', async () => {
+    const path = freshPath();
+    const v1 = new SqliteEventLog(options(path));
+    const [kept] = await v1.append('acme', [{ channel: 'a.b', data: 1 }]);
+    await v1.close();
+    // What a hubcast before the index left: the same tables, at version 1.
+    const raw = new Database(path);
+    raw.exec('DROP INDEX events_scan');
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const messages: string[] = [];
+    const migrated = new SqliteEventLog(options(path, { onProgress: (m) => messages.push(m) }));
+    expect(messages).toEqual(['migrating event log: 1/1 read scan index (version 2)']);
+    const { events } = await migrated.read('acme', { from: 'oldest', limit: 5, patterns: ['a.*'] });
+    expect(events).toEqual([kept?.event]);
+    expect(migrated.position('acme', kept?.event.cursor ?? '')).toBe(1);
+    await migrated.close();
+
+    const again = new SqliteEventLog(options(path, { onProgress: (m) => messages.push(m) }));
+    await again.close();
+    expect(messages).toHaveLength(1);
+    const check = new Database(path, { readonly: true });
+    const indexes = check
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+      .all();
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    check.close();
+    expect(indexes).toContainEqual({ name: 'events_scan' });
+  });
+
+  it('tells a new file every step it runs', async () => {
+    const messages: string[] = [];
+    const log = new SqliteEventLog(options(freshPath(), { onProgress: (m) => messages.push(m) }));
+    await log.close();
+    expect(messages).toEqual([
+      'migrating event log: 1/2 event log (version 1)',
+      'migrating event log: 2/2 read scan index (version 2)',
+    ]);
+  });
 });

@@ -35,6 +35,8 @@ import type {
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
 import { eventIdOf, newEvent } from './event.js';
+import { scanWindow } from './read-page.js';
+import { SqliteReads, type EventRow } from './sqlite-read.js';
 
 export interface SqliteLogOptions {
   /** The database file; its directory is created when missing. */
@@ -51,6 +53,8 @@ export interface SqliteLogOptions {
   onOpen?: (db: Db) => void;
   /** How often rows past the TTL are deleted for orgs that stopped appending. */
   sweepIntervalMs?: number;
+  /** Told about each schema step the open runs. */
+  onProgress?: (message: string) => void;
 }
 
 interface OrgState {
@@ -77,14 +81,6 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-interface EventRow {
-  seq: number;
-  channel: string;
-  data: string;
-  ts: number;
-  from_user: string | null;
-}
-
 export class SqliteEventLog implements EventLog {
   private readonly db: Db;
   private readonly epoch: string;
@@ -106,17 +102,16 @@ export class SqliteEventLog implements EventLog {
     deleteBelow: Statement<[string, number]>;
     deleteKey: Statement<[string, string]>;
     firstYoungerThan: Statement<[string, number, number], { seq: number }>;
-    rangeAsc: Statement<[string, number, number], EventRow>;
-    rangeDesc: Statement<[string, number, number], EventRow>;
     allOrgs: Statement<[], { org: string }>;
   };
   private readonly commitTx: (rows: readonly PendingRow[]) => void;
+  private readonly reads: SqliteReads;
 
   constructor(private readonly options: SqliteLogOptions) {
     this.now = options.now ?? Date.now;
     this.db = openLogDatabase(options.path, options.synchronous ?? 'normal');
     try {
-      migrateLog(this.db);
+      migrateLog(this.db, options.onProgress);
       options.onOpen?.(this.db);
       this.epoch = readEpoch(this.db);
       const db = this.db;
@@ -136,14 +131,9 @@ export class SqliteEventLog implements EventLog {
         firstYoungerThan: db.prepare(
           'SELECT seq FROM events WHERE org = ? AND seq >= ? AND ts >= ? ORDER BY seq LIMIT 1',
         ),
-        rangeAsc: db.prepare(
-          'SELECT seq, channel, data, ts, from_user FROM events WHERE org = ? AND seq BETWEEN ? AND ? ORDER BY seq',
-        ),
-        rangeDesc: db.prepare(
-          'SELECT seq, channel, data, ts, from_user FROM events WHERE org = ? AND seq BETWEEN ? AND ? ORDER BY seq DESC',
-        ),
         allOrgs: db.prepare('SELECT org FROM orgs'),
       };
+      this.reads = new SqliteReads(db);
       this.commitTx = db.transaction((rows: readonly PendingRow[]) => this.writeGroup(rows));
     } catch (err) {
       this.db.close();
@@ -284,23 +274,9 @@ export class SqliteEventLog implements EventLog {
   read(org: string, range: ReadRange): Promise<ReadResult> {
     try {
       const st = this.org(org);
-      const lo = Math.max(this.floorOf(st, this.now()), (range.afterSeq ?? 0) + 1);
-      const hi = Math.min(st.head, (range.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
-      const events: LogEvent[] = [];
-      let more = false;
-      if (lo <= hi) {
-        const stmt = range.from === 'oldest' ? this.stmt.rangeAsc : this.stmt.rangeDesc;
-        for (const row of stmt.iterate(org, lo, hi)) {
-          if (range.filter !== undefined && !range.filter(row.channel)) continue;
-          if (events.length === range.limit) {
-            more = true;
-            break;
-          }
-          events.push(this.toEvent(st, row));
-        }
-        if (range.from === 'newest') events.reverse();
-      }
-      return Promise.resolve({ events, more });
+      const window = scanWindow(range, this.floorOf(st, this.now()), st.head);
+      if (window === undefined) return Promise.resolve({ events: [], more: false });
+      return Promise.resolve(this.reads.read(org, range, window, (row) => this.toEvent(st, row)));
     } catch (err) {
       return Promise.reject(this.unavailable(err));
     }

@@ -12,11 +12,13 @@ import {
   limitExceeded,
   matchPattern,
   notFound,
+  tooLarge,
   unauthorized,
   unavailable,
   type ClientCommand,
   type ConnectCommand,
   type HistoryCommand,
+  type HistoryReply,
   type PublishCommand,
   type RefreshCommand,
   type RejectedSubscription,
@@ -326,18 +328,39 @@ async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
   session.reply({ type: 'refreshed', expires_at: claims.expiresAt }, cmd.id);
 }
 
+/**
+ * A page fits the send queue: the log cuts it at half the queue bound, and the reply waits for
+ * the socket to hold at most the other half, so a history read never closes the connection
+ * with 4001. A single event larger than half the bound comes alone, once the socket has room
+ * for it; one larger than the whole bound cannot come over this connection at all: `too_large`,
+ * with the cursor that goes on past it.
+ */
 async function history(session: Session, cmd: HistoryCommand): Promise<void> {
   requireSubscribeGrant(session, cmd.channel);
+  const { log, config } = session.ctx;
   const user = session.user;
-  const result = await readHistory(session.ctx.log, session.org, {
+  const page = await readHistory(log, session.org, {
     pattern: cmd.channel,
     after: cmd.after,
     before: cmd.before,
     limit: cmd.limit ?? HISTORY_LIMIT_DEFAULT,
     canSee: (channel) => canReceive(user, channel),
+    maxBytes: Math.floor(config.maxQueueBytes / 2),
   });
-  session.reply(
-    { type: 'history', events: result.events.map(toWireEvent), more: result.more },
-    cmd.id,
+  const reply: HistoryReply = {
+    type: 'history',
+    events: page.events.map(toWireEvent),
+    more: page.more,
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  };
+  if (await session.replyWhenRoom(reply, cmd.id)) return;
+  const [lone, ...others] = page.events;
+  // Only a lone event passes half the bound; a page of several is cut within it.
+  if (lone === undefined || others.length > 0)
+    throw new HubcastError('internal', 'a history page passed its byte budget');
+  throw tooLarge(
+    `event ${lone.eventId} is larger than this connection's send queue ` +
+      `(${config.maxQueueBytes} bytes); GET /api/history can read it`,
+    { details: { cursor: lone.cursor } },
   );
 }

@@ -5,8 +5,9 @@
  * appended during the read is either read here (seq <= head) or delivered live (seq > head),
  * never both and never neither.
  */
-import { CLOSE_CODES, matchPattern } from '@hubcast/protocol';
+import { CLOSE_CODES } from '@hubcast/protocol';
 import { canReceive } from '../auth/grants.js';
+import { HISTORY_SCAN_ROWS } from '../log/read-history.js';
 import { encodeEventFrame } from './event-frame.js';
 import type { Session, Subscription } from './session.js';
 
@@ -31,21 +32,25 @@ export async function replayMissed(
   const position = log.position(org, cursor);
   if (position === undefined || position < (await log.firstSeq(org)) - 1)
     return { resumed: false, headSeq };
+  // Within retention, and no pattern to match: nothing was missed.
+  if (subs.length === 0) return { resumed: true, headSeq };
 
   const user = session.user;
-  const filter = (channel: string): boolean =>
-    canReceive(user, channel) &&
-    subs.some((s) => matchPattern(s.pattern, channel)) &&
-    alsoRequire(channel);
+  // The log tests the patterns (in SQL where it can); the rest is for JS.
+  const patterns = subs.map((s) => s.pattern);
+  const filter = (channel: string): boolean => canReceive(user, channel) && alsoRequire(channel);
   let after = position;
   const halfQueue = session.ctx.config.maxQueueBytes / 2;
   for (;;) {
     const page = await log.read(org, {
       afterSeq: after,
       beforeSeq: headSeq + 1,
+      patterns,
       filter,
       limit: PAGE,
       from: 'oldest',
+      // Bounds each read, so a resume over a sparse log never blocks the loop for long.
+      maxScan: HISTORY_SCAN_ROWS,
     });
     if (session.state === 'closed') return { resumed: true, headSeq };
     // While this replay waited for the socket, events after `after` may have left retention:
@@ -65,9 +70,8 @@ export async function replayMissed(
         if (session.isClosed()) return { resumed: true, headSeq };
       }
     }
-    const last = page.events[page.events.length - 1];
-    if (!page.more || last === undefined) break;
-    after = last.seq;
+    if (!page.more || page.scannedTo === undefined) break;
+    after = page.scannedTo;
   }
   return { resumed: true, headSeq };
 }

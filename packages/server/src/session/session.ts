@@ -17,6 +17,7 @@ import {
 } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
 import { takeToken } from '../limits/token-bucket.js';
+import { whenBacklogAtMost } from './socket-backlog.js';
 import { PING_MESSAGE } from './session-ticker.js';
 import { BatchFrameCache, FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
@@ -373,32 +374,49 @@ export class Session {
   }
 
   /**
-   * Resolves once the socket has written out most of what it holds (or closed): a long replay
-   * waits here between pages instead of piling up past the send-queue bound. A reader that
-   * does not drain within --pong-timeout is a slow consumer (4001); without a deadline its
-   * replay, and every command behind it, would wait for ever.
+   * Resolves once the socket holds at most `maxBacklogBytes` (half the queue bound unless
+   * told), or closed: a long replay waits here between pages instead of piling up past the
+   * send-queue bound. A reader that does not drain within --pong-timeout is a slow consumer
+   * (4001); without a deadline its replay, and every command behind it, would wait for ever.
    */
-  whenWritable(): Promise<void> {
+  whenWritable(maxBacklogBytes = this.ctx.config.maxQueueBytes / 2): Promise<void> {
     const socket = this.socket;
-    if (socket.writableLength <= this.ctx.config.maxQueueBytes / 2 || socket.destroyed)
-      return RESOLVED;
+    if (socket.writableLength <= maxBacklogBytes || socket.destroyed) return RESOLVED;
     this.waitingForSocket = true;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.waitingForSocket = false;
-        clearTimeout(deadline);
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      const deadline = setTimeout(() => {
+    let deadline: NodeJS.Timeout | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
         this.ctx.metrics.countLimit('write_stall');
         this.dropAsSlowConsumer();
-        done();
+        resolve();
       }, this.ctx.config.pongTimeout * 1000);
-      socket.on('drain', done);
-      socket.on('close', done);
     });
+    return Promise.race([whenBacklogAtMost(socket, maxBacklogBytes), stalled]).finally(() => {
+      this.waitingForSocket = false;
+      clearTimeout(deadline);
+    });
+  }
+
+  /**
+   * Replies once the socket has room for the whole reply under the send-queue bound, so a
+   * large reply (a `history` page) waits for a slow reader instead of closing it with 4001.
+   * False, sending nothing, when the reply alone is larger than the bound.
+   */
+  async replyWhenRoom(message: ServerMessage, id: number | undefined): Promise<boolean> {
+    const text = Buffer.from(JSON.stringify(id === undefined ? message : { ...message, id }));
+    const maxBytes = this.ctx.config.maxQueueBytes;
+    if (text.length > maxBytes) return false;
+    for (;;) {
+      // A socket going away ends the wait at once: looping on it would never yield.
+      if (this.isClosed() || this.ws.readyState !== 1 || this.socket.destroyed) return true;
+      // With the queue handed to the socket, enqueue() reads the socket's backlog afresh.
+      this.flush();
+      if (this.socket.writableLength + text.length <= maxBytes) {
+        this.enqueue(text);
+        return true;
+      }
+      await this.whenWritable(maxBytes - text.length);
+    }
   }
 
   // ---- fan-out ----

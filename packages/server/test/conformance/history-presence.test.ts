@@ -64,8 +64,11 @@ async function seed(node: TestNode): Promise<Log> {
   return { ev, pub };
 }
 
-/** A `history` query on `news.>` unless it names a channel, and the exact page it must answer. */
-type PageCase = [query: Record<string, unknown>, events: WireEvent[], more: boolean];
+/**
+ * A `history` query on `news.>` unless it names a channel, and the exact page it must answer:
+ * with `more`, the `cursor` to go on from (the event just past the page, in its direction).
+ */
+type PageCase = [query: Record<string, unknown>, events: WireEvent[], more: false | PublishedBody];
 
 /** Sends each query as a `history` command (ids 1, 2, ...) and expects exactly its page. */
 async function expectPages(c: ConnectedClient, cases: readonly PageCase[]): Promise<void> {
@@ -75,7 +78,7 @@ async function expectPages(c: ConnectedClient, cases: readonly PageCase[]): Prom
       type: 'history',
       id,
       events,
-      more,
+      ...(more === false ? { more } : { more: true, cursor: more.cursor }),
     });
   }
 }
@@ -83,10 +86,10 @@ async function expectPages(c: ConnectedClient, cases: readonly PageCase[]): Prom
 describe('history (§4)', () => {
   it('returns the newest `limit` events oldest first with neither after nor before, and `more`', async () => {
     const node = await start();
-    const { ev } = await seed(node);
+    const { ev, pub } = await seed(node);
     const c = await connectClient(node, { sub: 'bob', org: 'acme' });
     await expectPages(c, [
-      [{ limit: 2 }, [ev.n5, ev.w1], true],
+      [{ limit: 2 }, [ev.n5, ev.w1], pub.n5], // before n5 goes on
       [{}, [ev.n1, ev.n2, ev.n3, ev.n4, ev.n5, ev.w1], false],
       [{ channel: '*.a', limit: 6 }, [ev.n1, ev.s1, ev.n3, ev.n5, ev.w1], false],
     ]);
@@ -110,10 +113,10 @@ describe('history (§4)', () => {
     const { ev, pub } = await seed(node);
     const c = await connectClient(node, { sub: 'bob', org: 'acme' });
     await expectPages(c, [
-      [{ after: pub.n2.cursor, limit: 2 }, [ev.n3, ev.n4], true],
+      [{ after: pub.n2.cursor, limit: 2 }, [ev.n3, ev.n4], pub.n4],
       [{ after: pub.n3.cursor, limit: 10 }, [ev.n4, ev.n5, ev.w1], false],
       // the cursor of an event the pattern does not match still places the position
-      [{ after: pub.s1.cursor, limit: 1 }, [ev.n2], true],
+      [{ after: pub.s1.cursor, limit: 1 }, [ev.n2], pub.n2],
       [{ after: pub.w1.cursor }, [], false],
     ]);
   });
@@ -123,7 +126,8 @@ describe('history (§4)', () => {
     const { ev, pub } = await seed(node);
     const c = await connectClient(node, { sub: 'bob', org: 'acme' });
     await expectPages(c, [
-      [{ before: pub.n4.cursor, limit: 2 }, [ev.n2, ev.n3], true],
+      // s1 does not match, and nothing before n2 but n1 does: before s1 goes on
+      [{ before: pub.n4.cursor, limit: 2 }, [ev.n2, ev.n3], pub.s1],
       [{ before: pub.n3.cursor, limit: 10 }, [ev.n1, ev.n2], false],
       [{ before: pub.n1.cursor }, [], false],
     ]);

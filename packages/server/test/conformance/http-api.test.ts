@@ -384,7 +384,7 @@ describe('routing errors', () => {
 });
 
 describe('GET /api/history', () => {
-  it('answers {events, more} like the history command', async () => {
+  it('answers {events, more, cursor?} like the history command', async () => {
     const node = await start();
     const p1 = await publishHttp(node, 'acme', 'news.a', 1);
     const p2 = await publishHttp(node, 'acme', 'news.b', 2);
@@ -405,12 +405,17 @@ describe('GET /api/history', () => {
       httpRequest(node, 'GET', `/api/history?org=acme&${q}`);
     const newest = await get('channel=news.%3E&limit=2');
     expect(newest.status).toBe(200);
-    expect(newest.body).toEqual({ events: [ev(p2, 'news.b', 2), ev(p3, 'news.a', 3)], more: true });
+    expect(newest.body).toEqual({
+      events: [ev(p2, 'news.b', 2), ev(p3, 'news.a', 3)],
+      more: true,
+      cursor: p2.cursor, // `before` it goes on
+    });
     expect(
       (await get(`channel=news.%3E&after=${encodeURIComponent(p1.cursor)}&limit=1`)).body,
     ).toEqual({
       events: [ev(p2, 'news.b', 2)],
       more: true,
+      cursor: p2.cursor, // `after` it goes on
     });
     expect((await get(`channel=news.%3E&before=${encodeURIComponent(p3.cursor)}`)).body).toEqual({
       events: [ev(p1, 'news.a', 1), ev(p2, 'news.b', 2)],

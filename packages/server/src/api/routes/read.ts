@@ -11,6 +11,13 @@ function channelParam(call: ApiCall, allowWildcards: boolean): string {
   return channel as string;
 }
 
+/**
+ * The most one `GET /api/history` answer takes (a single larger event still comes alone):
+ * about 64 events of the default max-message-bytes (64 KiB), where 1,000 of them (64 MB)
+ * would be built whole in memory, as objects and as text, before the first byte went out.
+ */
+const HTTP_HISTORY_MAX_BYTES = 4 * 1024 * 1024;
+
 /** `GET /api/history`: as the `history` command, for the app backend (no personal filter). */
 export async function historyRoute(call: ApiCall): Promise<void> {
   const org = orgFor(call.caller, param(call, 'org'));
@@ -23,8 +30,18 @@ export async function historyRoute(call: ApiCall): Promise<void> {
   const limit = limitText === undefined ? 100 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX)
     throw badRequest(`'limit' must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
-  const result = await readHistory(call.node.log, org, { pattern, after, before, limit });
-  sendJson(call.res, 200, { events: result.events.map(toWireEvent), more: result.more });
+  const page = await readHistory(call.node.log, org, {
+    pattern,
+    after,
+    before,
+    limit,
+    maxBytes: HTTP_HISTORY_MAX_BYTES,
+  });
+  sendJson(call.res, 200, {
+    events: page.events.map(toWireEvent),
+    more: page.more,
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  });
 }
 
 /** `GET /api/presence` */
