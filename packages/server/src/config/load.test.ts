@@ -43,6 +43,7 @@ describe('loadConfig defaults (PROTOCOL.md §9)', () => {
     ['maxConnectionsPerUser', 32],
     ['rateLimit', 100],
     ['rateBurst', 200],
+    ['maxDataDepth', 64],
     ['dev', false],
     ['allowedOrigins', []],
     ['apiKeys', []],
@@ -84,10 +85,16 @@ describe('loadConfig sources', () => {
 
   it('reads kebab-case flags as their camelCase key', () => {
     const config = loadConfig({
-      flags: { 'ping-interval': '7', 'max-connections-per-user': '4', 'jwt-secret': SECRET },
+      flags: {
+        'ping-interval': '7',
+        'max-connections-per-user': '4',
+        'max-data-depth': '8',
+        'jwt-secret': SECRET,
+      },
     });
     expect(config.pingInterval).toBe(7);
     expect(config.maxConnectionsPerUser).toBe(4);
+    expect(config.maxDataDepth).toBe(8);
     expect(config.jwtSecret).toBe(SECRET);
   });
 
@@ -172,6 +179,20 @@ describe('loadConfig errors', () => {
     expect(configError({ ...sources, file: { ...VERIFIED, ...sources.file } }).message).toContain(
       named,
     );
+  });
+
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['zero', { flags: { 'max-data-depth': '0' } }, '--max-data-depth'], // `{}` must pass
+    // JSON.stringify recurses: a few thousand levels overflow the stack
+    [
+      'too deep to serialize',
+      { env: { HUBCAST_MAX_DATA_DEPTH: '5000' } },
+      'environment HUBCAST_MAX_DATA_DEPTH',
+    ],
+    ['not an integer', { file: { maxDataDepth: 2.5 } }, "config file key 'maxDataDepth'"],
+  ])('bounds the data depth: %s', (_label, sources, named) => {
+    const err = configError({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(err.message).toMatch(new RegExp(`^invalid ${named}: `));
   });
 
   describe('never echoes a secret', () => {

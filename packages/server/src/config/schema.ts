@@ -4,6 +4,7 @@
  * (`pingInterval`). Durations are seconds, sizes bytes.
  */
 import { z } from 'zod';
+import { MAX_DATA_DEPTH_DEFAULT } from '@hubcast/protocol';
 
 const seconds = (max: number) => z.number().positive().max(max);
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -47,6 +48,12 @@ export const configSchema = z
     maxConnectionsPerUser: count(1, 1_000_000).default(32),
     rateLimit: z.number().positive().max(1_000_000).default(100),
     rateBurst: count(1, 1_000_000).default(200),
+    /**
+     * How deep an event's `data` may nest (containers: `{}` is 1). At most 1000: the log,
+     * fan-out and stores serialize `data` with the recursive JSON.stringify, which overflows
+     * the stack a few thousand levels down.
+     */
+    maxDataDepth: count(1, 1000).default(MAX_DATA_DEPTH_DEFAULT),
     historySize: count(1, 100_000_000).default(10_000),
     historyTtl: seconds(10 * 365 * 86400).default(86400),
     shutdownTimeout: seconds(3600).default(30),
