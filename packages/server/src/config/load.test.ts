@@ -259,6 +259,88 @@ describe('loadConfig errors', () => {
   });
 });
 
+describe('loadConfig refuses keys and origins that cannot work', () => {
+  const ADMIN = 'admin-key-0123456789';
+  const TENANT = 'tenant-key-0123456789';
+
+  it.each<[label: string, apiKeys: { key: string; org: string }[], says: RegExp]>([
+    [
+      'one key for two orgs',
+      [
+        { key: TENANT, org: 'acme' },
+        { key: TENANT, org: 'globex' },
+      ],
+      /apiKeys\[0\] and apiKeys\[1\] have the same key/,
+    ],
+    [
+      'one key twice for one org',
+      [
+        { key: 'other-key-0123456789', org: 'acme' },
+        { key: TENANT, org: 'acme' },
+        { key: TENANT, org: 'acme' },
+      ],
+      /apiKeys\[1\] and apiKeys\[2\] have the same key/,
+    ],
+    ['a tenant key that is the admin key', [{ key: ADMIN, org: 'acme' }], /apiKeys\[0\].*apiKey/],
+  ])('%s, naming the entries but not the key', (_label, apiKeys, says) => {
+    const err = configError({ file: { ...VERIFIED, apiKey: ADMIN, apiKeys } });
+    expect(err.message).toMatch(says);
+    expect(err.message).not.toContain(TENANT);
+    expect(err.message).not.toContain(ADMIN);
+  });
+
+  it('takes distinct tenant keys beside the admin key', () => {
+    const apiKeys = [
+      { key: TENANT, org: 'acme' },
+      { key: 'other-key-0123456789', org: 'acme' },
+    ];
+    expect(loadConfig({ file: { ...VERIFIED, apiKey: ADMIN, apiKeys } }).apiKeys).toEqual(apiKeys);
+  });
+
+  it.each<[label: string, sources: ConfigSources, named: string, why: RegExp]>([
+    [
+      "'*' inside a label",
+      { flags: { 'allowed-origins': 'https://app.example.com,https://*example.com' } },
+      '--allowed-origins (at allowedOrigins.1)',
+      /whole leading label/,
+    ],
+    [
+      "'*' after the first label",
+      { env: { HUBCAST_ALLOWED_ORIGINS: 'https://a.*.example.com' } },
+      'environment HUBCAST_ALLOWED_ORIGINS (at allowedOrigins.0)',
+      /whole leading label/,
+    ],
+    [
+      'no scheme',
+      { file: { allowedOrigins: ['*.example.com'] } },
+      "config file key 'allowedOrigins' (at allowedOrigins.0)",
+      /scheme:\/\/host/,
+    ],
+    [
+      'a path',
+      { file: { allowedOrigins: ['https://app.example.com/'] } },
+      "config file key 'allowedOrigins' (at allowedOrigins.0)",
+      /path/,
+    ],
+  ])('an origin pattern with %s, naming where', (_label, sources, named, why) => {
+    const err = configError({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(err.message).toContain(`invalid ${named}: `);
+    expect(err.message).toMatch(why);
+  });
+
+  it('takes *, exact origins and a leading *. label', () => {
+    const allowedOrigins = [
+      '*',
+      'https://app.example.com',
+      'https://*.example.com',
+      'http://*.example.com:8080',
+    ];
+    expect(loadConfig({ file: { ...VERIFIED, allowedOrigins } }).allowedOrigins).toEqual(
+      allowedOrigins,
+    );
+  });
+});
+
 describe('loadConfig with a config file', () => {
   it('reads a JSON file, below env and flags', () => {
     const path = writeConfigFile(

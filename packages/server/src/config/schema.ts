@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_DATA_DEPTH_DEFAULT } from '@hubcast/protocol';
+import { explainBadOriginPattern } from '../transport/origin.js';
 
 const seconds = (max: number) => z.number().positive().max(max);
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -13,6 +14,15 @@ export const apiKeySchema = z.object({
   key: z.string().min(8, 'must be at least 8 characters'),
   org: z.string().regex(/^[A-Za-z0-9_\-:@=+]{1,64}$/, 'must be a valid org name'),
 });
+
+/** `*`, or `scheme://host[:port]` with at most a whole leading `*` label (transport/origin.ts). */
+const originPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const why = explainBadOriginPattern(pattern);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export const configSchema = z
   .object({
@@ -39,7 +49,7 @@ export const configSchema = z
     jwtIssuer: z.string().min(1).optional(),
     apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
     apiKeys: z.array(apiKeySchema).default([]),
-    allowedOrigins: z.array(z.string().min(1)).default([]),
+    allowedOrigins: z.array(originPattern).default([]),
     pingInterval: seconds(3600).default(25),
     pongTimeout: seconds(3600).default(10),
     authTimeout: seconds(3600).default(5),
