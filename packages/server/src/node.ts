@@ -27,7 +27,8 @@ import { Session, endFlushPass, type EventRun, type Subscription } from './sessi
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
-import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
+import { createLog, openLog as openEventLog } from './engines.js';
+import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -97,6 +98,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     config.pongTimeout * 1000,
     config.authTimeout * 1000,
   );
+  const engineProbe = new EngineProbe(logger);
   let verifier: TokenVerifier | undefined;
   let draining = false;
   let started = false;
@@ -397,7 +399,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async readiness() {
       if (draining) return { status: 'draining' };
       if (!started) return { status: 'starting' };
-      return checkEngines([() => currentLog().check(), () => currentStore().check()]);
+      return engineProbe.check({
+        log: () => currentLog().check(),
+        store: () => currentStore().check(),
+      });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
     disconnect(org, user, reason) {
