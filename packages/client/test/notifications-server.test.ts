@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from './helpers/fixtures.js';
-import { waitFor } from './helpers/wait-for.js';
+import { record, waitFor } from './helpers/wait-for.js';
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -53,6 +53,31 @@ describe('notifications against a real node', () => {
     await next;
     expect(await phone.notifications.unreadCount()).toBe(0);
     expect(phone.notifications.unread).toBe(0);
+  });
+
+  it("works with the README's token, whose grants name no user.* channel", async () => {
+    // PROTOCOL.md §1: a user may always subscribe to their own personal channels.
+    const device = await fx.client('alice', {}, { subscribe: ['chat.>'] });
+    const errors = record(device.notifications, 'error');
+    // A refusal fails the test at once rather than after the count's timeout.
+    let stopListening = (): void => undefined;
+    const refused = new Promise<never>((_resolve, reject) => {
+      stopListening = device.notifications.on('error', ({ error }) => reject(error));
+    });
+    const counted = waitFor(device.notifications, 'unread', (c) => c.unread === 0);
+    device.notifications.start();
+    await device.connect();
+    await Promise.race([counted, refused]).finally(stopListening);
+
+    const pushed = waitFor(device.notifications, 'unread', (c) => c.unread === 1);
+    const { ids } = await fx.api.notify({
+      users: ['alice'],
+      notification: { kind: 'k', title: 't' },
+    });
+    await pushed;
+    const page = await device.notifications.list();
+    expect(page.items.map((n) => n.id)).toEqual(ids);
+    expect(errors).toEqual([]);
   });
 
   it('answers the same ids for a repeated key', async () => {

@@ -36,6 +36,7 @@ export {
   personalChannel,
 } from './channel.js';
 export { matchPattern, coversPattern } from './pattern.js';
+export { MAX_DATA_DEPTH_DEFAULT, jsonDepthExceeds } from './json-depth.js';
 export {
   validateClientMessage,
   isValidCommandId,

@@ -1,20 +1,28 @@
 /**
  * An engine (log, store, broker) that cannot answer right now: a locked or full database, a
- * server that went away. The API answers 503 with `reason`, /readyz prints it, and nothing
+ * server that went away. The API answers 503 with `reason`, /readyz answers `code`, and nothing
  * acknowledged is lost: the caller may retry (with the same idempotency key) once it is back.
  */
 import { unavailable, type HubcastError } from '@hubcast/protocol';
+import { engineReasonOf, type EngineReason } from './engine-reason.js';
 
 export class EngineUnavailableError extends Error {
+  /** Why, as a stable code (/readyz): from the driver's error, unless the engine says. */
+  readonly code: EngineReason;
+
   constructor(
     /** Which part failed, as /readyz names it: `log`, `store`, `broker`. */
     readonly part: string,
     /** Why, fit for an operator: never a secret or a connection string. */
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: EngineReason },
   ) {
-    super(`${part} unavailable: ${reason}`, options);
+    super(
+      `${part} unavailable: ${reason}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'EngineUnavailableError';
+    this.code = options?.code ?? engineReasonOf(options?.cause);
   }
 }
 

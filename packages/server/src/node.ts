@@ -36,7 +36,8 @@ import { WsTransport } from './transport/ws-transport.js';
 import { readTlsFiles, TlsFilesError } from './transport/tls-files.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { EngineUnavailableError } from './engine-error.js';
-import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
+import { createLog, openLog as openEventLog } from './engines.js';
+import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import { scopeKeys } from './publish/key-scope.js';
@@ -125,6 +126,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     config.authTimeout * 1000,
     config.jwtClockTolerance,
   );
+  const engineProbe = new EngineProbe(logger);
   let verifier: TokenVerifier | undefined;
   let draining = false;
   let started = false;
@@ -410,7 +412,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async readiness() {
       if (draining) return { status: 'draining' };
       if (!started) return { status: 'starting' };
-      return checkEngines([() => currentLog().check(), () => currentStore().check()]);
+      return engineProbe.check({
+        log: () => currentLog().check(),
+        store: () => currentStore().check(),
+      });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
     disconnect(org, user, reason) {

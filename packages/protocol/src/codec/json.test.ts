@@ -58,6 +58,14 @@ describe('jsonCodec.decode', () => {
     const [item] = jsonCodec.decode('{"token":"SECRET');
     expect(item).toEqual(bad);
   });
+
+  // V8's JSON.parse is iterative: depth is not the codec's to judge (validate and the server
+  // bound `data`), and a parser that did throw RangeError would still give an error item.
+  it('parses a line nested 200,000 levels deep without throwing', () => {
+    const levels = 200_000;
+    const [item] = jsonCodec.decode('['.repeat(levels) + ']'.repeat(levels));
+    expect(item?.ok).toBe(true);
+  });
 });
 
 const event = (data: JsonValue): ServerMessage => ({

@@ -20,8 +20,22 @@ describe('checkSubscribe', () => {
     [['user.bob'], 'user.bob', 'forbidden'], // a grant naming bob's channel does not help alice
     [['user.>'], 'user.alice', undefined],
     [['user.alice'], 'user.alice', undefined],
-    [['user.alice'], 'user.alice.x', 'forbidden'], // the grant is the root only
-    [['chat.>'], 'user.alice', 'forbidden'], // her own channel still needs a grant
+    // her own personal channels need no grant at all (§1), with the README's token or none
+    [['user.alice'], 'user.alice.x', undefined],
+    [['chat.>'], 'user.alice', undefined],
+    [['chat.>'], 'user.alice.notifications', undefined],
+    [['chat.>'], 'user.alice.>', undefined],
+    [['chat.>'], 'user.alice.*', undefined],
+    [[], 'user.alice.notifications', undefined],
+    [[], 'user.alice.*.x', undefined],
+    [['chat.>'], 'user.bob', 'forbidden'], // still never another user's
+    [['chat.>'], 'user.bob.notifications', 'forbidden'],
+    [[], 'user.*', 'forbidden'],
+    [[], 'user.>', 'forbidden'],
+    [['chat.>'], '>', 'forbidden'], // a broad pattern is not a personal one: grants decide
+    [['chat.>'], '*.alice', 'forbidden'],
+    [['chat.>'], 'user', 'forbidden'], // the bare root is nobody's personal channel
+    [['chat.>'], 'users.alice', 'forbidden'], // prefix trap: `users` is not `user`
     // broader patterns are allowed: delivery filters personal events out (canReceive)
     [ALL, '>', undefined],
     [ALL, '*.x', undefined],
@@ -55,6 +69,9 @@ describe('checkSubscribe', () => {
     ['bob', 'user.alice', 'forbidden'],
     ['user', 'user.user', undefined], // an id that happens to be `user`
     ['al', 'user.alice', 'forbidden'], // prefix trap on the owner id
+    // ids are checked when the token is, but a wildcard id must never own `user.*` here either
+    ['*', 'user.*', 'forbidden'],
+    ['>', 'user.>', 'forbidden'],
   ])('user %s, pattern %s → %s', (user, pattern, expected) => {
     expect(checkSubscribe(user, ALL, pattern)).toBe(expected);
   });

@@ -1,5 +1,11 @@
 /** Authorization decisions (PROTOCOL.md §1 personal channels, §6 grants). Pure functions. */
-import { coversPattern, isWildcardPattern, personalOwner, type ErrorCode } from '@hubcast/protocol';
+import {
+  coversPattern,
+  isValidSegment,
+  isWildcardPattern,
+  personalOwner,
+  type ErrorCode,
+} from '@hubcast/protocol';
 
 /**
  * May `user` subscribe to (or read history / presence of) `pattern` with these grants?
@@ -11,9 +17,10 @@ export function checkSubscribe(
   pattern: string,
 ): ErrorCode | undefined {
   // `user.*`, `user.>` and `user.bob` (for alice) name other users' personal channels: their
-  // owner segment is `*`, `>` or another id.
+  // owner segment is `*`, `>` or another id. Her own need no grant (PROTOCOL.md §1), so a
+  // token scoped to `chat.>` still gets her notifications.
   const owner = personalOwner(pattern);
-  if (owner !== undefined && owner !== user) return 'forbidden';
+  if (owner !== undefined) return owner === user && isValidSegment(owner) ? undefined : 'forbidden';
   return coversPattern(grants, pattern) ? undefined : 'forbidden';
 }
 

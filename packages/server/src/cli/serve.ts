@@ -204,6 +204,7 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
   --max-connections-per-user N  (32)
   --rate-limit N            commands per second per connection (100)
   --rate-burst N            bucket size (200)
+  --max-data-depth N        deepest nesting of an event's data, {} counting 1 (64)
   --history-size N          events kept per tenant (10000)
   --history-ttl S           event age kept (86400)
   --shutdown-timeout S      graceful drain limit (30)

@@ -44,6 +44,7 @@ describe('loadConfig defaults (PROTOCOL.md §9)', () => {
     ['rateLimit', 100],
     ['rateBurst', 200],
     ['jwtClockTolerance', 5],
+    ['maxDataDepth', 64],
     ['dev', false],
     ['allowedOrigins', []],
     ['apiKeys', []],
@@ -94,10 +95,16 @@ describe('loadConfig sources', () => {
 
   it('reads kebab-case flags as their camelCase key', () => {
     const config = loadConfig({
-      flags: { 'ping-interval': '7', 'max-connections-per-user': '4', 'jwt-secret': SECRET },
+      flags: {
+        'ping-interval': '7',
+        'max-connections-per-user': '4',
+        'max-data-depth': '8',
+        'jwt-secret': SECRET,
+      },
     });
     expect(config.pingInterval).toBe(7);
     expect(config.maxConnectionsPerUser).toBe(4);
+    expect(config.maxDataDepth).toBe(8);
     expect(config.jwtSecret).toBe(SECRET);
   });
 
@@ -194,6 +201,20 @@ describe('loadConfig errors', () => {
     );
   });
 
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    ['zero', { flags: { 'max-data-depth': '0' } }, '--max-data-depth'], // `{}` must pass
+    // JSON.stringify recurses: a few thousand levels overflow the stack
+    [
+      'too deep to serialize',
+      { env: { HUBCAST_MAX_DATA_DEPTH: '5000' } },
+      'environment HUBCAST_MAX_DATA_DEPTH',
+    ],
+    ['not an integer', { file: { maxDataDepth: 2.5 } }, "config file key 'maxDataDepth'"],
+  ])('bounds the data depth: %s', (_label, sources, named) => {
+    const err = configError({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(err.message).toMatch(new RegExp(`^invalid ${named}: `));
+  });
+
   describe('never echoes a secret', () => {
     const SHORT = 'tooShort-XYZ'; // 12 characters: below the 16 required
     it.each<[label: string, sources: ConfigSources, named: string, secret: string]>([
@@ -284,6 +305,88 @@ describe('a JWKS URL must use https outside dev', () => {
     ['a file path', { file: { jwks: './jwks.json' } }],
   ])('accepts %s', (_label, sources) => {
     expect(loadConfig(sources).jwks).toBe(sources.file?.jwks);
+  });
+});
+
+describe('loadConfig refuses keys and origins that cannot work', () => {
+  const ADMIN = 'admin-key-0123456789';
+  const TENANT = 'tenant-key-0123456789';
+
+  it.each<[label: string, apiKeys: { key: string; org: string }[], says: RegExp]>([
+    [
+      'one key for two orgs',
+      [
+        { key: TENANT, org: 'acme' },
+        { key: TENANT, org: 'globex' },
+      ],
+      /apiKeys\[0\] and apiKeys\[1\] have the same key/,
+    ],
+    [
+      'one key twice for one org',
+      [
+        { key: 'other-key-0123456789', org: 'acme' },
+        { key: TENANT, org: 'acme' },
+        { key: TENANT, org: 'acme' },
+      ],
+      /apiKeys\[1\] and apiKeys\[2\] have the same key/,
+    ],
+    ['a tenant key that is the admin key', [{ key: ADMIN, org: 'acme' }], /apiKeys\[0\].*apiKey/],
+  ])('%s, naming the entries but not the key', (_label, apiKeys, says) => {
+    const err = configError({ file: { ...VERIFIED, apiKey: ADMIN, apiKeys } });
+    expect(err.message).toMatch(says);
+    expect(err.message).not.toContain(TENANT);
+    expect(err.message).not.toContain(ADMIN);
+  });
+
+  it('takes distinct tenant keys beside the admin key', () => {
+    const apiKeys = [
+      { key: TENANT, org: 'acme' },
+      { key: 'other-key-0123456789', org: 'acme' },
+    ];
+    expect(loadConfig({ file: { ...VERIFIED, apiKey: ADMIN, apiKeys } }).apiKeys).toEqual(apiKeys);
+  });
+
+  it.each<[label: string, sources: ConfigSources, named: string, why: RegExp]>([
+    [
+      "'*' inside a label",
+      { flags: { 'allowed-origins': 'https://app.example.com,https://*example.com' } },
+      '--allowed-origins (at allowedOrigins.1)',
+      /whole leading label/,
+    ],
+    [
+      "'*' after the first label",
+      { env: { HUBCAST_ALLOWED_ORIGINS: 'https://a.*.example.com' } },
+      'environment HUBCAST_ALLOWED_ORIGINS (at allowedOrigins.0)',
+      /whole leading label/,
+    ],
+    [
+      'no scheme',
+      { file: { allowedOrigins: ['*.example.com'] } },
+      "config file key 'allowedOrigins' (at allowedOrigins.0)",
+      /scheme:\/\/host/,
+    ],
+    [
+      'a path',
+      { file: { allowedOrigins: ['https://app.example.com/'] } },
+      "config file key 'allowedOrigins' (at allowedOrigins.0)",
+      /path/,
+    ],
+  ])('an origin pattern with %s, naming where', (_label, sources, named, why) => {
+    const err = configError({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(err.message).toContain(`invalid ${named}: `);
+    expect(err.message).toMatch(why);
+  });
+
+  it('takes *, exact origins and a leading *. label', () => {
+    const allowedOrigins = [
+      '*',
+      'https://app.example.com',
+      'https://*.example.com',
+      'http://*.example.com:8080',
+    ];
+    expect(loadConfig({ file: { ...VERIFIED, allowedOrigins } }).allowedOrigins).toEqual(
+      allowedOrigins,
+    );
   });
 });
 

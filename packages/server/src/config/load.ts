@@ -148,6 +148,29 @@ function checkCombination(
     if (quotaOrgs.has(org)) throw new ConfigError(`tenantQuotas names org '${org}' twice`);
     quotaOrgs.add(org);
   }
+  checkApiKeys(config.apiKey, config.apiKeys);
+}
+
+/**
+ * A key names one caller: the same key for two tenants would let the first in the list win,
+ * and a tenant key equal to the admin key would never be tenant-bound. Errors name the entries,
+ * never a key.
+ */
+function checkApiKeys(
+  adminKey: string | undefined,
+  apiKeys: readonly { key: string; org: string }[],
+): void {
+  const firstIndex = new Map<string, number>();
+  apiKeys.forEach(({ key }, i) => {
+    if (key === adminKey)
+      throw new ConfigError(`apiKeys[${i}] has the same key as the admin key (apiKey)`);
+    const seen = firstIndex.get(key);
+    if (seen !== undefined)
+      throw new ConfigError(
+        `apiKeys[${seen}] and apiKeys[${i}] have the same key: each key must be unique`,
+      );
+    firstIndex.set(key, i);
+  });
 }
 
 /** Frozen all the way down: lists and key objects cannot change after validation either. */

@@ -4,6 +4,8 @@
  * (`pingInterval`). Durations are seconds, sizes bytes.
  */
 import { z } from 'zod';
+import { MAX_DATA_DEPTH_DEFAULT } from '@hubcast/protocol';
+import { explainBadOriginPattern } from '../transport/origin.js';
 
 const seconds = (max: number) => z.number().positive().max(max);
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -22,6 +24,15 @@ export const tenantQuotaSchema = z
     publishBurst: count(0, 100_000_000).optional(),
   })
   .strict();
+
+/** `*`, or `scheme://host[:port]` with at most a whole leading `*` label (transport/origin.ts). */
+const originPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const why = explainBadOriginPattern(pattern);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export const configSchema = z
   .object({
@@ -53,7 +64,7 @@ export const configSchema = z
     jwtClockTolerance: z.number().min(0).max(300).default(5),
     apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
     apiKeys: z.array(apiKeySchema).default([]),
-    allowedOrigins: z.array(z.string().min(1)).default([]),
+    allowedOrigins: z.array(originPattern).default([]),
     /** PEM files: the node serves https:// and wss:// itself, reloading them on SIGHUP. */
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
@@ -65,6 +76,12 @@ export const configSchema = z
     maxConnectionsPerUser: count(1, 1_000_000).default(32),
     rateLimit: z.number().positive().max(1_000_000).default(100),
     rateBurst: count(1, 1_000_000).default(200),
+    /**
+     * How deep an event's `data` may nest (containers: `{}` is 1). At most 1000: the log,
+     * fan-out and stores serialize `data` with the recursive JSON.stringify, which overflows
+     * the stack a few thousand levels down.
+     */
+    maxDataDepth: count(1, 1000).default(MAX_DATA_DEPTH_DEFAULT),
     historySize: count(1, 100_000_000).default(10_000),
     historyTtl: seconds(10 * 365 * 86400).default(86400),
     shutdownTimeout: seconds(3600).default(30),

@@ -52,6 +52,7 @@ export class WriterLock {
         throw new EngineUnavailableError(
           'log',
           `another hubcast node writes the event log in ${options.target}`,
+          { code: 'locked' },
         );
       }
     } catch (err) {

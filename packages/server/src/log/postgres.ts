@@ -275,7 +275,8 @@ export class PostgresEventLog implements EventLog {
    */
   private toLogError(err: unknown): Error {
     if (err instanceof EngineUnavailableError) return err;
-    if (err instanceof StaleHeadError) return new EngineUnavailableError('log', err.message);
+    if (err instanceof StaleHeadError)
+      return new EngineUnavailableError('log', err.message, { code: 'locked' });
     if (isPostgresUnavailable(err))
       return new EngineUnavailableError('log', describePostgresError(err), { cause: err });
     return err instanceof Error ? err : new Error(String(err));

@@ -1,7 +1,8 @@
 /**
  * Presence join/leave (PROTOCOL.md §4): a user's first connection on a channel pushes `join`,
  * their last one pushes `leave` after `presenceLeaveDelay` seconds, so a quick reconnect shows
- * neither. The member list lags with it: the leaving connection stays listed until then.
+ * neither. The member list lags with it: the leaving connection stays listed until then, or
+ * until the same user enters that channel again on this node.
  */
 import type { PresenceMember } from '@hubcast/protocol';
 import type { Logger } from 'pino';
@@ -16,8 +17,15 @@ export interface PresenceSubject {
   device?: string;
 }
 
+/** A leave waiting out the delay: its timer and the removal it runs. */
+interface PendingLeave {
+  timer: NodeJS.Timeout;
+  run: () => void;
+}
+
 export class PresenceTracker {
-  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  /** Pending leaves by `org\0channel\0user`, then by session. */
+  private readonly pending = new Map<string, Map<string, PendingLeave>>();
 
   constructor(
     private readonly presence: Presence,
@@ -27,8 +35,24 @@ export class PresenceTracker {
   ) {}
 
   enter(s: PresenceSubject, channel: string): void {
+    // The user is back within the delay (the same connection, or a new one after a reconnect):
+    // their pending leaves on this channel are off. The same connection simply stays; another
+    // of theirs is removed once this one is in, so the count is right at once and, the user
+    // never having been absent, no leave goes out.
+    let stale: (() => void)[] | undefined;
+    if (this.pending.size > 0) {
+      const key = userChannelKey(s.org, channel, s.user);
+      const waiting = this.pending.get(key);
+      if (waiting !== undefined) {
+        this.pending.delete(key);
+        for (const [session, leave] of waiting) {
+          clearTimeout(leave.timer);
+          if (session !== s.id) (stale ??= []).push(leave.run);
+        }
+      }
+    }
     // The subject is the entry: no copy per connection (a memory store keeps a reference).
-    this.presence
+    const entered = this.presence
       .add(s.org, channel, s.id, s)
       .then(({ firstForUser }) => {
         if (!firstForUser) return;
@@ -43,6 +67,12 @@ export class PresenceTracker {
         });
       })
       .catch((err: unknown) => this.logger.warn({ err }, 'presence enter failed'));
+    if (stale !== undefined) {
+      const runs = stale;
+      void entered.then(() => {
+        for (const run of runs) run();
+      });
+    }
   }
 
   leave(s: PresenceSubject, channel: string): void {
@@ -63,11 +93,19 @@ export class PresenceTracker {
         .catch((err: unknown) => this.logger.warn({ err }, 'presence leave failed'));
     };
     if (this.leaveDelayMs <= 0) return run();
+    const key = userChannelKey(s.org, channel, s.user);
+    let waiting = this.pending.get(key);
+    if (waiting === undefined) this.pending.set(key, (waiting = new Map<string, PendingLeave>()));
     const timer = setTimeout(() => {
-      this.pending.delete(timer);
+      const now = this.pending.get(key);
+      now?.delete(s.id);
+      if (now?.size === 0) this.pending.delete(key);
       run();
     }, this.leaveDelayMs);
-    this.pending.set(timer, run);
+    // A connection leaves a channel once before it enters again, which ends its pending leave.
+    const earlier = waiting.get(s.id);
+    if (earlier !== undefined) clearTimeout(earlier.timer);
+    waiting.set(s.id, { timer, run });
   }
 
   members(org: string, channel: string): Promise<PresenceMember[]> {
@@ -76,10 +114,15 @@ export class PresenceTracker {
 
   /** Runs pending leaves now (shutdown). */
   close(): void {
-    for (const [timer, run] of this.pending) {
-      clearTimeout(timer);
-      run();
-    }
+    const all = [...this.pending.values()];
     this.pending.clear();
+    for (const waiting of all)
+      for (const leave of waiting.values()) {
+        clearTimeout(leave.timer);
+        leave.run();
+      }
   }
 }
+
+const userChannelKey = (org: string, channel: string, user: string): string =>
+  `${org}\0${channel}\0${user}`;

@@ -9,6 +9,7 @@ import {
   badRequest,
   explainBadName,
   isHubcastError,
+  jsonDepthExceeds,
   limitExceeded,
   matchPattern,
   notFound,
@@ -279,6 +280,9 @@ function unsubscribe(session: Session, pattern: string, id: number | undefined):
 
 async function publish(session: Session, cmd: PublishCommand): Promise<void> {
   const { ctx } = session;
+  // Before the log: a refused event takes no sequence number (PROTOCOL.md §9).
+  if (jsonDepthExceeds(cmd.data, ctx.config.maxDataDepth))
+    throw badRequest(`'data' nests deeper than ${ctx.config.maxDataDepth} levels`);
   const code = checkPublish(session.publishGrants, cmd.channel);
   if (code !== undefined)
     throw new HubcastError(code, `not allowed to publish to '${cmd.channel}'`);

@@ -305,6 +305,51 @@ describe('personal channels (§1)', () => {
     });
   });
 
+  it("allows alice her own personal channels whatever her grants say (the README's token)", async () => {
+    const node = await start();
+    const alice = await connectClient(
+      node,
+      { sub: 'alice', org: 'acme', subscribe: ['chat.>'] },
+      { subscriptions: ['user.alice.notifications', 'user.bob', 'news.a'] },
+    );
+    expect(alice.connected).toMatchObject({
+      subscriptions: ['user.alice.notifications'],
+      rejected: [
+        { channel: 'user.bob', code: 'forbidden' },
+        { channel: 'news.a', code: 'forbidden' },
+      ],
+    });
+    expect(await alice.request({ type: 'subscribe', id: 2, channel: 'user.alice.>' })).toEqual({
+      type: 'subscribed',
+      id: 2,
+      channel: 'user.alice.>',
+      cursor: anyString,
+    });
+    expect(
+      await alice.request({ type: 'subscribe', id: 3, channel: 'user.bob.notifications' }),
+    ).toEqual(errorReply(3, 'forbidden'));
+    // history and presence follow the same rule
+    expect(await alice.request({ type: 'history', id: 4, channel: 'user.alice.>' })).toMatchObject({
+      type: 'history',
+      id: 4,
+    });
+    expect(
+      await alice.request({ type: 'presence', id: 5, channel: 'user.alice.notifications' }),
+    ).toMatchObject({ type: 'presence', id: 5 });
+    expect(await alice.request({ type: 'history', id: 6, channel: 'user.bob' })).toEqual(
+      errorReply(6, 'forbidden'),
+    );
+    // a refresh with the same grants keeps them
+    const token = await node.token({ sub: 'alice', org: 'acme', subscribe: ['chat.>'] });
+    expect(await alice.request({ type: 'refresh', id: 7, token })).toMatchObject({
+      type: 'refreshed',
+      id: 7,
+    });
+    const pub = await publishHttp(node, 'acme', 'user.alice.notifications', 'hi');
+    expect(await alice.next('event')).toEqual(eventPush('user.alice.notifications', 'hi', pub));
+    expect(await alice.quiet()).toEqual([]);
+  });
+
   it("never delivers bob's personal events to alice's `>` or `*.*`, but delivers hers and bob's to him", async () => {
     const node = await start();
     const alice = await connectClient(

@@ -45,10 +45,8 @@ describe('PostgreSQL goes away', () => {
     expect(rpc).toMatchObject({ type: 'error', id: 5, code: 'unavailable' });
     const ready = await httpRequest(t, 'GET', '/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({
-      status: 'unavailable',
-      reasons: { store: expect.any(String) as unknown },
-    });
+    // A stable code, not the driver's words (they may hold the database's host).
+    expect(ready.body).toEqual({ status: 'unavailable', reasons: { store: 'unreachable' } });
     // The log does not depend on the store.
     const published = await httpRequest(t, 'POST', '/api/publish', {
       json: { org: 'acme', channel: 'news.a', data: 1 },

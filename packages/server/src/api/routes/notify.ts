@@ -1,4 +1,4 @@
-import { isObject, unavailable } from '@hubcast/protocol';
+import { badRequest, isObject, jsonDepthExceeds, unavailable } from '@hubcast/protocol';
 import { orgFor, readJson, type ApiCall } from '../api-call.js';
 import { sendJson } from '../http-error.js';
 
@@ -6,6 +6,19 @@ import { sendJson } from '../http-error.js';
 export async function notifyRoute({ node, req, res, caller }: ApiCall): Promise<void> {
   const body = await readJson(req, node.config.maxMessageBytes);
   if (node.isDraining()) throw unavailable('server is draining');
+  checkDepth(body, node.config.maxDataDepth);
   const org = orgFor(caller, isObject(body) ? body['org'] : undefined);
   sendJson(res, 200, await node.notify(org, body));
+}
+
+/**
+ * `notification.data` becomes event data (PROTOCOL.md §9 bounds it); the rest of the body may
+ * nest two levels more, so no field makes the serializing of the notification overflow.
+ */
+function checkDepth(body: unknown, maxDepth: number): void {
+  const notification = isObject(body) ? body['notification'] : undefined;
+  if (isObject(notification) && jsonDepthExceeds(notification['data'], maxDepth))
+    throw badRequest(`'notification.data' nests deeper than ${maxDepth} levels`);
+  if (jsonDepthExceeds(body, maxDepth + 2))
+    throw badRequest(`the body nests deeper than ${maxDepth + 2} levels`);
 }

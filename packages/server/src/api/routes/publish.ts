@@ -2,6 +2,7 @@ import {
   badRequest,
   explainBadName,
   isObject,
+  jsonDepthExceeds,
   unavailable,
   type JsonValue,
 } from '@hubcast/protocol';
@@ -25,6 +26,8 @@ export async function publishRoute({ node, req, res, caller }: ApiCall): Promise
     const why = explainBadName(raw['channel'], false);
     if (why !== undefined) throw badRequest(`'channel' ${why}`, details);
     if (!('data' in raw)) throw badRequest("'data' is required", details);
+    if (jsonDepthExceeds(raw['data'], node.config.maxDataDepth))
+      throw badRequest(`'data' nests deeper than ${node.config.maxDataDepth} levels`, details);
     const key = raw['key'];
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255))
       throw badRequest("'key' must be a string of 1-255 characters", details);
