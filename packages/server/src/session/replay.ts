@@ -49,8 +49,10 @@ export async function replayMissed(
       filter,
       limit: PAGE,
       from: 'oldest',
-      // Bounds each read, so a resume over a sparse log never blocks the loop for long.
+      // Bounds each read, so a resume over a sparse log never blocks the loop for long, and
+      // a page of large events never holds more in memory than the queue would send.
       maxScan: HISTORY_SCAN_ROWS,
+      maxBytes: halfQueue,
     });
     if (session.state === 'closed') return { resumed: true, headSeq };
     // While this replay waited for the socket, events after `after` may have left retention:
