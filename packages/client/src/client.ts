@@ -77,6 +77,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
     super((error, event) => this.reportError(error, `'${event}' listener`));
     const o = resolveClientOptions(options);
     this.options = o;
+    this.lastCursor = o.cursor;
     this.reconnector = new Reconnector({
       minMs: o.minReconnectDelayMs,
       maxMs: o.maxReconnectDelayMs,
