@@ -60,7 +60,12 @@ export const CLIENT_DEFAULTS = {
   maxMessageBytes: 65_536,
 } as const;
 
-/** Validates options once, at construction; errors name the option, never its value. */
+/**
+ * Validates options once, at construction; errors name the option, never its value.
+ * Internal like its result type: `stripInternal` would leave a declaration naming a type it
+ * removed, and a user's `tsc` without `skipLibCheck` would fail on it.
+ * @internal
+ */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options.url !== 'string' || !/^wss?:\/\//i.test(options.url))
     throw badRequest("'url' must be a ws:// or wss:// URL");
