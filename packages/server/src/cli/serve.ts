@@ -9,7 +9,7 @@ import { BOOLEAN_KEYS } from '../config/schema.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createNode } from '../node.js';
 import { createDevPageHandler } from '../web/dev-page.js';
-import { parseArgs, single } from './args.js';
+import { parseArgs, single, wantsHelp } from './args.js';
 import { signToken } from './sign-token.js';
 
 const BOOL_FLAGS = new Set(
@@ -17,11 +17,11 @@ const BOOL_FLAGS = new Set(
 );
 
 export async function runServe(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, BOOL_FLAGS);
-  if (args.bare.has('help')) {
+  if (wantsHelp(argv)) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  const args = parseArgs(argv, BOOL_FLAGS);
   const configPath = single(args, 'config') ?? process.env['HUBCAST_CONFIG'];
   const flags: Record<string, string | boolean> = {};
   for (const [name, values] of args.flags) {
@@ -161,7 +161,10 @@ const SERVE_HELP = `usage: hubcast serve [--dev] [options]
 
 Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a config-file key
 (pingInterval) in a JSON file given with --config. Durations in seconds, sizes in bytes.
+Precedence: flags, then environment, then the file, then the defaults.
 
+  --config FILE             a JSON config file (also HUBCAST_CONFIG); tenant-bound API keys
+                            live only there: "apiKeys": [{"key": "...", "org": "acme"}]
   --host H                  listen address (0.0.0.0; 127.0.0.1 with --dev)
   --port N                  listen port (8080)
   --data-dir DIR            data directory: the SQLite log and store (./data)

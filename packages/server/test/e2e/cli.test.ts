@@ -231,3 +231,40 @@ describe('hubcast serve --dev', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('--help', () => {
+  it.each([
+    [['--help'], /usage: hubcast <command>[\s\S]*serve[\s\S]*token[\s\S]*publish[\s\S]*bench/],
+    [['-h'], /usage: hubcast <command>/],
+    [['help'], /usage: hubcast <command>/],
+    [['serve', '--help'], /usage: hubcast serve[\s\S]*--config FILE[\s\S]*HUBCAST_CONFIG/],
+    [['serve', '-h'], /usage: hubcast serve/],
+    [['token', '--help'], /usage: hubcast token[\s\S]*--user[\s\S]*--secret/],
+    [['token', '-h'], /usage: hubcast token/],
+    [['publish', '--help'], /usage: hubcast publish[\s\S]*--channel[\s\S]*--data[\s\S]*--url/],
+    [['publish', '-h'], /usage: hubcast publish/],
+    [['bench', '--help'], /usage: hubcast bench[\s\S]*--smoke/],
+    [['bench', '-h'], /usage: hubcast bench/],
+  ])('hubcast %j prints its usage and exits 0', async (args, usage) => {
+    const r = await runToEnd(args);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(usage);
+    expect(r.code).toBe(0);
+  });
+
+  it('acts on no option when help is asked', async () => {
+    // With --help, `token` prints no token even though its options are complete.
+    const r = await runToEnd([
+      'token',
+      '--user',
+      'a',
+      '--org',
+      'o',
+      '--secret',
+      's'.repeat(32),
+      '-h',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^eyJ/m);
+  });
+});
