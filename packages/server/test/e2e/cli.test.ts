@@ -268,3 +268,66 @@ describe('--help', () => {
     expect(r.out).not.toMatch(/^eyJ/m);
   });
 });
+
+describe('hubcast publish', () => {
+  const key = ['--api-key', 'some-admin-key', '--org', 'acme'];
+
+  it('refuses a publish without --data, as the HTTP API does', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--url',
+      'http://127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--data is required/);
+  });
+
+  it('names the address it cannot reach, without a stack trace', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'http://127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('hubcast publish: cannot reach http://127.0.0.1:1: connection refused\n');
+  });
+
+  it('never echoes credentials of the --url', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'http://user:url-secret@127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1: connection refused/);
+    expect(r.err).not.toContain('url-secret');
+  });
+
+  it('refuses a --url that is not an http URL', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'localhost',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--url must be an http:\/\/ or https:\/\/ URL/);
+  });
+});
