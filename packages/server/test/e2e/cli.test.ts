@@ -331,3 +331,43 @@ describe('hubcast publish', () => {
     expect(r.err).toMatch(/--url must be an http:\/\/ or https:\/\/ URL/);
   });
 });
+
+describe('limits name the flag that raises them', () => {
+  it('a 413 names --max-message-bytes', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const node = run([
+      'serve',
+      '--dev',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--max-message-bytes',
+      '1024',
+    ]);
+    const out = await waitForOutput(node, /publish: {2}curl/);
+    const base = /dev node on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+    const apiKey = /API key:\s+(\S+)/.exec(out)?.[1] ?? '';
+    const r = await runToEnd([
+      'publish',
+      '--url',
+      base,
+      '--api-key',
+      apiKey,
+      '--org',
+      'dev',
+      '--channel',
+      'demo.big',
+      '--data',
+      JSON.stringify('x'.repeat(2000)),
+    ]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.err)).toEqual({
+      error: {
+        code: 'too_large',
+        message: expect.stringContaining('--max-message-bytes') as unknown,
+      },
+    });
+    node.kill('SIGTERM');
+  });
+});
