@@ -26,6 +26,7 @@ import { SessionTicker } from './session/session-ticker.js';
 import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
+import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
@@ -440,6 +441,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     async start() {
       try {
+        // Checked before SQLite opens anything there, so a bad dir fails with a sentence.
+        if ((ownsLog && config.log === 'sqlite') || (ownsStore && config.store === 'sqlite'))
+          ensureDataDir(config.dataDir);
         openLog ??= await openEventLog(config, (message) => logger.info(message));
         store ??= await openStore(config, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);

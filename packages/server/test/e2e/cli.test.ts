@@ -3,7 +3,7 @@
  * prints a working token and key; SIGTERM drains clients with `reconnect` + 4000 and exits 0.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -371,3 +371,35 @@ describe('limits name the flag that raises them', () => {
     node.kill('SIGTERM');
   });
 });
+
+describe('a data dir that cannot hold the log', () => {
+  // Each case must fail at once: before the fix, /proc/... spun at 100% CPU until killed.
+  it.each([
+    ['on a special file system', () => '/proc/hubcast-data', /cannot create it/],
+    ['under a regular file', () => join(aFile(), 'data'), /cannot create it \(ENOTDIR/],
+    ['that is a file', () => aFile(), /is a file, not a directory/],
+    ['where no file can be created', () => '/proc', /cannot create a file in it/],
+  ])('refuses a data dir %s, exit 2', async (_case, dir, why) => {
+    const dataDir = dir();
+    const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`data dir ${dataDir}: `);
+    expect(r.err).toMatch(why);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('creates a missing data dir, parents included', async () => {
+    const dataDir = join(mkdtempSync(join(workDir, 'case-')), 'a', 'b');
+    const node = run(['serve', '--dev', '--port', '0', '--data-dir', dataDir]);
+    await waitForOutput(node, /publish: {2}curl/);
+    expect(existsSync(join(dataDir, 'events.db'))).toBe(true);
+    expect(readdirSync(dataDir).filter((f) => f.includes('probe'))).toEqual([]);
+    node.kill('SIGTERM');
+  });
+});
+
+function aFile(): string {
+  const file = join(mkdtempSync(join(workDir, 'case-')), 'not-a-dir');
+  writeFileSync(file, 'x');
+  return file;
+}
