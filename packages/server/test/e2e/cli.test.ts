@@ -3,7 +3,7 @@
  * prints a working token and key; SIGTERM drains clients with `reconnect` + 4000 and exits 0.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -403,3 +403,85 @@ function aFile(): string {
   writeFileSync(file, 'x');
   return file;
 }
+
+interface DevRun {
+  child: ChildProcessWithoutNullStreams;
+  base: string;
+  secret: string;
+  apiKey: string;
+  token: string;
+}
+
+async function startDev(args: string[]): Promise<DevRun> {
+  const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn', ...args]);
+  const out = await waitForOutput(child, /publish: {2}curl/);
+  const find = (re: RegExp): string => re.exec(out)?.[1] ?? '';
+  return {
+    child,
+    base: find(/dev node on (http:\/\/127\.0\.0\.1:\d+)/),
+    secret: find(/JWT secret:\s+(\S+)/),
+    apiKey: find(/API key:\s+(\S+)/),
+    token: find(/dev token[^\n]*\n\s+(\S+)/),
+  };
+}
+
+async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
+  const exited = new Promise<unknown>((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The first reply to `connect` with `token`: `connected`, or the refusal. */
+async function connectWith(base: string, token: string): Promise<string> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+  await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+  const reply = new Promise<string>((resolve) =>
+    ws.on('message', (d: Buffer) => resolve((JSON.parse(d.toString()) as { type: string }).type)),
+  );
+  ws.send(JSON.stringify({ type: 'connect', id: 1, token }));
+  const type = await reply;
+  ws.terminate();
+  return type;
+}
+
+describe('hubcast serve --dev keeps its secrets in the data dir', () => {
+  it('prints the same secret and key after a restart, and the first token still works', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const first = await startDev(['--data-dir', dir]);
+    await stop(first.child);
+    const second = await startDev(['--data-dir', dir]);
+    expect(second.secret).toBe(first.secret);
+    expect(second.apiKey).toBe(first.apiKey);
+    expect(await connectWith(second.base, first.token)).toBe('connected');
+    expect(statSync(join(dir, 'dev-secrets.json')).mode & 0o777).toBe(0o600);
+    await stop(second.child);
+  });
+
+  it('keeps them with the memory log and store too', async () => {
+    const dir = join(mkdtempSync(join(workDir, 'case-')), 'not-yet');
+    const args = ['--data-dir', dir, '--log', 'memory', '--store', 'memory'];
+    const first = await startDev(args);
+    await stop(first.child);
+    const second = await startDev(args);
+    expect([second.secret, second.apiKey]).toEqual([first.secret, first.apiKey]);
+    await stop(second.child);
+  });
+
+  it('lets an explicit --jwt-secret and --api-key win', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    await stop((await startDev(['--data-dir', dir])).child);
+    const explicit = await startDev([
+      '--data-dir',
+      dir,
+      '--jwt-secret',
+      'explicit-secret-0123456789',
+      '--api-key',
+      'explicit-api-key',
+    ]);
+    expect([explicit.secret, explicit.apiKey]).toEqual([
+      'explicit-secret-0123456789',
+      'explicit-api-key',
+    ]);
+    await stop(explicit.child);
+  });
+});
