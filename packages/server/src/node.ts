@@ -24,6 +24,7 @@ import type { NodeContext } from './session/context.js';
 import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
 import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
+import { isLoopbackHostHeader } from './transport/dev-host.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { ensureDataDir } from './data-dir.js';
@@ -32,6 +33,9 @@ import { checkEngines, createLog, openLog as openEventLog } from './engines.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+
+const FORBIDDEN_RESPONSE =
+  'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 export interface NodeDeps {
   log?: EventLog;
@@ -452,7 +456,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         const handler = createApiHandler(apiNode);
         server = createServer((req, res) => void handler(req, res));
         const upgrades = (transport = newTransport());
-        server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
+        server.on('upgrade', (req, socket, head) => {
+          // Dev mode's DNS-rebinding defence (transport/dev-host.ts), for the upgrade path.
+          if (config.dev && !isLoopbackHostHeader(req.headers.host)) {
+            socket.on('error', () => {});
+            socket.end(FORBIDDEN_RESPONSE, () => socket.destroy());
+            return;
+          }
+          upgrades.handleUpgrade(req, socket, head);
+        });
         await new Promise<void>((resolve, reject) => {
           server?.once('error', reject);
           server?.listen(config.port, config.host, () => resolve());

@@ -9,6 +9,7 @@ import { BOOLEAN_KEYS, configSchema } from '../config/schema.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { DataDirError } from '../data-dir.js';
 import { createNode } from '../node.js';
+import { isLoopbackAddress } from '../transport/dev-host.js';
 import { createDevPageHandler } from '../web/dev-page.js';
 import { parseArgs, single, wantsHelp } from './args.js';
 import { loadDevSecrets, type LoadedDevSecrets } from './dev-secrets.js';
@@ -59,6 +60,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError || err instanceof DataDirError) return fail(err.message);
     throw err;
   }
+  if (config.dev && !isLoopbackAddress(config.host))
+    return fail(
+      `dev mode is loopback only: host ${config.host} (--host, HUBCAST_HOST) is not a loopback ` +
+        'address; use 127.0.0.1, ::1 or localhost, or drop --dev and give a secret and an API key',
+    );
 
   let devInfo: { token: string; org: string; user: string; apiKey: string } | undefined;
   if (config.dev && config.jwtSecret !== undefined) {

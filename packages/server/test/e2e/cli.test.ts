@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -483,5 +484,55 @@ describe('hubcast serve --dev keeps its secrets in the data dir', () => {
       'explicit-api-key',
     ]);
     await stop(explicit.child);
+  });
+});
+
+/** Status of a request to `base` that claims to be for `host`. */
+function statusWithHost(base: string, path: string, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The HTTP status a WebSocket upgrade that claims `host` gets, or 101 when it opens. */
+function upgradeStatus(base: string, host: string): Promise<number> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`, { headers: { host } });
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('hubcast serve --dev is loopback only', () => {
+  it.each([['0.0.0.0'], ['192.0.2.1']])('refuses --host %s, exit 2', async (host) => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir, '--host', host]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/dev mode is loopback only/);
+  });
+
+  it('answers 403 to a request or upgrade for another Host (DNS rebinding)', async () => {
+    const dev = await startDev(['--data-dir', mkdtempSync(join(workDir, 'case-'))]);
+    const port = new URL(dev.base).port;
+    expect(await statusWithHost(dev.base, '/', `localhost:${port}`)).toBe(200);
+    expect(await statusWithHost(dev.base, '/', `[::1]:${port}`)).toBe(200);
+    expect(await statusWithHost(dev.base, '/', `evil.example:${port}`)).toBe(403);
+    expect(await statusWithHost(dev.base, '/dev.json', `evil.example:${port}`)).toBe(403);
+    expect(await statusWithHost(dev.base, '/api/stats', `evil.example:${port}`)).toBe(403);
+    expect(await upgradeStatus(dev.base, `localhost:${port}`)).toBe(101);
+    expect(await upgradeStatus(dev.base, `evil.example:${port}`)).toBe(403);
+    await stop(dev.child);
   });
 });
