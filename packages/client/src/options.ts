@@ -2,7 +2,7 @@ import { badRequest, type ClientInfo } from '@hubcast/protocol';
 import { platformWebSocket, type WebSocketConstructor } from './transport.js';
 
 export interface ClientOptions {
-  /** `ws://host:port/ws` or `wss://…`. The token never goes in it (PROTOCOL.md §3). */
+  /** `ws://host:port/ws` or `wss://…`. The token never goes in it (docs/protocol.md §3). */
   url: string;
   /** A fixed token. With `getToken` too, it is used first. */
   token?: string;
