@@ -46,7 +46,7 @@ describe('npm pack', () => {
   it.each(PUBLISHED)('@hubcast/%s holds its build, without tests or build info', (p) => {
     const files = tarballs.find((t) => t.name === `@hubcast/${p}`)?.files ?? [];
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']),
+      expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts']),
     );
     expect(files.filter((f) => /\.test\.|\.contract\.|tsbuildinfo|^test\//.test(f))).toEqual([]);
     // Source maps point into src/, so it ships too (a bundler warns about missing sources).
