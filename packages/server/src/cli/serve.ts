@@ -88,7 +88,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return fail(`cannot start: ${(err as Error).message}`);
   }
   const { port } = node.address();
-  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  // An IPv6 address takes brackets in a URL: http://[::1]:8080.
+  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   node.logger.info(
     {
       host: config.host,

@@ -523,6 +523,24 @@ describe('hubcast serve --dev is loopback only', () => {
     expect(r.err).toMatch(/dev mode is loopback only/);
   });
 
+  it('listens on --host ::1 and prints a URL that works', async () => {
+    const child = run([
+      'serve',
+      '--dev',
+      '--port',
+      '0',
+      '--host',
+      '::1',
+      '--data-dir',
+      mkdtempSync(join(workDir, 'case-')),
+    ]);
+    const out = await waitForOutput(child, /publish: {2}curl/);
+    const base = /dev node on (\S+)/.exec(out)?.[1] ?? '';
+    expect(base).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await stop(child);
+  });
+
   it('answers 403 to a request or upgrade for another Host (DNS rebinding)', async () => {
     const dev = await startDev(['--data-dir', mkdtempSync(join(workDir, 'case-'))]);
     const port = new URL(dev.base).port;
