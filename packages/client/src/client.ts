@@ -1,7 +1,7 @@
 /**
  * HubcastClient: one logical connection that outlives its sockets. It resumes from its
  * cursor, re-subscribes inside `connect`, refreshes its token, queues publishes while offline
- * and follows the close-code table of PROTOCOL.md §7.
+ * and follows the close-code table of docs/protocol.md §7.
  */
 import {
   HubcastError,
@@ -44,7 +44,7 @@ import { SubscriptionRegistry } from './subscription-registry.js';
 import type { EventHandler, SubscribeOptions, Subscription } from './subscription.js';
 import { TokenKeeper } from './token-keeper.js';
 
-/** PROTOCOL.md §3: silence for `ping_interval` + 10 s means the connection is dead. */
+/** docs/protocol.md §3: silence for `ping_interval` + 10 s means the connection is dead. */
 const HEARTBEAT_GRACE_SECONDS = 10;
 const CLIENT_NAME = '@hubcast/client';
 
@@ -77,6 +77,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
     super((error, event) => this.reportError(error, `'${event}' listener`));
     const o = resolveClientOptions(options);
     this.options = o;
+    this.lastCursor = o.cursor;
     this.reconnector = new Reconnector({
       minMs: o.minReconnectDelayMs,
       maxMs: o.maxReconnectDelayMs,
@@ -151,7 +152,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
   }
 
   /**
-   * Stored events of a channel or pattern, oldest first (PROTOCOL.md §4 `history`). While
+   * Stored events of a channel or pattern, oldest first (docs/protocol.md §4 `history`). While
    * `more`, the next page is `history(channel, { before: page.cursor })`, or `{ after:
    * page.cursor }` when reading forward with `after`; a page may hold no events and still
    * have more (the server examines a bounded part of the log per call).
@@ -185,7 +186,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
     return reply.result;
   }
 
-  /** The session user's notification inbox (PROTOCOL.md §10), created on first use. */
+  /** The session user's notification inbox (docs/protocol.md §10), created on first use. */
   get notifications(): Notifications {
     return (this.notificationsHelper ??= new Notifications(this));
   }
@@ -232,7 +233,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
     this.connection = conn;
   }
 
-  /** Resubscribe-and-resume in one message: all patterns and the cursor (PROTOCOL.md §4). */
+  /** Resubscribe-and-resume in one message: all patterns and the cursor (docs/protocol.md §4). */
   private sendConnect(conn: Connection, token: string): void {
     if (conn !== this.connection) return;
     const command: ConnectCommand = {
@@ -298,7 +299,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
       this.reportError(badRequest('server message without a string type'), 'server');
       return;
     }
-    // The server is trusted to send PROTOCOL.md shapes; only the envelope is checked here.
+    // The server is trusted to send docs/protocol.md shapes; only the envelope is checked.
     const message = raw as unknown as ServerMessage;
     switch (message.type) {
       case 'event':
@@ -331,7 +332,7 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
       case 'pong':
         break;
       default: {
-        // A type from a newer server is ignored: PROTOCOL.md additions stay optional.
+        // A type from a newer server is ignored: protocol additions stay optional.
         const unknownType: never = message;
         return void unknownType;
       }

@@ -1,6 +1,6 @@
 /**
  * Sending commands and matching their replies. Commands flow only while the channel is open,
- * from `connected` until the socket goes (PROTOCOL.md §3: anything before a successful
+ * from `connected` until the socket goes (docs/protocol.md §3: anything before a successful
  * `connect` closes the connection with 4500).
  */
 import {

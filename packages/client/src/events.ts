@@ -10,7 +10,7 @@ import type { ClientState, SubscriptionState } from './client-state.js';
 import type { Notification } from './notification-shapes.js';
 import type { StateChange } from './state-machine.js';
 
-/** An event as handlers see it (PROTOCOL.md §1): `{event_id, channel, data, ts, cursor, from?}`. */
+/** An event as handlers see it (docs/protocol.md §1). */
 export type HubcastEvent = WireEvent;
 
 /** The session granted by `connected`; `refreshed` moves `expiresAtSeconds`. */

@@ -1,6 +1,6 @@
 /**
- * Outgoing batching (PROTOCOL.md §3): messages sent in the same tick leave as one frame, lines
- * joined by `\n`, flushed in a microtask. Frames are cut so none passes the server's
+ * Outgoing batching (docs/protocol.md §3): messages sent in the same tick leave as one frame,
+ * lines joined by `\n`, flushed in a microtask. Frames are cut so none passes the server's
  * `max-message-bytes`, which would close the connection with 4503.
  */
 

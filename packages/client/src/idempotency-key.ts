@@ -1,5 +1,5 @@
 /**
- * A random publish key (PROTOCOL.md §2.4), so a publish retried after a reconnect is stored
+ * A random publish key (docs/protocol.md §2.4), so a publish retried after a reconnect is stored
  * once. Uses `crypto.randomUUID` where the platform has it (browsers in secure contexts, Node
  * 19+), else 128 bits from `Math.random`: collisions only need to be unlikely within one
  * tenant's retention window, not unguessable.

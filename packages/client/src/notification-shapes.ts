@@ -1,5 +1,5 @@
 /**
- * The notifications service's shapes (PROTOCOL.md §10) and their checks at the edge: rpc
+ * The notifications service's shapes (docs/protocol.md §10) and their checks at the edge: rpc
  * results and pushed event data are `unknown` until these say otherwise, so a malformed reply
  * fails its call with a message naming the field instead of breaking a UI later.
  */
@@ -49,7 +49,7 @@ export function notificationsChannel(userId: string): string {
   return `user.${userId}.notifications`;
 }
 
-/** Thrown for a reply or push that breaks PROTOCOL.md §10; `where` names the bad field. */
+/** Thrown for a reply or push that breaks docs/protocol.md §10; `where` names the bad field. */
 function malformed(what: string, where: string, why: string): HubcastError {
   return new HubcastError('internal', `malformed ${what}: '${where}' ${why}`);
 }

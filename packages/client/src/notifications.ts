@@ -1,5 +1,5 @@
 /**
- * `client.notifications`: the typed door to the notifications service (PROTOCOL.md §10) and
+ * `client.notifications`: the typed door to the notifications service (docs/protocol.md §10) and
  * a live unread count. Once started it follows the session user's `user.<id>.notifications`
  * channel itself and fetches `notifications.unreadCount` each time that subscription goes
  * live (first subscribe and every reconnect, resumed or not, so any drift heals on reconnect).

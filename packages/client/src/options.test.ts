@@ -37,6 +37,7 @@ describe('resolveClientOptions', () => {
     [{ minReconnectDelayMs: 5000, maxReconnectDelayMs: 100 }, /'maxReconnectDelayMs'/],
     [{ commandTimeoutMs: 0 }, /'commandTimeoutMs'/],
     [{ offlineQueueSize: Number.NaN }, /'offlineQueueSize'/],
+    [{ cursor: '' }, /'cursor'/],
   ])('refuses %j naming the option', (over, message) => {
     const attempt = (): unknown => resolveClientOptions({ ...base, ...over });
     expect(attempt).toThrow(HubcastError);

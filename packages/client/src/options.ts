@@ -2,7 +2,7 @@ import { badRequest, type ClientInfo } from '@hubcast/protocol';
 import { platformWebSocket, type WebSocketConstructor } from './transport.js';
 
 export interface ClientOptions {
-  /** `ws://host:port/ws` or `wss://…`. The token never goes in it (PROTOCOL.md §3). */
+  /** `ws://host:port/ws` or `wss://…`. The token never goes in it (docs/protocol.md §3). */
   url: string;
   /** A fixed token. With `getToken` too, it is used first. */
   token?: string;
@@ -12,6 +12,12 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Sent in `connect`; `device` shows in presence. */
   client?: ClientInfo;
+  /**
+   * Resume from here on the first connect: a `client.cursor` an earlier client stored (a
+   * reloaded page). Missed events are replayed before live ones, or `reset` is emitted when the
+   * cursor fell out of retention (docs/protocol.md §2).
+   */
+  cursor?: string;
   /** `false` sends `echo: false` on each publish: the publisher's own connection skips it. */
   echo?: boolean;
   /** Backoff floor (default 500). */
@@ -35,6 +41,7 @@ export interface ResolvedClientOptions {
   getToken: (() => string | Promise<string>) | undefined;
   WebSocket: WebSocketConstructor;
   client: ClientInfo | undefined;
+  cursor: string | undefined;
   echo: boolean;
   minReconnectDelayMs: number;
   maxReconnectDelayMs: number;
@@ -53,7 +60,12 @@ export const CLIENT_DEFAULTS = {
   maxMessageBytes: 65_536,
 } as const;
 
-/** Validates options once, at construction; errors name the option, never its value. */
+/**
+ * Validates options once, at construction; errors name the option, never its value.
+ * Internal like its result type: `stripInternal` would leave a declaration naming a type it
+ * removed, and a user's `tsc` without `skipLibCheck` would fail on it.
+ * @internal
+ */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options.url !== 'string' || !/^wss?:\/\//i.test(options.url))
     throw badRequest("'url' must be a ws:// or wss:// URL");
@@ -61,6 +73,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     throw badRequest("either 'token' or 'getToken' is required");
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token === ''))
     throw badRequest("'token' must be a non-empty string");
+  if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor === ''))
+    throw badRequest("'cursor' must be a non-empty string");
   const WebSocket = options.WebSocket ?? platformWebSocket();
   if (WebSocket === undefined)
     throw badRequest(
@@ -82,6 +96,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     getToken: options.getToken,
     WebSocket,
     client: options.client,
+    cursor: options.cursor,
     echo: options.echo ?? CLIENT_DEFAULTS.echo,
     minReconnectDelayMs: min,
     maxReconnectDelayMs: max,

@@ -1,4 +1,4 @@
-/** Commands awaiting their reply, matched by `id` (PROTOCOL.md §3). */
+/** Commands awaiting their reply, matched by `id` (docs/protocol.md §3). */
 import {
   ERROR_CODES,
   HubcastError,
@@ -17,7 +17,7 @@ import {
   type UnsubscribedMessage,
 } from '@hubcast/protocol';
 
-/** The success reply of each command (PROTOCOL.md §4). */
+/** The success reply of each command (docs/protocol.md §4). */
 export interface ReplyFor {
   connect: ConnectedReply;
   subscribe: SubscribedReply;

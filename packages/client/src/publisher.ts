@@ -1,7 +1,7 @@
 /**
  * Publishing with an idempotency key, and the offline queue: publishes made while not
  * connected wait for the next `connected`; one cut off by a reconnect is sent again with the
- * same key, so it is stored once (PROTOCOL.md §2.4).
+ * same key, so it is stored once (docs/protocol.md §2.4).
  */
 import {
   badRequest,

@@ -1,6 +1,6 @@
 /**
  * What the client does after its socket closed: a pure function of the close code, derived
- * from `closeActionFor` (CLOSE_CODES in @hubcast/protocol, PROTOCOL.md §7) rather than re-typed.
+ * from `closeActionFor` (CLOSE_CODES in @hubcast/protocol, docs/protocol.md §7), not re-typed.
  */
 import {
   CLOSE_CODES,

@@ -19,7 +19,7 @@ export class Reconnector {
     this.serverDelayMs = undefined;
   }
 
-  /** The server said it is going away (PROTOCOL.md §5 `reconnect`). */
+  /** The server said it is going away (docs/protocol.md §5 `reconnect`). */
   noteServerDelay(delayMs: number): void {
     this.serverDelayMs = delayMs;
   }

@@ -1,5 +1,5 @@
 /**
- * ServerClient: the HTTP API of PROTOCOL.md §8 for app backends (publish, history, presence,
+ * ServerClient: the HTTP API of docs/protocol.md §8 for app backends (publish, history, presence,
  * disconnect, stats, notify). Uses the global `fetch` unless one is passed in.
  */
 import {
@@ -148,7 +148,7 @@ export class ServerClient {
     return (await this.call('GET', '/api/stats', { query: { org }, retry: true })) as NodeStats;
   }
 
-  /** Sends a notification to users' inboxes (PROTOCOL.md §10); one id per user. */
+  /** Sends a notification to users' inboxes (docs/protocol.md §10); one id per user. */
   async notify(request: NotifyRequest): Promise<{ ids: string[] }> {
     const body = this.withOrg(withKey(request));
     return (await this.call('POST', '/api/notify', { body, retry: true })) as {
@@ -161,7 +161,7 @@ export class ServerClient {
   }
 
   /**
-   * One API call; the answer is trusted to have the PROTOCOL.md §8 shape. With `retry`
+   * One API call; the answer is trusted to have the docs/protocol.md §8 shape. With `retry`
    * (idempotent calls only) a network failure is tried once more: a pooled keep-alive
    * connection to a server that restarted fails the first request sent on it.
    */

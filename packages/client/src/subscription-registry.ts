@@ -157,7 +157,7 @@ export class SubscriptionRegistry {
 
   /**
    * The group an event was replayed for, if it was: a `subscribe` with a cursor is in flight
-   * for a pattern it matches and no other requested pattern matches it (PROTOCOL.md §4: those
+   * for a pattern it matches and no other requested pattern matches it (docs/protocol.md §4: those
    * replays are the events "that match the new pattern and none of the connection's other
    * subscriptions"). Such events are older than the connection cursor.
    */

@@ -13,7 +13,7 @@ import { StateMachine } from './state-machine.js';
 export type EventHandler = (event: HubcastEvent) => void;
 
 export interface SubscribeOptions {
-  /** Ask for `join`/`leave` pushes (concrete channels; PROTOCOL.md §4 presence). */
+  /** Ask for `join`/`leave` pushes (concrete channels; docs/protocol.md §4 presence). */
   presence?: boolean;
   /**
    * Replay the events after this cursor that match the pattern, before going live. Used only

@@ -1,6 +1,6 @@
 /**
  * The client's token: the one to connect with, a fresh one from `getToken()` after a 4501,
- * and a `refresh` before `expires_at` (PROTOCOL.md §4 `refresh`, §7).
+ * and a `refresh` before `expires_at` (docs/protocol.md §4 `refresh`, §7).
  */
 import { HubcastError } from '@hubcast/protocol';
 import { refreshDelayMs } from './token-refresh.js';

@@ -1,4 +1,4 @@
-/** Channel and pattern names (PROTOCOL.md §1). Pure functions, no allocation beyond split. */
+/** Channel and pattern names (docs/protocol.md §1). Pure functions, no allocation beyond split. */
 
 export const MAX_SEGMENT_CHARS = 64;
 export const MAX_SEGMENTS = 16;

@@ -1,4 +1,4 @@
-/** Error codes of PROTOCOL.md §4, the only values an `error` reply's `code` may take. */
+/** Error codes of docs/protocol.md §4, the only values an `error` reply's `code` may take. */
 export const ERROR_CODES = [
   'bad_request',
   'unauthorized',
@@ -13,7 +13,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** HTTP status per error code (PROTOCOL.md §8); the one mapper server and SDK share. */
+/** HTTP status per error code (docs/protocol.md §8); the one mapper server and SDK share. */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   unauthorized: 401,
@@ -27,7 +27,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   internal: 500,
 };
 
-/** What a client does after a close code (PROTOCOL.md §7). */
+/** What a client does after a close code (docs/protocol.md §7). */
 export type CloseAction =
   | 'reconnect' // plain backoff
   | 'reconnect_after_delay' // wait for the server's `reconnect` delay
@@ -36,7 +36,7 @@ export type CloseAction =
   | 'refresh_token' // fetch a new token, then reconnect
   | 'stop'; // do not reconnect, report
 
-/** Close codes of PROTOCOL.md §7 with the client action each implies, defined once. */
+/** Close codes of docs/protocol.md §7 with the client action each implies, defined once. */
 export const CLOSE_CODES = {
   normal: { code: 1000, action: 'reconnect' },
   goingAway: { code: 1001, action: 'reconnect' },
@@ -64,6 +64,6 @@ export function closeActionFor(code: number): CloseAction {
   return ACTION_BY_CODE.get(code) ?? 'reconnect';
 }
 
-/** Subprotocol names of PROTOCOL.md §3. */
+/** Subprotocol names of docs/protocol.md §3. */
 export const SUBPROTOCOL_JSON = 'hubcast.v1.json';
 export const SUBPROTOCOL_PROTOBUF = 'hubcast.v1.protobuf';

@@ -9,7 +9,7 @@ export interface HubcastErrorOptions {
 }
 
 /**
- * The one error type of hubcast: a stable `code` from PROTOCOL.md §4 and a message that names
+ * The one error type of hubcast: a stable `code` from docs/protocol.md §4 and a message that names
  * the bad field but never echoes a secret.
  */
 export class HubcastError extends Error {

@@ -1,4 +1,4 @@
-/** Message shapes of PROTOCOL.md §4 and §5 as discriminated unions on `type`. */
+/** Message shapes of docs/protocol.md §4 and §5 as discriminated unions on `type`. */
 import type { ErrorCode } from './codes.js';
 
 export type JsonValue =
@@ -215,7 +215,7 @@ export type ServerMessage =
 
 export type ServerMessageType = ServerMessage['type'];
 
-/** One entry of a user's inbox (PROTOCOL.md §10); times are RFC 3339 UTC with milliseconds. */
+/** One entry of a user's inbox (docs/protocol.md §10); times are RFC 3339 UTC, milliseconds. */
 export interface Notification {
   id: string;
   kind: string;

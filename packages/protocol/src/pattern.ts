@@ -1,5 +1,5 @@
 /**
- * Pattern matching and coverage (PROTOCOL.md §1, §6). `*` is exactly one segment; `>` (last
+ * Pattern matching and coverage (docs/protocol.md §1, §6). `*` is exactly one segment; `>` (last
  * only) is one or more. Inputs are assumed valid names (see channel.ts).
  */
 

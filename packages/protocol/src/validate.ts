@@ -1,6 +1,6 @@
 /**
- * Validation of every inbound client message (PROTOCOL.md §3, §4). Hand-written rather than a
- * schema library: it runs on every inbound frame, must build for the browser with no
+ * Validation of every inbound client message (docs/protocol.md §3, §4). Hand-written rather
+ * than a schema library: it runs on every inbound frame, must build for the browser with no
  * dependencies, and its messages name the exact field.
  */
 import { explainBadName } from './channel.js';
@@ -122,7 +122,7 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
   switch (type) {
     case 'connect': {
       // A missing or mistyped token is the server's `unauthorized` (4501), not a malformed
-      // message (PROTOCOL.md §3), so it passes here as an empty token.
+      // message (docs/protocol.md §3), so it passes here as an empty token.
       const token = typeof o['token'] === 'string' ? o['token'] : '';
       const subs = o['subscriptions'];
       if (subs !== undefined && (!Array.isArray(subs) || !subs.every((s) => typeof s === 'string')))

@@ -32,9 +32,11 @@ import type { NodeContext } from './session/context.js';
 import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
 import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
+import { isLoopbackHostHeader } from './transport/dev-host.js';
 import { WsTransport } from './transport/ws-transport.js';
 import { readTlsFiles, TlsFilesError } from './transport/tls-files.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
+import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { createLog, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
@@ -383,8 +385,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     new WsTransport({
       maxMessageBytes: config.maxMessageBytes,
       allowedOrigins: config.allowedOrigins,
-      admit: (address) =>
-        draining ? { status: 503 } : admission.checkUpgrade(address, sockets.size),
+      admit(address, host) {
+        // Dev mode's DNS-rebinding defence (transport/dev-host.ts), for the upgrade path.
+        if (config.dev && !isLoopbackHostHeader(host)) return { status: 403 };
+        if (draining) return { status: 503 };
+        return admission.checkUpgrade(address, sockets.size);
+      },
       onConnection(ws: WebSocket, socket: Duplex, address: string) {
         sockets.add(ws);
         const session = new Session(ws, socket, ctx);
@@ -458,6 +464,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     async start() {
       try {
+        // Checked before SQLite opens anything there, so a bad dir fails with a sentence.
+        if ((ownsLog && config.log === 'sqlite') || (ownsStore && config.store === 'sqlite'))
+          ensureDataDir(config.dataDir);
         openLog ??= await openEventLog(config, (message) => logger.info(message));
         store ??= await openStore(config, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);

@@ -4,7 +4,7 @@ import type { ServerMessage } from '../messages.js';
 export type DecodedItem = { ok: true; value: unknown } | { ok: false; reason: string };
 
 /**
- * A wire codec (PROTOCOL.md §3). It turns server messages into one frame and a frame into raw
+ * A wire codec (docs/protocol.md §3). It turns server messages into one frame and a frame into raw
  * items; validation of those items is separate (validate.ts), so codecs stay dumb and equal.
  */
 export interface Codec {

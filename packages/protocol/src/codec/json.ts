@@ -3,7 +3,7 @@ import type { ServerMessage } from '../messages.js';
 import type { Codec, DecodedItem } from './codec.js';
 
 /**
- * The JSON codec: one message per line, several per frame (PROTOCOL.md §3). Readers split on
+ * The JSON codec: one message per line, several per frame (docs/protocol.md §3). Readers split on
  * `\n` and skip empty lines, so batching is just joining.
  */
 export const jsonCodec: Codec = {

@@ -85,13 +85,16 @@ export function orgFor(caller: Caller, given: unknown, index?: number): string {
 
 /** Reads a JSON body of at most `maxBytes` (413 past it, PROTOCOL.md §8). */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  // The operator who reads this can raise the limit: name the option that does.
+  const tooLargeBody = () =>
+    tooLarge(`body larger than ${maxBytes} bytes (the node's --max-message-bytes)`);
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw tooLarge(`body larger than ${maxBytes} bytes`);
+  if (declared > maxBytes) throw tooLargeBody();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw tooLarge(`body larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw tooLargeBody();
     chunks.push(chunk as Buffer);
   }
   try {

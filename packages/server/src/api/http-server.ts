@@ -3,7 +3,8 @@
  * a handful of routes and hubcast's hot path is the WebSocket side.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HubcastError, badRequest } from '@hubcast/protocol';
+import { HubcastError, badRequest, forbidden } from '@hubcast/protocol';
+import { DEV_HOST_REFUSAL, isLoopbackHostHeader } from '../transport/dev-host.js';
 import { authenticate, type ApiNode, type Route } from './api-call.js';
 import { sendError, sendJson } from './http-error.js';
 import { disconnectRoute } from './routes/disconnect.js';
@@ -27,6 +28,8 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
+      if (node.config.dev && !isLoopbackHostHeader(req.headers.host))
+        throw forbidden(DEV_HOST_REFUSAL);
       const url = new URL(req.url ?? '/', 'http://localhost');
       switch (url.pathname) {
         case '/healthz':

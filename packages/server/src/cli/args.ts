@@ -42,3 +42,8 @@ export function single(args: ParsedArgs, name: string): string | undefined {
   if (v.length > 1) throw new Error(`--${name} given more than once`);
   return v[0];
 }
+
+/** `--help` or `-h` anywhere: print the command's usage and act on nothing else. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}

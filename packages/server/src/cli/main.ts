@@ -1,4 +1,4 @@
-/** `hubcast <command>`: serve, token, publish. */
+/** `hubcast <command>`: serve, token, publish, bench. */
 import { runBenchCommand } from './bench.js';
 import { runPublish } from './publish.js';
 import { runServe } from './serve.js';
@@ -7,10 +7,12 @@ import { runToken } from './token.js';
 const USAGE = `usage: hubcast <command> [options]
 
 commands:
-  serve     run a node (see --help for options; --dev for a local playground)
+  serve     run a node (--dev for a local playground)
   token     print a JWT: --user U --org O [--subscribe P ...] [--publish P ...] [--ttl S]
   publish   post an event: --channel C --data JSON [--org O] [--key K] [--url U] [--api-key K]
   bench     load test against a plain ws hub and Socket.IO (--smoke for a tiny CI run)
+
+'hubcast <command> --help' (or -h) lists a command's options.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -26,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runBenchCommand(rest);
     case undefined:
     case '--help':
+    case '-h':
     case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;

@@ -1,27 +1,31 @@
 /**
  * `hubcast serve`: load and validate the config, start a node, drain on SIGTERM/SIGINT.
- * `--dev` binds to 127.0.0.1, makes a secret and an API key when none are given, prints them
- * with a ready token and serves the web page.
+ * `--dev` binds to 127.0.0.1, takes the secret and API key that none of flags, environment and
+ * file give from the data dir (made on the first run), prints them with a ready token and
+ * serves the web page.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { BOOLEAN_KEYS } from '../config/schema.js';
+import { BOOLEAN_KEYS, configSchema } from '../config/schema.js';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { DataDirError } from '../data-dir.js';
 import { createNode } from '../node.js';
+import { isLoopbackAddress } from '../transport/dev-host.js';
 import { createDevPageHandler } from '../web/dev-page.js';
-import { parseArgs, single } from './args.js';
+import { parseArgs, single, wantsHelp } from './args.js';
+import { loadDevSecrets, type LoadedDevSecrets } from './dev-secrets.js';
 import { signToken } from './sign-token.js';
 
+const DEFAULT_HOST = configSchema.shape.host.parse(undefined);
 const BOOL_FLAGS = new Set(
   [...BOOLEAN_KEYS].map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
 );
 
 export async function runServe(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, BOOL_FLAGS);
-  if (args.bare.has('help')) {
+  if (wantsHelp(argv)) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  const args = parseArgs(argv, BOOL_FLAGS);
   const configPath = single(args, 'config') ?? process.env['HUBCAST_CONFIG'];
   const flags: Record<string, string | boolean> = {};
   for (const [name, values] of args.flags) {
@@ -33,45 +37,34 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (args.positionals.length > 0) return fail(`unexpected argument '${args.positionals[0]}'`);
 
   const env = process.env;
-  const dev =
-    flags['dev'] === true ||
-    flags['dev'] === 'true' ||
-    env['HUBCAST_DEV'] === 'true' ||
-    env['HUBCAST_DEV'] === '1';
-  const generated: string[] = [];
-  if (dev) {
-    if (flags['host'] === undefined && env['HUBCAST_HOST'] === undefined)
-      flags['host'] = '127.0.0.1';
-    const hasVerifier =
-      ['jwt-secret', 'jwt-public-key', 'jwks'].some((f) => flags[f] !== undefined) ||
-      ['HUBCAST_JWT_SECRET', 'HUBCAST_JWT_PUBLIC_KEY', 'HUBCAST_JWKS'].some(
-        (k) => env[k] !== undefined,
-      );
-    if (!hasVerifier && configPath === undefined) {
-      flags['jwt-secret'] = randomBytes(24).toString('base64url');
-      generated.push('jwt secret');
-    }
-    if (
-      flags['api-key'] === undefined &&
-      env['HUBCAST_API_KEY'] === undefined &&
-      configPath === undefined
-    ) {
-      flags['api-key'] = `dev-${randomBytes(12).toString('base64url')}`;
-      generated.push('api key');
-    }
-  }
-
+  const sources = { flags, env, ...(configPath === undefined ? {} : { filePath: configPath }) };
   let config;
+  let devSecrets: LoadedDevSecrets | undefined;
   try {
-    config = loadConfig({
-      flags,
-      env,
-      ...(configPath === undefined ? {} : { filePath: configPath }),
-    });
+    config = loadConfig(sources);
+    if (config.dev) {
+      if (flags['host'] === undefined && !env['HUBCAST_HOST'] && config.host === DEFAULT_HOST)
+        flags['host'] = '127.0.0.1';
+      // What no flag, variable or file gave comes from the data dir, the same on every run.
+      const needsSecret = [config.jwtSecret, config.jwtPublicKey, config.jwks].every(
+        (v) => v === undefined,
+      );
+      if (needsSecret || config.apiKey === undefined) {
+        devSecrets = loadDevSecrets(config.dataDir);
+        if (needsSecret) flags['jwt-secret'] = devSecrets.secrets.jwtSecret;
+        if (config.apiKey === undefined) flags['api-key'] = devSecrets.secrets.apiKey;
+      }
+      config = loadConfig(sources);
+    }
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message);
+    if (err instanceof ConfigError || err instanceof DataDirError) return fail(err.message);
     throw err;
   }
+  if (config.dev && !isLoopbackAddress(config.host))
+    return fail(
+      `dev mode is loopback only: host ${config.host} (--host, HUBCAST_HOST) is not a loopback ` +
+        'address; use 127.0.0.1, ::1 or localhost, or drop --dev and give a secret and an API key',
+    );
 
   let devInfo: { token: string; org: string; user: string; apiKey: string } | undefined;
   if (config.dev && config.jwtSecret !== undefined) {
@@ -96,7 +89,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   const { port } = node.address();
   const scheme = config.tlsCert === undefined ? 'http' : 'https';
-  const base = `${scheme}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  // An IPv6 address takes brackets in a URL: http://[::1]:8080.
+  const base = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   node.logger.info(
     {
       host: config.host,
@@ -110,7 +105,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       [
         '',
         `  hubcast dev node on ${base}  (web page: ${base}/)`,
-        generated.length > 0 ? `  generated for this run: ${generated.join(', ')}` : '',
+        devSecrets === undefined
+          ? ''
+          : devSecrets.created
+            ? `  made a JWT secret and an API key, kept for the next runs in ${devSecrets.path}`
+            : `  JWT secret and API key from ${devSecrets.path} (delete it for new ones)`,
         `  JWT secret: ${config.jwtSecret}`,
         `  API key:    ${config.apiKey ?? '(none)'}`,
         `  dev token (user dev-user, org dev, 24 h):`,
@@ -175,7 +174,10 @@ const SERVE_HELP = `usage: hubcast serve [--dev] [options]
 
 Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a config-file key
 (pingInterval) in a JSON file given with --config. Durations in seconds, sizes in bytes.
+Precedence: flags, then environment, then the file, then the defaults.
 
+  --config FILE             a JSON config file (also HUBCAST_CONFIG); tenant-bound API keys
+                            live only there: "apiKeys": [{"key": "...", "org": "acme"}]
   --host H                  listen address (0.0.0.0; 127.0.0.1 with --dev)
   --port N                  listen port (8080)
   --data-dir DIR            data directory: the SQLite log and store (./data)
@@ -225,5 +227,6 @@ Every option is also an environment variable (HUBCAST_PING_INTERVAL) and a confi
                             Per-tenant overrides: "tenantQuotas" in the config file,
                             [{"org": "acme", "maxConnections": 5000, "publishRate": 200}]
   --log-level L             fatal|error|warn|info|debug|trace|silent (info)
-  --dev                     local playground: 127.0.0.1, generated secret and key, web page
+  --dev                     local playground: 127.0.0.1, a secret and key kept in
+                            <data-dir>/dev-secrets.json, a ready token, the web page
 `;

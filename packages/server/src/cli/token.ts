@@ -1,9 +1,13 @@
 import { explainBadName, isValidOrg } from '@hubcast/protocol';
-import { parseArgs, single } from './args.js';
+import { parseArgs, single, wantsHelp } from './args.js';
 import { signToken } from './sign-token.js';
 
 /** `hubcast token --user U --org O [--subscribe P ...] [--publish P ...] [--ttl S] [--secret S]` */
 export async function runToken(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(TOKEN_HELP);
+    return 0;
+  }
   const args = parseArgs(argv, new Set());
   const user = single(args, 'user');
   const org = single(args, 'org');
@@ -38,3 +42,16 @@ export async function runToken(argv: readonly string[]): Promise<number> {
   process.stdout.write(`${token}\n`);
   return 0;
 }
+
+const TOKEN_HELP = `usage: hubcast token --user U --org O [options]
+
+Prints an HS256 JWT signed the way an app backend signs them, for tests and the playground.
+
+  --user U          the user id (the sub claim)
+  --org O           the tenant (the org claim)
+  --subscribe P     a pattern it may subscribe to; repeat for more (default: >, everything)
+  --publish P       a pattern it may publish to; repeat for more (default: none)
+  --info JSON       the public profile shown in presence, e.g. '{"name":"Alice"}'
+  --ttl S           seconds until it expires (3600)
+  --secret S        the node's --jwt-secret (also --jwt-secret, HUBCAST_JWT_SECRET)
+`;

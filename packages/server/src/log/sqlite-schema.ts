@@ -2,9 +2,9 @@
  * The event log's file: opening it for this process alone, its schema and its epoch.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
+import { makeDirectory } from '../data-dir.js';
 import { describeSqliteError } from '../sqlite-errors.js';
 import type { Migration } from '../store/migrations.js';
 
@@ -19,7 +19,7 @@ const BUSY_TIMEOUT_MS = 100;
 export function openLogDatabase(path: string, synchronous: 'normal' | 'full'): Db {
   let db: Db;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw openError(path, err);

@@ -8,10 +8,10 @@
  * the event loop meanwhile, hence short), then the call fails with `StoreUnavailableError`.
  * Reads keep working while another connection writes (WAL).
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { isHubcastError, type JsonValue } from '@hubcast/protocol';
+import { makeDirectory } from '../data-dir.js';
 import {
   pendingMigrations,
   progressMessage,
@@ -389,7 +389,7 @@ export function migrateSqlite(
 function openDatabase(path: string, options: SqliteStoreOptions): Db {
   let db: Db;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   } catch (err) {
     throw openError(path, err);

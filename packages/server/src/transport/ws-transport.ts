@@ -24,7 +24,7 @@ export interface TransportOptions {
   maxMessageBytes: number;
   allowedOrigins: readonly string[];
   /** Whether the node takes a new socket now (draining, limits): undefined, or the refusal. */
-  admit(address: string): UpgradeRefusal | undefined;
+  admit(address: string, host: string | undefined): UpgradeRefusal | undefined;
   /** The socket is the raw TCP stream under `ws`, for pre-framed writes. */
   onConnection(ws: WebSocket, socket: Duplex, address: string): void;
 }
@@ -55,7 +55,7 @@ export class WsTransport {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/ws') return refuseUpgrade(socket, 404);
     const address = req.socket.remoteAddress ?? '';
-    const refusal = this.options.admit(address);
+    const refusal = this.options.admit(address, req.headers.host);
     if (refusal !== undefined) return refuseUpgrade(socket, refusal.status, refusal.headers);
     if (!isOriginAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins))
       return refuseUpgrade(socket, 403);

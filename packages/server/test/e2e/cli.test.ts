@@ -3,7 +3,8 @@
  * prints a working token and key; SIGTERM drains clients with `reconnect` + 4000 and exits 0.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,5 +249,327 @@ describe('hubcast serve --dev', () => {
     expect(await closed).toBe(4000);
     expect(messages.find((m) => m.type === 'reconnect')).toMatchObject({ reason: 'shutdown' });
     expect(await exited).toBe(0);
+  });
+});
+
+describe('--help', () => {
+  it.each([
+    [['--help'], /usage: hubcast <command>[\s\S]*serve[\s\S]*token[\s\S]*publish[\s\S]*bench/],
+    [['-h'], /usage: hubcast <command>/],
+    [['help'], /usage: hubcast <command>/],
+    [['serve', '--help'], /usage: hubcast serve[\s\S]*--config FILE[\s\S]*HUBCAST_CONFIG/],
+    [['serve', '-h'], /usage: hubcast serve/],
+    [['token', '--help'], /usage: hubcast token[\s\S]*--user[\s\S]*--secret/],
+    [['token', '-h'], /usage: hubcast token/],
+    [['publish', '--help'], /usage: hubcast publish[\s\S]*--channel[\s\S]*--data[\s\S]*--url/],
+    [['publish', '-h'], /usage: hubcast publish/],
+    [['bench', '--help'], /usage: hubcast bench[\s\S]*--smoke/],
+    [['bench', '-h'], /usage: hubcast bench/],
+  ])('hubcast %j prints its usage and exits 0', async (args, usage) => {
+    const r = await runToEnd(args);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(usage);
+    expect(r.code).toBe(0);
+  });
+
+  it('acts on no option when help is asked', async () => {
+    // With --help, `token` prints no token even though its options are complete.
+    const r = await runToEnd([
+      'token',
+      '--user',
+      'a',
+      '--org',
+      'o',
+      '--secret',
+      's'.repeat(32),
+      '-h',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^eyJ/m);
+  });
+});
+
+describe('hubcast publish', () => {
+  const key = ['--api-key', 'some-admin-key', '--org', 'acme'];
+
+  it('refuses a publish without --data, as the HTTP API does', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--url',
+      'http://127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--data is required/);
+  });
+
+  it('names the address it cannot reach, without a stack trace', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'http://127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('hubcast publish: cannot reach http://127.0.0.1:1: connection refused\n');
+  });
+
+  it('never echoes credentials of the --url', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'http://user:url-secret@127.0.0.1:1',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1: connection refused/);
+    expect(r.err).not.toContain('url-secret');
+  });
+
+  it('refuses a --url that is not an http URL', async () => {
+    const r = await runToEnd([
+      'publish',
+      ...key,
+      '--channel',
+      'chat.a',
+      '--data',
+      '1',
+      '--url',
+      'localhost',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--url must be an http:\/\/ or https:\/\/ URL/);
+  });
+});
+
+describe('limits name the flag that raises them', () => {
+  it('a 413 names --max-message-bytes', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const node = run([
+      'serve',
+      '--dev',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--max-message-bytes',
+      '1024',
+    ]);
+    const out = await waitForOutput(node, /publish: {2}curl/);
+    const base = /dev node on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+    const apiKey = /API key:\s+(\S+)/.exec(out)?.[1] ?? '';
+    const r = await runToEnd([
+      'publish',
+      '--url',
+      base,
+      '--api-key',
+      apiKey,
+      '--org',
+      'dev',
+      '--channel',
+      'demo.big',
+      '--data',
+      JSON.stringify('x'.repeat(2000)),
+    ]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.err)).toEqual({
+      error: {
+        code: 'too_large',
+        message: expect.stringContaining('--max-message-bytes') as unknown,
+      },
+    });
+    node.kill('SIGTERM');
+  });
+});
+
+describe('a data dir that cannot hold the log', () => {
+  // Each case must fail at once: before the fix, /proc/... spun at 100% CPU until killed.
+  it.each([
+    ['on a special file system', () => '/proc/hubcast-data', /cannot create it/],
+    ['under a regular file', () => join(aFile(), 'data'), /cannot create it \(ENOTDIR/],
+    ['that is a file', () => aFile(), /is a file, not a directory/],
+    ['where no file can be created', () => '/proc', /cannot create a file in it/],
+  ])('refuses a data dir %s, exit 2', async (_case, dir, why) => {
+    const dataDir = dir();
+    const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`data dir ${dataDir}: `);
+    expect(r.err).toMatch(why);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('creates a missing data dir, parents included', async () => {
+    const dataDir = join(mkdtempSync(join(workDir, 'case-')), 'a', 'b');
+    const node = run(['serve', '--dev', '--port', '0', '--data-dir', dataDir]);
+    await waitForOutput(node, /publish: {2}curl/);
+    expect(existsSync(join(dataDir, 'events.db'))).toBe(true);
+    expect(readdirSync(dataDir).filter((f) => f.includes('probe'))).toEqual([]);
+    node.kill('SIGTERM');
+  });
+});
+
+function aFile(): string {
+  const file = join(mkdtempSync(join(workDir, 'case-')), 'not-a-dir');
+  writeFileSync(file, 'x');
+  return file;
+}
+
+interface DevRun {
+  child: ChildProcessWithoutNullStreams;
+  base: string;
+  secret: string;
+  apiKey: string;
+  token: string;
+}
+
+async function startDev(args: string[]): Promise<DevRun> {
+  const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn', ...args]);
+  const out = await waitForOutput(child, /publish: {2}curl/);
+  const find = (re: RegExp): string => re.exec(out)?.[1] ?? '';
+  return {
+    child,
+    base: find(/dev node on (http:\/\/127\.0\.0\.1:\d+)/),
+    secret: find(/JWT secret:\s+(\S+)/),
+    apiKey: find(/API key:\s+(\S+)/),
+    token: find(/dev token[^\n]*\n\s+(\S+)/),
+  };
+}
+
+async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
+  const exited = new Promise<unknown>((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The first reply to `connect` with `token`: `connected`, or the refusal. */
+async function connectWith(base: string, token: string): Promise<string> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+  await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+  const reply = new Promise<string>((resolve) =>
+    ws.on('message', (d: Buffer) => resolve((JSON.parse(d.toString()) as { type: string }).type)),
+  );
+  ws.send(JSON.stringify({ type: 'connect', id: 1, token }));
+  const type = await reply;
+  ws.terminate();
+  return type;
+}
+
+describe('hubcast serve --dev keeps its secrets in the data dir', () => {
+  it('prints the same secret and key after a restart, and the first token still works', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const first = await startDev(['--data-dir', dir]);
+    await stop(first.child);
+    const second = await startDev(['--data-dir', dir]);
+    expect(second.secret).toBe(first.secret);
+    expect(second.apiKey).toBe(first.apiKey);
+    expect(await connectWith(second.base, first.token)).toBe('connected');
+    expect(statSync(join(dir, 'dev-secrets.json')).mode & 0o777).toBe(0o600);
+    await stop(second.child);
+  });
+
+  it('keeps them with the memory log and store too', async () => {
+    const dir = join(mkdtempSync(join(workDir, 'case-')), 'not-yet');
+    const args = ['--data-dir', dir, '--log', 'memory', '--store', 'memory'];
+    const first = await startDev(args);
+    await stop(first.child);
+    const second = await startDev(args);
+    expect([second.secret, second.apiKey]).toEqual([first.secret, first.apiKey]);
+    await stop(second.child);
+  });
+
+  it('lets an explicit --jwt-secret and --api-key win', async () => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    await stop((await startDev(['--data-dir', dir])).child);
+    const explicit = await startDev([
+      '--data-dir',
+      dir,
+      '--jwt-secret',
+      'explicit-secret-0123456789',
+      '--api-key',
+      'explicit-api-key',
+    ]);
+    expect([explicit.secret, explicit.apiKey]).toEqual([
+      'explicit-secret-0123456789',
+      'explicit-api-key',
+    ]);
+    await stop(explicit.child);
+  });
+});
+
+/** Status of a request to `base` that claims to be for `host`. */
+function statusWithHost(base: string, path: string, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The HTTP status a WebSocket upgrade that claims `host` gets, or 101 when it opens. */
+function upgradeStatus(base: string, host: string): Promise<number> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`, { headers: { host } });
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('hubcast serve --dev is loopback only', () => {
+  it.each([['0.0.0.0'], ['192.0.2.1']])('refuses --host %s, exit 2', async (host) => {
+    const dir = mkdtempSync(join(workDir, 'case-'));
+    const r = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir, '--host', host]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/dev mode is loopback only/);
+  });
+
+  it('listens on --host ::1 and prints a URL that works', async () => {
+    const child = run([
+      'serve',
+      '--dev',
+      '--port',
+      '0',
+      '--host',
+      '::1',
+      '--data-dir',
+      mkdtempSync(join(workDir, 'case-')),
+    ]);
+    const out = await waitForOutput(child, /publish: {2}curl/);
+    const base = /dev node on (\S+)/.exec(out)?.[1] ?? '';
+    expect(base).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await stop(child);
+  });
+
+  it('answers 403 to a request or upgrade for another Host (DNS rebinding)', async () => {
+    const dev = await startDev(['--data-dir', mkdtempSync(join(workDir, 'case-'))]);
+    const port = new URL(dev.base).port;
+    expect(await statusWithHost(dev.base, '/', `localhost:${port}`)).toBe(200);
+    expect(await statusWithHost(dev.base, '/', `[::1]:${port}`)).toBe(200);
+    expect(await statusWithHost(dev.base, '/', `evil.example:${port}`)).toBe(403);
+    expect(await statusWithHost(dev.base, '/dev.json', `evil.example:${port}`)).toBe(403);
+    expect(await statusWithHost(dev.base, '/api/stats', `evil.example:${port}`)).toBe(403);
+    expect(await upgradeStatus(dev.base, `localhost:${port}`)).toBe(101);
+    expect(await upgradeStatus(dev.base, `evil.example:${port}`)).toBe(403);
+    await stop(dev.child);
   });
 });
