@@ -165,6 +165,45 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
       });
     });
 
+    describe('items that cannot be serialized', () => {
+      // Nested past JSON.stringify's recursion: the API bounds nesting first, the log guards
+      // itself as well, so no path can leave a seq behind or half an append in the log.
+      const tooDeep = (): JsonValue => {
+        let v: JsonValue = 1;
+        for (let i = 0; i < 100_000; i++) v = [v];
+        return v;
+      };
+
+      it('refuses the whole append with bad_request and takes no seq', async () => {
+        const { log, org } = await setup();
+        await log.append(org, one('a'));
+        await expect(
+          log.append(org, [
+            { channel: 'a', data: 1, key: 'k' },
+            { channel: 'b', data: tooDeep() },
+          ]),
+        ).rejects.toMatchObject({ code: 'bad_request' });
+        expect(await log.headSeq(org)).toBe(1);
+        const next = await log.append(org, one('c', { key: 'k' }));
+        expect(next.map((r) => [r.event.seq, r.duplicate])).toEqual([[2, false]]);
+        const { events } = await log.read(org, { from: 'oldest', limit: 10 });
+        expect(events.map((e) => e.channel)).toEqual(['a', 'c']);
+      });
+
+      it('fails only its own append among appends issued together', async () => {
+        const { log, org } = await setup();
+        const [a, bad, c] = await Promise.allSettled([
+          log.append(org, one('a')),
+          log.append(org, [{ channel: 'b', data: tooDeep() }]),
+          log.append(org, one('c')),
+        ]);
+        expect(bad?.status).toBe('rejected');
+        expect([a, c].map((r) => (r?.status === 'fulfilled' ? r.value[0]?.event.seq : r))).toEqual([
+          1, 2,
+        ]);
+      });
+    });
+
     describe('orgs', () => {
       it('keeps each org its own sequence and events', async () => {
         const { log, org: a } = await setup();

@@ -12,7 +12,7 @@ import type {
   ReadResult,
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
-import { newEvent } from './event.js';
+import { newEvent, serializeData } from './event.js';
 import { PagePicker, scanWindow } from './read-page.js';
 
 export interface MemoryLogOptions {
@@ -51,11 +51,13 @@ export class MemoryEventLog implements EventLog {
   }
 
   append(org: string, items: readonly AppendInput[]): Promise<AppendResult[]> {
+    const json = serializeData(items);
+    if (!Array.isArray(json)) return Promise.reject(json);
     const log = this.org(org);
     const nowMs = this.now();
     this.evict(log, nowMs);
     const results: AppendResult[] = [];
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       if (item.key !== undefined) {
         const prior = log.keys.get(item.key);
         if (prior !== undefined) {
@@ -64,7 +66,7 @@ export class MemoryEventLog implements EventLog {
         }
       }
       const seq = log.nextSeq++;
-      const event = newEvent(org, log.epoch, seq, item, nowMs);
+      const event = newEvent(org, log.epoch, seq, item, nowMs, json[i] as string);
       if (item.key !== undefined) {
         log.keys.set(item.key, event);
         keyOf.set(event, item.key);

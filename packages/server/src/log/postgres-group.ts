@@ -32,6 +32,8 @@ export interface OrgHead {
 export interface PendingAppend {
   org: string;
   items: readonly AppendInput[];
+  /** Each item's data as JSON text (`serializeData`). */
+  json: readonly string[];
   /** The receive time, Unix ms, read when `append` was called. */
   receivedMs: number;
   resolve: (results: AppendResult[]) => void;
@@ -151,15 +153,15 @@ export async function writeGroup(
   }
 
   const inserts: { event: LogEvent; key: string | undefined }[] = [];
-  const results = group.map(({ org, items, receivedMs }) => {
+  const results = group.map(({ org, items, json, receivedMs }) => {
     const st = state.get(org) as OrgState;
-    return items.map((item): AppendResult => {
+    return items.map((item, i): AppendResult => {
       const id = item.key === undefined ? undefined : keyId(org, item.key);
       const prior = id === undefined ? undefined : known.get(id);
       if (prior !== undefined) return { event: prior, duplicate: true };
       st.lastTsMs = Math.max(st.lastTsMs, receivedMs);
       const seq = st.next++;
-      const event = newEvent(org, st.epoch, seq, item, st.lastTsMs);
+      const event = newEvent(org, st.epoch, seq, item, st.lastTsMs, json[i] as string);
       if (id !== undefined) known.set(id, event);
       inserts.push({ event, key: item.key });
       return { event, duplicate: false };

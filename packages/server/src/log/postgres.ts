@@ -25,6 +25,7 @@ import { inTransaction, newPool } from '../postgres-tx.js';
 import { describePostgresError, isPostgresUnavailable } from '../store/postgres-errors.js';
 import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
 import { migratePostgres } from '../store/postgres.js';
+import { serializeData } from './event.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
 import type { AppendInput, AppendResult, EventLog, ReadRange, ReadResult } from './log.js';
 import {
@@ -131,8 +132,12 @@ export class PostgresEventLog implements EventLog {
 
   append(org: string, items: readonly AppendInput[]): Promise<AppendResult[]> {
     if (this.closing !== undefined) return Promise.reject(closedError());
+    // Here, not in the group's commit: one item that cannot be serialized fails its own
+    // append, not every append of its group.
+    const json = serializeData(items);
+    if (!Array.isArray(json)) return Promise.reject(json);
     return new Promise<AppendResult[]>((resolve, reject) => {
-      this.group.push({ org, items, receivedMs: this.now(), resolve, reject });
+      this.group.push({ org, items, json, receivedMs: this.now(), resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         setImmediate(() => void this.serial(this.flush));

@@ -34,7 +34,7 @@ import type {
   ReadResult,
 } from './log.js';
 import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
-import { eventIdOf, newEvent } from './event.js';
+import { eventIdOf, newEvent, serializeData } from './event.js';
 import { scanWindow } from './read-page.js';
 import { SqliteReads, type EventRow } from './sqlite-read.js';
 
@@ -151,12 +151,14 @@ export class SqliteEventLog implements EventLog {
     } catch (err) {
       return Promise.reject(this.unavailable(err));
     }
+    const json = serializeData(items);
+    if (!Array.isArray(json)) return Promise.reject(json);
     const nowMs = Math.max(this.now(), st.lastTsMs);
     st.lastTsMs = nowMs;
     const results: AppendResult[] = [];
     let floor: number | undefined;
     try {
-      for (const item of items) {
+      for (const [i, item] of items.entries()) {
         const key = item.key;
         if (key !== undefined) {
           const pending = st.pendingKeys.get(key);
@@ -174,7 +176,7 @@ export class SqliteEventLog implements EventLog {
           }
         }
         const seq = st.nextSeq++;
-        const event = newEvent(org, st.epoch, seq, item, nowMs);
+        const event = newEvent(org, st.epoch, seq, item, nowMs, json[i] as string);
         if (key !== undefined) st.pendingKeys.set(key, event);
         this.batch.push({ event, key });
         results.push({ event, duplicate: false });
