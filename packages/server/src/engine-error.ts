@@ -26,7 +26,13 @@ export class EngineUnavailableError extends Error {
   }
 }
 
-/** The wire error for a thrown value when it is an engine outage (503, `unavailable`). */
+/**
+ * The wire error for a thrown value when it is an engine outage (503, `unavailable`). It names
+ * the part and its reason code, never the driver's words: those may hold a host, a path or
+ * SQL, and go to the operator's log (/readyz's probe) instead of to every client.
+ */
 export function engineOutage(err: unknown): HubcastError | undefined {
-  return err instanceof EngineUnavailableError ? unavailable(err.message) : undefined;
+  return err instanceof EngineUnavailableError
+    ? unavailable(`${err.part} unavailable (${err.code})`)
+    : undefined;
 }
