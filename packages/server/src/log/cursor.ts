@@ -5,6 +5,28 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * `orgEpoch` per org of one log, remembered: every `connected` and `subscribed` reply names a
+ * cursor, and a SHA-256 per reply showed in the connect profile. Bounded: past `MAX` orgs the
+ * memo starts over (an org is a tenant of this node, so that is rare).
+ */
+export class OrgEpochs {
+  private static readonly MAX = 10_000;
+  private readonly byOrg = new Map<string, string>();
+
+  constructor(private readonly logEpoch: string) {}
+
+  of(org: string): string {
+    let epoch = this.byOrg.get(org);
+    if (epoch === undefined) {
+      if (this.byOrg.size >= OrgEpochs.MAX) this.byOrg.clear();
+      epoch = orgEpoch(this.logEpoch, org);
+      this.byOrg.set(org, epoch);
+    }
+    return epoch;
+  }
+}
+
 export function orgEpoch(logEpoch: string, org: string): string {
   return createHash('sha256').update(logEpoch).update('\0').update(org).digest('hex').slice(0, 10);
 }

@@ -26,7 +26,7 @@ import { describePostgresError, isPostgresUnavailable } from '../store/postgres-
 import { POSTGRES_MIGRATIONS } from '../store/postgres-schema.js';
 import { migratePostgres } from '../store/postgres.js';
 import { serializeData } from './event.js';
-import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
+import { decodeCursor, encodeCursor, OrgEpochs } from './cursor.js';
 import type { AppendInput, AppendResult, EventLog, ReadRange, ReadResult } from './log.js';
 import {
   floorsOf,
@@ -62,6 +62,7 @@ const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 
 export class PostgresEventLog implements EventLog {
   private readonly now: () => number;
+  private readonly orgEpochs: OrgEpochs;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly pool: Pool;
   private group: PendingAppend[] = [];
@@ -107,6 +108,7 @@ export class PostgresEventLog implements EventLog {
     private heads: Map<string, OrgHead>,
   ) {
     this.now = options.now ?? Date.now;
+    this.orgEpochs = new OrgEpochs(epoch);
     this.pool = newPool({
       url: options.url,
       max: options.maxConnections ?? 5,
@@ -199,7 +201,7 @@ export class PostgresEventLog implements EventLog {
     try {
       const window = scanWindow(range, await this.floorOf(org, head), head);
       if (window === undefined) return { events: [], more: false };
-      return await readPostgres(this.pool, org, range, window, orgEpoch(this.epoch, org));
+      return await readPostgres(this.pool, org, range, window, this.orgEpochs.of(org));
     } catch (err) {
       throw this.toLogError(err);
     }
@@ -228,11 +230,11 @@ export class PostgresEventLog implements EventLog {
   }
 
   cursorOf(org: string, seq: number): string {
-    return encodeCursor(orgEpoch(this.epoch, org), seq);
+    return encodeCursor(this.orgEpochs.of(org), seq);
   }
 
   position(org: string, cursor: string): number | undefined {
-    const seq = decodeCursor(orgEpoch(this.epoch, org), cursor);
+    const seq = decodeCursor(this.orgEpochs.of(org), cursor);
     if (seq === undefined) return undefined;
     return seq <= (this.heads.get(org)?.head ?? 0) ? seq : undefined;
   }

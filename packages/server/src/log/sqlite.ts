@@ -33,7 +33,7 @@ import type {
   ReadRange,
   ReadResult,
 } from './log.js';
-import { decodeCursor, encodeCursor, orgEpoch } from './cursor.js';
+import { decodeCursor, encodeCursor, OrgEpochs } from './cursor.js';
 import { eventIdOf, newEvent, serializeData } from './event.js';
 import { scanWindow } from './read-page.js';
 import { SqliteReads, type EventRow } from './sqlite-read.js';
@@ -84,6 +84,7 @@ interface Waiter {
 export class SqliteEventLog implements EventLog {
   private readonly db: Db;
   private readonly epoch: string;
+  private readonly orgEpochs: OrgEpochs;
   private readonly now: () => number;
   private readonly orgs = new Map<string, OrgState>();
   private batch: PendingRow[] = [];
@@ -114,6 +115,7 @@ export class SqliteEventLog implements EventLog {
       migrateLog(this.db, options.onProgress);
       options.onOpen?.(this.db);
       this.epoch = readEpoch(this.db);
+      this.orgEpochs = new OrgEpochs(this.epoch);
       const db = this.db;
       this.stmt = {
         orgHead: db.prepare('SELECT head FROM orgs WHERE org = ?'),
@@ -302,11 +304,11 @@ export class SqliteEventLog implements EventLog {
   }
 
   cursorOf(org: string, seq: number): string {
-    return encodeCursor(orgEpoch(this.epoch, org), seq);
+    return encodeCursor(this.orgEpochs.of(org), seq);
   }
 
   position(org: string, cursor: string): number | undefined {
-    const seq = decodeCursor(orgEpoch(this.epoch, org), cursor);
+    const seq = decodeCursor(this.orgEpochs.of(org), cursor);
     if (seq === undefined) return undefined;
     try {
       return seq <= this.org(org).head ? seq : undefined;
@@ -385,7 +387,7 @@ export class SqliteEventLog implements EventLog {
       const head = this.stmt.orgHead.get(org)?.head ?? 0;
       st = {
         org,
-        epoch: orgEpoch(this.epoch, org),
+        epoch: this.orgEpochs.of(org),
         head,
         nextSeq: head + 1,
         lastTsMs: 0,
