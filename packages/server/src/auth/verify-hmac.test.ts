@@ -317,3 +317,23 @@ function flipUnusedBits(sig: string): string {
   // 32 bytes take 43 characters: the last carries 4 bits of data and 2 unused ones.
   return sig.slice(0, -1) + alphabet[last | 0b11];
 }
+
+describe('createHmacVerifier remembers headers', () => {
+  it('only ones that passed, and judges every one past what it keeps', () => {
+    const v = createHmacVerifier(OPTIONS);
+    // More distinct headers than it keeps (16), each verified twice.
+    for (let i = 0; i < 40; i++) {
+      const token = hs(json({ alg: 'HS256', kid: `k${i}` }), PAYLOAD);
+      expect([outcome(token, v), outcome(token, v)]).toEqual([CLAIMS, CLAIMS]);
+    }
+    // A refused header stays refused on its second try, after a good one was remembered.
+    const none = `${json({ alg: 'none' })}.${PAYLOAD}.`;
+    const crit = hs(json({ alg: 'HS256', crit: ['exp'] }), PAYLOAD);
+    for (let i = 0; i < 2; i++) {
+      expect(outcome(none, v)).toBe('token algorithm not allowed');
+      expect(outcome(crit, v)).toBe('token is invalid');
+    }
+    // The remembered hash is the header's own: an HS256 header over an HS384 signature fails.
+    expect(outcome(hs(HEADER, PAYLOAD, 'HS384'), v)).toBe('token signature is invalid');
+  });
+});

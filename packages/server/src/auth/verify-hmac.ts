@@ -28,6 +28,8 @@ const HASH_BY_ALG: ReadonlyMap<string, string> = new Map([
   ['HS512', 'sha512'],
 ]);
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** Distinct token headers whose checks are remembered (a few algs and `kid`s in practice). */
+const HEADERS_KEPT = 16;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
@@ -38,11 +40,21 @@ export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
     issuer: options.issuer,
     clockToleranceSeconds: options.clockToleranceSeconds,
   };
+  // A backend signs every token with the same header: its checks are a pure function of the
+  // segment's text, so the hash of the last few headers seen is kept (a reconnect storm
+  // verifies thousands of tokens that share one).
+  const hashByHeader = new Map<string, string>();
   return (token) => {
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);
     if (first < 0 || second < 0 || token.includes('.', second + 1)) throw malformed();
-    const hash = hashFor(decodeJsonObject(token.slice(0, first)));
+    const headerSegment = token.slice(0, first);
+    let hash = hashByHeader.get(headerSegment);
+    if (hash === undefined) {
+      hash = hashFor(decodeJsonObject(headerSegment));
+      if (hashByHeader.size >= HEADERS_KEPT) hashByHeader.clear();
+      hashByHeader.set(headerSegment, hash);
+    }
     const payload = token.slice(first + 1, second);
     const signature = token.slice(second + 1);
     // Both are checked before hashing, so the HMAC input is ASCII, as jose requires.
