@@ -216,7 +216,8 @@ Precedence: flags, then environment, then the file, then the defaults.
   --max-connections N       WebSocket connections per node, 503 past it (the open-files
                             limit less 256)
   --max-unauthenticated-per-ip N  sockets per client address that have not sent a valid
-                            connect yet, 429 past it; 0: no limit (256)
+                            connect yet, 429 past it; for nodes clients reach directly
+                            (behind a proxy all share one address); 0: no limit (0)
   --http-headers-timeout S  time to send a request's headers, upgrades included (10)
   --http-request-timeout S  time to send a whole request (30)
   --http-keep-alive-timeout S  idle keep-alive connections close after (5)

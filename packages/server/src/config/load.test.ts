@@ -443,7 +443,7 @@ describe('limits (issue 10)', () => {
       tenantQuotas: config.tenantQuotas,
     }).toEqual({
       maxConnections: undefined, // resolved from the open-files limit at start
-      maxUnauthenticatedPerIp: 256,
+      maxUnauthenticatedPerIp: 0, // off: behind a proxy every client has one address
       httpHeadersTimeout: 10,
       httpRequestTimeout: 30,
       httpKeepAliveTimeout: 5,
