@@ -51,7 +51,11 @@ export async function startServeProcess(args: readonly string[] = []): Promise<S
     { env: { PATH: process.env['PATH'] ?? '' }, cwd: dir },
   );
   let out = '';
+  // A test whose hook timed out never calls stop(): the process must not outlive the run.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  void exited.then(() => process.off('exit', killOnExit));
   let alive = true;
   void exited.then(() => {
     alive = false;
