@@ -3,46 +3,39 @@
  * heartbeat, plus start / drain / stop. It runs no protocol itself.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import {
-  CLOSE_CODES,
-  isObject,
-  limitExceeded,
-  notFound,
-  personalOwner,
-  type JsonValue,
-} from '@hubcast/protocol';
+import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import type { Broker, BrokerMessage } from './broker/broker.js';
 import { LocalBroker } from './broker/local.js';
 import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
-import type { AppendInput, AppendResult, EventLog, LogEvent } from './log/log.js';
+import type { AppendInput, EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
 import { PresenceTracker } from './services/presence-tracker.js';
 import type { NodeContext } from './session/context.js';
-import { encodeEventFrame } from './session/event-frame.js';
 import { SessionTicker } from './session/session-ticker.js';
-import { Session, endFlushPass, type EventRun, type Subscription } from './session/session.js';
+import { Session, type Subscription } from './session/session.js';
 import { isLoopbackHostHeader } from './transport/dev-host.js';
 import { WsTransport } from './transport/ws-transport.js';
-import { readTlsFiles, TlsFilesError } from './transport/tls-files.js';
 import { createApiHandler, type ApiNode } from './api/http-server.js';
+import { createListener, reloadTls } from './api/listener.js';
 import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { createLog, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
+import { FanOut } from './fanout/fan-out.js';
 import { scopeKeys } from './publish/key-scope.js';
+import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
 import { defaultMaxConnections, openFilesLimit } from './limits/open-files.js';
 import type { Store } from './store/store.js';
@@ -141,103 +134,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return n;
   };
 
-  // Sessions with queued messages are written together once per event-loop turn, so a burst
-  // of events becomes one frame and one write per connection.
-  let dirty: Session[] = [];
-  let flushPending = false;
-  const flushAll = (): void => {
-    flushPending = false;
-    const batch = dirty;
-    dirty = [];
-    const nowMs = Date.now();
-    for (const s of batch) s.flush(nowMs);
-    endFlushPass();
-  };
-
-  const fanOutOne = (
-    event: LogEvent,
-    skipSession: string | undefined,
-    direct: boolean,
-    nowMs: number,
-  ): void => {
-    const owner = personalOwner(event.channel);
-    let frame: Buffer | undefined;
-    hub.match(event.org, event.channel, (sub) => {
-      const s = sub.session;
-      if (owner !== undefined && s.user !== owner) return;
-      if (s.id === skipSession) return;
-      frame ??= encodeEventFrame(event);
-      s.deliver(sub, event, frame, direct, nowMs);
-    });
-  };
-
-  /**
-   * Events `start..end` of one append, all on one channel: one match, then each recipient
-   * takes the whole run while its session is in cache, instead of one pass over every
-   * subscriber per event (issue 3, M4). A session matched by several subscriptions takes the
-   * run once, from the lowest `fromSeq` among them: what per-event passes would deliver. One
-   * with a single subscription cannot be matched twice, so a direct run goes to it during the
-   * match: the first writes start before the last subscriber is found.
-   */
-  let runTag = 0;
-  const fanOutRun = (
-    events: readonly LogEvent[],
-    start: number,
-    end: number,
-    skipSession: string | undefined,
-    direct: boolean,
-    nowMs: number,
-  ): void => {
-    const first = events[start] as LogEvent;
-    const owner = personalOwner(first.channel);
-    const tag = ++runTag;
-    const targets: Session[] = [];
-    let run: EventRun | undefined;
-    const newRun = (): EventRun => {
-      const runEvents = events.slice(start, end);
-      return { events: runEvents, frames: runEvents.map(encodeEventFrame) };
-    };
-    hub.match(first.org, first.channel, (sub) => {
-      const s = sub.session;
-      if (owner !== undefined && s.user !== owner) return;
-      if (s.id === skipSession) return;
-      // A session's subscriptions map holds every hub entry it has (an entry enters the map
-      // first and leaves both in the same turn), so a size of one is one match at most.
-      if (direct && s.subscriptions.size === 1)
-        s.deliverRun((run ??= newRun()), sub.fromSeq, true, nowMs);
-      else if (s.runTag !== tag) {
-        s.runTag = tag;
-        s.runFromSeq = sub.fromSeq;
-        targets.push(s);
-      } else if (sub.fromSeq < s.runFromSeq) s.runFromSeq = sub.fromSeq;
-    });
-    if (targets.length === 0) return;
-    run ??= newRun();
-    for (const s of targets) s.deliverRun(run, s.runFromSeq, direct, nowMs);
-  };
-
-  const fanOut = (events: readonly LogEvent[], skipSession: string | undefined): void => {
-    const startMs = Date.now();
-    let start = 0;
-    while (start < events.length) {
-      const channel = (events[start] as LogEvent).channel;
-      let end = start + 1;
-      while (end < events.length && (events[end] as LogEvent).channel === channel) end++;
-      // Straight to the sockets only when this run is the whole append: an append spanning
-      // several channels queues, so each connection still gets all of it in one write.
-      const direct = directFanout && start === 0 && end === events.length;
-      if (end - start === 1) fanOutOne(events[start] as LogEvent, skipSession, direct, startMs);
-      else fanOutRun(events, start, end, skipSession, direct, startMs);
-      start = end;
-    }
-    const nowMs = Date.now();
-    for (const e of events) metrics.observeFanout(Math.max(0, nowMs - e.tsMs) / 1000);
-  };
+  const fanOut = new FanOut(hub, metrics);
+  const publisher = new Publisher({ log: currentLog, broker, fanOut, metrics });
+  const publishAs = (org: string, items: readonly AppendInput[], skipSession?: string) =>
+    publisher.publish(org, items, skipSession);
 
   const onBroker = (msg: BrokerMessage): void => {
     switch (msg.kind) {
       case 'events':
-        fanOut(msg.events, msg.skipSession);
+        fanOut.deliver(msg.events, msg.skipSession);
         break;
       case 'presence': {
         const watchers = hub.watchersOf(msg.org, msg.channel);
@@ -270,53 +175,6 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     (org, items) => trackInFlight(publishService(org, items)),
     logger,
   );
-
-  let publishesInFlight = 0;
-  let directFanout = false;
-  // Set by a fan-out until the event loop reaches its check phase: publishes arriving in the
-  // same turn (requests read together) are a burst, and bursts queue and merge.
-  let burst = false;
-  const endBurst = (): void => {
-    burst = false;
-  };
-
-  const publishAs = async (
-    org: string,
-    items: readonly AppendInput[],
-    skipSession?: string,
-  ): Promise<AppendResult[]> => {
-    publishesInFlight++;
-    try {
-      const results = await currentLog().append(org, items);
-      const events: LogEvent[] = [];
-      for (const r of results) if (!r.duplicate) events.push(r.event);
-      // An append no other publish competes with goes straight to the sockets during the
-      // fan-out pass (lowest latency, as a plain hub would; an array on one channel as one
-      // frame); appends that come together (concurrent publishes, a burst within one loop
-      // turn) are queued and merged into one frame per connection (fewest writes).
-      directFanout = publishesInFlight === 1 && !burst;
-      let sent: Promise<void> | undefined;
-      try {
-        if (events.length > 0)
-          sent = broker.publish(
-            skipSession === undefined
-              ? { kind: 'events', events }
-              : { kind: 'events', events, skipSession },
-          );
-      } finally {
-        directFanout = false;
-        if (!burst && events.length > 0) {
-          burst = true;
-          setImmediate(endBurst);
-        }
-      }
-      await sent;
-      if (events.length > 0) metrics.countPublished(org, events.length);
-      return results;
-    } finally {
-      publishesInFlight--;
-    }
-  };
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
@@ -362,13 +220,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     presenceEnter: (s, channel) => presence.enter(s, channel),
     presenceLeave: (s, channel) => presence.leave(s, channel),
     presenceMembers: (org, channel) => presence.members(org, channel),
-    scheduleFlush(s) {
-      dirty.push(s);
-      if (!flushPending) {
-        flushPending = true;
-        setImmediate(flushAll);
-      }
-    },
+    scheduleFlush: fanOut.scheduleFlush,
     isDraining: () => draining,
     trackInFlight,
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
@@ -473,29 +325,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         draining = false;
         const handler = createApiHandler(apiNode);
-        const httpOptions = {
-          headersTimeout: config.httpHeadersTimeout * 1000,
-          requestTimeout: config.httpRequestTimeout * 1000,
-          keepAliveTimeout: config.httpKeepAliveTimeout * 1000,
-          // How often Node looks for requests past those timeouts (30 s by default): a
-          // slow-loris upgrade would otherwise hold its socket that much longer.
-          connectionsCheckingInterval: 1000,
-        };
-        const onRequest = (req: IncomingMessage, res: ServerResponse): void =>
-          void handler(req, res);
-        server =
-          config.tlsCert !== undefined && config.tlsKey !== undefined
-            ? createHttpsServer(
-                {
-                  ...httpOptions,
-                  // A peer that never finishes its TLS handshake holds its socket this long
-                  // (120 s by default): no longer than one that never finishes its headers.
-                  handshakeTimeout: config.httpHeadersTimeout * 1000,
-                  ...readTlsFiles(config.tlsCert, config.tlsKey),
-                },
-                onRequest,
-              )
-            : createServer(httpOptions, onRequest);
+        server = createListener(config, (req, res) => void handler(req, res));
         const upgrades = (transport = newTransport());
         server.on('upgrade', (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
         await new Promise<void>((resolve, reject) => {
@@ -566,12 +396,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       })();
       return stopping;
     },
-    reloadTls() {
-      if (config.tlsCert === undefined || config.tlsKey === undefined)
-        throw new TlsFilesError('no --tls-cert and --tls-key to reload');
-      if (!(server instanceof HttpsServer)) throw new TlsFilesError('the node is not listening');
-      server.setSecureContext(readTlsFiles(config.tlsCert, config.tlsKey));
-    },
+    reloadTls: () => reloadTls(server, config),
     address() {
       const a = server?.address();
       if (a === null || a === undefined || typeof a === 'string')

@@ -1,0 +1,132 @@
+/**
+ * Fan-out: an append's events to every local subscription allowed to see them, encoded once
+ * (STYLE rule 11), plus the node's flush pass. Sessions with queued messages are written
+ * together once per event-loop turn, so a burst of events becomes one frame and one write per
+ * connection; a lone append may go straight to the sockets instead (`direct`).
+ */
+import { personalOwner } from '@hubcast/protocol';
+import type { Hub } from '../hub/hub.js';
+import type { LogEvent } from '../log/log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { encodeEventFrame } from '../session/event-frame.js';
+import {
+  endFlushPass,
+  type EventRun,
+  type Session,
+  type Subscription,
+} from '../session/session.js';
+
+export class FanOut {
+  /**
+   * Whether the events handed to `deliver` may go straight to the sockets: set by the publish
+   * path (publish/publisher.ts) around the broker publish of an append no other publish
+   * competes with; the local broker delivers within that call.
+   */
+  direct = false;
+  private dirty: Session[] = [];
+  private flushPending = false;
+  private runTag = 0;
+
+  constructor(
+    private readonly hub: Hub<Subscription>,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Queues `session` for the node's flush pass (one per event-loop turn). */
+  readonly scheduleFlush = (session: Session): void => {
+    this.dirty.push(session);
+    if (!this.flushPending) {
+      this.flushPending = true;
+      setImmediate(this.flushAll);
+    }
+  };
+
+  private readonly flushAll = (): void => {
+    this.flushPending = false;
+    const batch = this.dirty;
+    this.dirty = [];
+    const nowMs = Date.now();
+    for (const s of batch) s.flush(nowMs);
+    endFlushPass();
+  };
+
+  /** One append's events (all of one org), in log order; `skipSession` published them. */
+  deliver(events: readonly LogEvent[], skipSession: string | undefined): void {
+    const startMs = Date.now();
+    let start = 0;
+    while (start < events.length) {
+      const channel = (events[start] as LogEvent).channel;
+      let end = start + 1;
+      while (end < events.length && (events[end] as LogEvent).channel === channel) end++;
+      // Straight to the sockets only when this run is the whole append: an append spanning
+      // several channels queues, so each connection still gets all of it in one write.
+      const direct = this.direct && start === 0 && end === events.length;
+      if (end - start === 1) this.one(events[start] as LogEvent, skipSession, direct, startMs);
+      else this.run(events, start, end, skipSession, direct, startMs);
+      start = end;
+    }
+    const nowMs = Date.now();
+    for (const e of events) this.metrics.observeFanout(Math.max(0, nowMs - e.tsMs) / 1000);
+  }
+
+  private one(
+    event: LogEvent,
+    skipSession: string | undefined,
+    direct: boolean,
+    nowMs: number,
+  ): void {
+    const owner = personalOwner(event.channel);
+    let frame: Buffer | undefined;
+    this.hub.match(event.org, event.channel, (sub) => {
+      const s = sub.session;
+      if (owner !== undefined && s.user !== owner) return;
+      if (s.id === skipSession) return;
+      frame ??= encodeEventFrame(event);
+      s.deliver(sub, event, frame, direct, nowMs);
+    });
+  }
+
+  /**
+   * Events `start..end` of one append, all on one channel: one match, then each recipient
+   * takes the whole run while its session is in cache, instead of one pass over every
+   * subscriber per event (issue 3, M4). A session matched by several subscriptions takes the
+   * run once, from the lowest `fromSeq` among them: what per-event passes would deliver. One
+   * with a single subscription cannot be matched twice, so a direct run goes to it during the
+   * match: the first writes start before the last subscriber is found.
+   */
+  private run(
+    events: readonly LogEvent[],
+    start: number,
+    end: number,
+    skipSession: string | undefined,
+    direct: boolean,
+    nowMs: number,
+  ): void {
+    const first = events[start] as LogEvent;
+    const owner = personalOwner(first.channel);
+    const tag = ++this.runTag;
+    const targets: Session[] = [];
+    let run: EventRun | undefined;
+    const newRun = (): EventRun => {
+      const runEvents = events.slice(start, end);
+      return { events: runEvents, frames: runEvents.map(encodeEventFrame) };
+    };
+    this.hub.match(first.org, first.channel, (sub) => {
+      const s = sub.session;
+      if (owner !== undefined && s.user !== owner) return;
+      if (s.id === skipSession) return;
+      // A session's subscriptions map holds every hub entry it has (an entry enters the map
+      // first and leaves both in the same turn), so a size of one is one match at most.
+      if (direct && s.subscriptions.size === 1)
+        s.deliverRun((run ??= newRun()), sub.fromSeq, true, nowMs);
+      else if (s.runTag !== tag) {
+        s.runTag = tag;
+        s.runFromSeq = sub.fromSeq;
+        targets.push(s);
+      } else if (sub.fromSeq < s.runFromSeq) s.runFromSeq = sub.fromSeq;
+    });
+    if (targets.length === 0) return;
+    run ??= newRun();
+    for (const s of targets) s.deliverRun(run, s.runFromSeq, direct, nowMs);
+  }
+}
