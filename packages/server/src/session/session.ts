@@ -1,28 +1,18 @@
 /**
- * One WebSocket connection: its state machine, send queue, heartbeat fields, rate limit and
- * subscriptions. The protocol's commands live in commands.ts; this file moves frames.
+ * One WebSocket connection: its state machine, send queue, fan-out delivery, heartbeat fields
+ * and subscriptions. Frames in and the command chain are in inbound.ts, the protocol's
+ * commands in commands.ts; this file moves frames out.
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
-import {
-  CLOSE_CODES,
-  badRequest,
-  jsonCodec,
-  matchPattern,
-  validateClientMessage,
-  type ClientCommand,
-  type HubcastError,
-  type JsonValue,
-  type ServerMessage,
-} from '@hubcast/protocol';
+import { CLOSE_CODES, matchPattern, type JsonValue, type ServerMessage } from '@hubcast/protocol';
 import type { LogEvent } from '../log/log.js';
-import { takeToken } from '../limits/token-bucket.js';
 import { whenBacklogAtMost } from './socket-backlog.js';
 import { PING_MESSAGE } from './session-ticker.js';
 import { BatchFrameCache, FrameCache, frameLines } from './ws-frame.js';
 import { canTransition, type SessionState, type StateChange } from './session-state.js';
 import type { NodeContext } from './context.js';
-import { runCommand } from './commands.js';
+import { receiveFrame } from './inbound.js';
 
 /** Consecutive events of one append on one channel, each with its encoded `event` push. */
 export interface EventRun {
@@ -40,8 +30,6 @@ export interface Subscription {
   fromSeq: number;
 }
 
-const MAX_BAD_IN_A_ROW = 10;
-
 export class Session {
   readonly id: string;
   state: SessionState = 'awaiting_auth';
@@ -56,7 +44,7 @@ export class Session {
   /** Highest seq sent live; guarantees at-most-once per connection. */
   deliveredSeq = 0;
   /**
-   * Scratch of the node's fan-out of a run (`fanOutRun` in node.ts, its only user): the run
+   * Scratch of the fan-out of a run (`FanOut.run` in fanout/fan-out.ts, its only user): the run
    * it was last matched by, and the lowest `fromSeq` of its subscriptions that matched.
    */
   runTag = 0;
@@ -76,20 +64,27 @@ export class Session {
   private replayDepth = 0;
   private replayBuffer: { event: LogEvent; frame: Buffer }[] | undefined;
   private replayBufferBytes = 0;
-  /** Bytes of inbound frames that arrived while commands were pending and have not run yet. */
-  private inboundBytes = 0;
-  private inboundPaused = false;
   /** Cuts a closed slow consumer's socket if it does not read its close frame in time. */
   private killTimer: NodeJS.Timeout | undefined;
-  /** Commands run in order on this chain; it falls back to the shared RESOLVED when idle. */
-  private chain: Promise<void> = RESOLVED;
-  private pendingTasks = 0;
-  private badInRow = 0;
-  private malformedInRow = 0;
-  /** A command (a replay) waits in `whenWritable` for a socket that is not being read. */
-  private waitingForSocket = false;
-  private refusedInRow = 0;
-  private connectSeen = false;
+  // The inbound side's state (inbound.ts), kept on the session: no object per socket.
+  /** @internal Bytes of frames that arrived while commands were pending, not run yet. */
+  inboundBytes = 0;
+  /** @internal */
+  inboundPaused = false;
+  /** @internal Commands run in order on this chain; the shared RESOLVED when idle. */
+  chain: Promise<void> = RESOLVED;
+  /** @internal */
+  pendingTasks = 0;
+  /** @internal */
+  badInRow = 0;
+  /** @internal */
+  malformedInRow = 0;
+  /** @internal */
+  refusedInRow = 0;
+  /** @internal */
+  connectSeen = false;
+  /** @internal A command (a replay) waits in `whenWritable` for a socket not being read. */
+  waitingForSocket = false;
   /** @internal Token bucket state (limits/token-bucket.ts), kept on the session: no object per socket. */
   rateTokens: number;
   /** @internal */
@@ -117,22 +112,6 @@ export class Session {
     ws.on('error', onSocketError);
   }
 
-  /** Runs `task` after every earlier one, so replies keep the order of requests. */
-  private schedule(task: () => void | Promise<void>): void {
-    this.pendingTasks++;
-    this.chain = this.chain.then(task).then(
-      () => this.settle(),
-      (err: unknown) => {
-        this.ctx.logger.error({ err, session: this.id }, 'session task failed');
-        this.settle();
-      },
-    );
-  }
-
-  private settle(): void {
-    if (--this.pendingTasks === 0) this.chain = RESOLVED;
-  }
-
   /** Re-reads state after calls that may close the session (TS narrows the field otherwise). */
   isClosed(): boolean {
     return this.state === 'closed';
@@ -149,129 +128,6 @@ export class Session {
     if (this.stateListeners !== undefined)
       for (const l of this.stateListeners) l({ from, to, reason });
     return true;
-  }
-
-  // ---- inbound ----
-
-  /** @internal */
-  onFrame(data: Buffer, isBinary: boolean): void {
-    if (this.state === 'closed') return;
-    if (isBinary) {
-      this.onBadInput(badRequest('binary frames are not allowed on the JSON codec'), undefined);
-      return;
-    }
-    const pendingBefore = this.pendingTasks;
-    for (const item of jsonCodec.decode(data.toString('utf8'))) {
-      if (this.isClosed()) return;
-      if (!item.ok) {
-        this.onBadInput(badRequest(item.reason), undefined);
-        continue;
-      }
-      const checked = validateClientMessage(item.value);
-      if (!checked.ok) {
-        this.onBadInput(checked.error, checked.id);
-        continue;
-      }
-      const msg = checked.message;
-      if (msg.type === 'pong') {
-        if (this.state === 'awaiting_auth') this.protocolViolation('pong before connect');
-        else this.awaitingPongSinceMs = 0;
-        continue;
-      }
-      if (this.state === 'awaiting_auth' && (msg.type !== 'connect' || this.connectSeen)) {
-        this.protocolViolation(`'${msg.type}' before a successful connect`);
-        return;
-      }
-      if (!takeToken(this, Date.now(), this.ctx.config.rateLimit, this.ctx.config.rateBurst)) {
-        this.refusedInRow++;
-        if (this.refusedInRow > 2 * this.ctx.config.rateBurst) {
-          this.ctx.metrics.countLimit('rate_limit');
-          this.closeForLimit(CLOSE_CODES.limit.code, 'rate limit exceeded');
-          return;
-        }
-        const id = msg.id;
-        this.schedule(() =>
-          this.reply(
-            { type: 'error', code: 'rate_limited', message: 'command rate limit exceeded' },
-            id,
-          ),
-        );
-        continue;
-      }
-      this.refusedInRow = 0;
-      this.malformedInRow = 0;
-      if (msg.type === 'connect') this.connectSeen = true;
-      this.enqueueCommand(msg);
-    }
-    if (pendingBefore > 0 && this.pendingTasks > pendingBefore && !this.isClosed())
-      this.holdInbound(data.length);
-  }
-
-  /**
-   * A frame whose commands wait behind earlier ones holds its bytes until they have run. Past
-   * the send-queue bound the socket stops being read, so a client that sends faster than its
-   * commands complete (or while one is stalled) is held back by TCP, not by the node's memory.
-   */
-  private holdInbound(bytes: number): void {
-    const { maxQueueBytes } = this.ctx.config;
-    this.inboundBytes += bytes;
-    if (!this.inboundPaused && this.inboundBytes > maxQueueBytes) {
-      this.inboundPaused = true;
-      this.ws.pause();
-      this.ctx.metrics.countLimit('inbound_backlog');
-    }
-    this.schedule(() => {
-      this.inboundBytes -= bytes;
-      if (this.inboundPaused && this.inboundBytes <= maxQueueBytes / 2) {
-        this.inboundPaused = false;
-        if (this.state !== 'closed') this.ws.resume();
-      }
-    });
-  }
-
-  private onBadInput(error: HubcastError, id: number | undefined): void {
-    if (this.state === 'awaiting_auth') {
-      this.protocolViolation(error.message);
-      return;
-    }
-    // Malformed input is also counted here, where it arrives: ten in a row since the last
-    // well-formed command are ten bad answers in a row whatever the pending commands answer.
-    if (++this.malformedInRow >= MAX_BAD_IN_A_ROW && this.waitingForSocket) {
-      this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
-      return;
-    }
-    // Through the command chain, so the error keeps its place among the replies.
-    this.schedule(() => {
-      if (this.state === 'closed') return;
-      this.reply({ type: 'error', code: error.code, message: error.message }, id);
-      if (++this.badInRow >= MAX_BAD_IN_A_ROW)
-        this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
-    });
-  }
-
-  /**
-   * A limit tripped by a frame closes the connection behind the replies already pending, so
-   * the client sees why; but at once when the chain waits for a socket that is not read: the
-   * replies go nowhere then, and a close queued behind them would never come.
-   */
-  private closeForLimit(code: number, reason: string): void {
-    if (this.waitingForSocket) this.close(code, reason);
-    else this.schedule(() => this.close(code, reason));
-  }
-
-  private protocolViolation(reason: string): void {
-    this.close(CLOSE_CODES.protocolViolation.code, reason);
-  }
-
-  /** Commands run one at a time, in arrival order, so replies keep the order of requests. */
-  private enqueueCommand(cmd: ClientCommand): void {
-    this.schedule(async () => {
-      if (this.state === 'closed') return;
-      const ok = await runCommand(this, cmd);
-      if (ok) this.badInRow = 0;
-      else if (++this.badInRow >= MAX_BAD_IN_A_ROW)
-        this.close(CLOSE_CODES.protocolViolation.code, 'too many bad requests');
-    });
   }
 
   // ---- outbound ----
@@ -430,7 +286,7 @@ export class Session {
   }
 
   /**
-   * A run of events on one channel (the node's `fanOutRun`); `fromSeq` is the lowest `fromSeq`
+   * A run of events on one channel (`FanOut.run`); `fromSeq` is the lowest `fromSeq`
    * of the subscriptions of this session it matched. Direct (the run is a lone append's
    * whole), it goes out now as one frame shared by every recipient, like a lone event does:
    * writes start while the fan-out is still matching instead of after a pass that queues the
@@ -606,7 +462,8 @@ const kSession = Symbol('hubcast.session');
 type SessionSocket = WebSocket & { [kSession]?: Session };
 
 function onSocketMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
-  this[kSession]?.onFrame(data as Buffer, isBinary);
+  const session = this[kSession];
+  if (session !== undefined) receiveFrame(session, data as Buffer, isBinary);
 }
 
 function onSocketClose(this: SessionSocket): void {
