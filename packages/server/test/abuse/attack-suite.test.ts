@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sendAndReset, upgradeRequest } from '../helpers/raw-peer.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
 import { signTestToken, TEST_ADMIN_KEY } from '../helpers/test-node.js';
@@ -80,11 +81,11 @@ describe(`attack suite (seed ${SEED})`, () => {
   it('survives thousands of refused upgrades and upgrades reset mid-handshake', async () => {
     const r = new SeededRandom(SEED);
     const requests = [
-      upgrade('/x'),
-      upgrade('/ws', { Origin: 'https://evil.example' }),
-      upgrade('/ws', { 'Sec-WebSocket-Protocol': 'nope' }),
-      upgrade('/ws', { 'Sec-WebSocket-Version': '7' }),
-      upgrade('/ws'), // accepted, then reset before or after the 101
+      upgradeRequest('/x'),
+      upgradeRequest('/ws', { Origin: 'https://evil.example' }),
+      upgradeRequest('/ws', { 'Sec-WebSocket-Protocol': 'nope' }),
+      upgradeRequest('/ws', { 'Sec-WebSocket-Version': '7' }),
+      upgradeRequest('/ws'), // accepted, then reset before or after the 101
       'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n', // reset mid-headers
     ];
     for (let wave = 0; wave < 10; wave++)
@@ -97,7 +98,7 @@ describe(`attack suite (seed ${SEED})`, () => {
   it('drops slow-loris requests and upgraded sockets that never authenticate', async () => {
     const slow = await Promise.all(Array.from({ length: 100 }, () => slowLoris(proc.port)));
     const idle = await Promise.all(
-      Array.from({ length: 100 }, () => rawPeer(proc.port, upgrade('/ws'))),
+      Array.from({ length: 100 }, () => rawPeer(proc.port, upgradeRequest('/ws'))),
     );
     // --http-headers-timeout 2 and --auth-timeout 1: each ends without the peer doing anything.
     await Promise.all([...slow, ...idle].map((p) => p.gone));
@@ -359,29 +360,6 @@ async function fuzzClient(r: SeededRandom, user: string): Promise<ClientOutcome>
     await closed;
   }
   return { closeCode, errorCodes };
-}
-
-function upgrade(path: string, headers: Record<string, string> = {}): string {
-  return `${[
-    `GET ${path} HTTP/1.1`,
-    'Host: 127.0.0.1',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-    'Sec-WebSocket-Version: 13',
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ].join('\r\n')}\r\n\r\n`;
-}
-
-function sendAndReset(port: number, request: string, afterMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1', () => {
-      socket.write(request);
-      setTimeout(() => socket.resetAndDestroy(), afterMs);
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve());
-  });
 }
 
 interface RawPeer {

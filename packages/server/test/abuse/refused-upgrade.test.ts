@@ -4,8 +4,9 @@
  * server's socket `error` listener before it emits `upgrade`, so a refusal that only calls
  * `socket.end()` leaves an `ECONNRESET` with no listener: an uncaught error.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendAndReset, upgradeRequest } from '../helpers/raw-peer.js';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
 
 let proc: ServeProcess | undefined;
@@ -13,31 +14,6 @@ afterEach(async () => {
   await proc?.stop();
   proc = undefined;
 });
-
-function upgradeRequest(path: string, headers: Record<string, string> = {}): string {
-  const lines = [
-    `GET ${path} HTTP/1.1`,
-    'Host: 127.0.0.1',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-    'Sec-WebSocket-Version: 13',
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** Sends the upgrade, then resets the connection (RST) after `afterMs`. */
-function sendAndReset(port: number, request: string, afterMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1', () => {
-      socket.write(request);
-      setTimeout(() => socket.resetAndDestroy(), afterMs);
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve());
-  });
-}
 
 /** The answer to one upgrade, read to the end of the headers. */
 function statusOf(port: number, request: string): Promise<string> {

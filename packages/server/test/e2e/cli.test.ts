@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { outputUntil } from '../helpers/child-output.js';
 import { camelToKebab } from '../../src/config/load.js';
 import { CONFIG_KEYS, FILE_ONLY_KEYS } from '../../src/config/schema.js';
 
@@ -46,20 +47,6 @@ async function runToEnd(
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { code, out, err };
-}
-
-/** Resolves with stdout once `pattern` shows up in it. */
-function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (pattern.test(out)) resolve(out);
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`exited ${code} before ${pattern}: ${out}${err}`)));
-  });
 }
 
 describe('config errors name the bad key', () => {
@@ -187,7 +174,7 @@ describe('hubcast serve --dev', () => {
   it('refuses to share its data dir with a running node', async () => {
     const dir = mkdtempSync(join(workDir, 'case-'));
     const first = run(['serve', '--dev', '--port', '0', '--data-dir', dir]);
-    await waitForOutput(first, /publish: {2}curl/);
+    await outputUntil(first, /publish: {2}curl/);
     const second = await runToEnd(['serve', '--dev', '--port', '0', '--data-dir', dir]);
     expect(second.code).toBe(2);
     expect(second.err).toContain(`cannot open the event log ${join(dir, 'events.db')}`);
@@ -197,7 +184,7 @@ describe('hubcast serve --dev', () => {
 
   it('prints a working token and key, publishes, and drains on SIGTERM', async () => {
     const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn']);
-    const out = await waitForOutput(child, /publish: {2}curl/);
+    const out = await outputUntil(child, /publish: {2}curl/);
     const base = /dev node on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     const token = /dev token[^\n]*\n\s+(\S+)/.exec(out)?.[1];
     const apiKey = /API key:\s+(\S+)/.exec(out)?.[1];
@@ -365,7 +352,7 @@ describe('limits name the flag that raises them', () => {
       '--max-message-bytes',
       '1024',
     ]);
-    const out = await waitForOutput(node, /publish: {2}curl/);
+    const out = await outputUntil(node, /publish: {2}curl/);
     const base = /dev node on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
     const apiKey = /API key:\s+(\S+)/.exec(out)?.[1] ?? '';
     const r = await runToEnd([
@@ -411,7 +398,7 @@ describe('a data dir that cannot hold the log', () => {
   it('creates a missing data dir, parents included', async () => {
     const dataDir = join(mkdtempSync(join(workDir, 'case-')), 'a', 'b');
     const node = run(['serve', '--dev', '--port', '0', '--data-dir', dataDir]);
-    await waitForOutput(node, /publish: {2}curl/);
+    await outputUntil(node, /publish: {2}curl/);
     expect(existsSync(join(dataDir, 'events.db'))).toBe(true);
     expect(readdirSync(dataDir).filter((f) => f.includes('probe'))).toEqual([]);
     node.kill('SIGTERM');
@@ -434,7 +421,7 @@ interface DevRun {
 
 async function startDev(args: string[]): Promise<DevRun> {
   const child = run(['serve', '--dev', '--port', '0', '--log-level', 'warn', ...args]);
-  const out = await waitForOutput(child, /publish: {2}curl/);
+  const out = await outputUntil(child, /publish: {2}curl/);
   const find = (re: RegExp): string => re.exec(out)?.[1] ?? '';
   return {
     child,
@@ -553,7 +540,7 @@ describe('hubcast serve --dev is loopback only', () => {
       '--data-dir',
       mkdtempSync(join(workDir, 'case-')),
     ]);
-    const out = await waitForOutput(child, /publish: {2}curl/);
+    const out = await outputUntil(child, /publish: {2}curl/);
     const base = /dev node on (\S+)/.exec(out)?.[1] ?? '';
     expect(base).toMatch(/^http:\/\/\[::1\]:\d+$/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

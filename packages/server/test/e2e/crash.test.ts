@@ -6,18 +6,16 @@
  * order, every acknowledged notification is in the inbox once and was pushed once, and the
  * client saw each event exactly once, in log order, without ever being reset.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HubcastClient } from '@hubcast/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signTestToken, TEST_ADMIN_KEY, TEST_SECRET } from '../helpers/test-node.js';
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
+import { signTestToken, TEST_ADMIN_KEY } from '../helpers/test-node.js';
 import { freePort } from '../helpers/free-port.js';
 
-const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
 const KILLS = 5;
 /** Acknowledged publishes between two kills (and after the last one). */
 const ACKS_PER_LIFE = 250;
@@ -26,45 +24,9 @@ const PUBLISHERS = 16;
 const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Server {
-  child: ChildProcessWithoutNullStreams;
-  exited: Promise<number | null>;
-}
-
-/** Starts `hubcast serve` and resolves once it listens. */
-async function startServer(port: number): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--jwt-secret',
-      TEST_SECRET,
-      '--api-key',
-      TEST_ADMIN_KEY,
-      '--log-level',
-      'info',
-    ],
-    { env: { PATH: process.env['PATH'] ?? '' } },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('hubcast listening')) resolve();
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`server exited ${code} while starting: ${out}`)));
-  });
-  return { child, exited };
-}
+/** `hubcast serve` on the test's port and data dir, so each restart finds the last one's log. */
+const startServer = (port: number): Promise<ServeProcess> =>
+  startServeProcess(['--log-level', 'info'], { port, dataDir });
 
 describe('kill -9 while publishing', () => {
   it(`loses no acknowledged event or notification and delivers none twice across ${KILLS} crashes`, async () => {

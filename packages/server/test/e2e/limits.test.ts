@@ -7,6 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { metricValue } from '../helpers/metric-wait.js';
+import { upgradeRequest } from '../helpers/raw-peer.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
   connectClient,
@@ -161,16 +162,7 @@ describe('tenant quotas and arrays', () => {
   });
 });
 
-const UPGRADE = [
-  'GET /ws HTTP/1.1',
-  'Host: 127.0.0.1',
-  'Upgrade: websocket',
-  'Connection: Upgrade',
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-  'Sec-WebSocket-Version: 13',
-  '',
-  '',
-].join('\r\n');
+const UPGRADE = upgradeRequest('/ws');
 
 /** An upgrade request through fetch's plain HTTP path: the refusal's status and headers. */
 async function fetchUpgrade(node: TestNode): Promise<{ status: number; headers: Headers }> {

@@ -18,6 +18,7 @@ import {
   packPublished,
   type PackedTarball,
 } from '../helpers/fresh-project.js';
+import { outputUntil } from '../helpers/child-output.js';
 
 const run = promisify(execFile);
 const packDir = mkdtempSync(join(tmpdir(), 'hubcast-pack-'));
@@ -166,16 +167,3 @@ const event = await received;
 client.disconnect();
 console.log(JSON.stringify({ published, event }));
 `;
-
-function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (pattern.test(out)) resolve(out);
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`exited ${code} before ${pattern}: ${out}${err}`)));
-  });
-}

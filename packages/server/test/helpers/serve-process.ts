@@ -23,14 +23,26 @@ export interface ServeProcess {
   isAlive(): boolean;
   /** The process's resident set size in bytes, read from /proc. */
   rssBytes(): number;
+  /** Resolves with the exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
 
+export interface ServeOptions {
+  /** A fixed port (a node restarted where its clients expect it); a free one by default. */
+  port?: number;
+  /** A data dir that outlives the process (restarts on it); a temp dir removed at exit by default. */
+  dataDir?: string;
+}
+
 /** Starts `hubcast serve` with the test secret and admin key plus `args`; resolves once listening. */
-export async function startServeProcess(args: readonly string[] = []): Promise<ServeProcess> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'hubcast-serve-'));
+export async function startServeProcess(
+  args: readonly string[] = [],
+  options: ServeOptions = {},
+): Promise<ServeProcess> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hubcast-serve-'));
   const child = spawn(
     process.execPath,
     [
@@ -59,7 +71,7 @@ export async function startServeProcess(args: readonly string[] = []): Promise<S
   let alive = true;
   void exited.then(() => {
     alive = false;
-    rmSync(dir, { recursive: true, force: true });
+    if (options.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
   });
   await new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer): void => {
@@ -77,6 +89,7 @@ export async function startServeProcess(args: readonly string[] = []): Promise<S
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
+    exited,
     output: () => out,
     isAlive: () => alive,
     rssBytes: () => {
