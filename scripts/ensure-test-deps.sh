@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (headless Chromium for the web
-# page tests), only when they are missing. Runs before `npm test`.
+# page tests, redis-server for the cluster engine, HAProxy in front of a cluster), only when
+# they are missing. Runs before `npm test`.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

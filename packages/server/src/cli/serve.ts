@@ -186,6 +186,11 @@ Precedence: flags, then environment, then the file, then the defaults.
   --sqlite-sync normal|full normal survives a process crash, full also a power cut (normal)
   --store sqlite|postgres|memory  the services' data: <data-dir>/store.db, PostgreSQL (sqlite)
   --postgres-url URL        postgres://user:pass@host:5432/db, for --store/--log postgres
+  --engine embedded|redis   embedded: one node (the --log above); redis: one of N nodes
+                            sharing log, broker and presence in Redis (embedded)
+  --redis-url URL           redis://[:pass@]host:6379[/db], for --engine redis
+  --redis-prefix P          prefix of hubcast's Redis keys and channels (hc)
+  --node-ttl S              a crashed node's presence members leave after this (10)
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public keys; a file may hold several, of any
                             mix of types: a token is checked against the keys of its alg

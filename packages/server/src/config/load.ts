@@ -138,6 +138,18 @@ function checkCombination(
     throw new ConfigError('--store postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
   if (config.log === 'postgres' && config.postgresUrl === undefined)
     throw new ConfigError('--log postgres needs --postgres-url (HUBCAST_POSTGRES_URL)');
+  if (config.engine === 'redis') {
+    if (config.redisUrl === undefined)
+      throw new ConfigError('--engine redis needs --redis-url (HUBCAST_REDIS_URL)');
+    if (origin.has('log'))
+      throw new ConfigError('--engine redis keeps the log in Redis: leave out --log');
+    // Every node of a cluster must see one store, or a user's inbox differs per node.
+    if (config.store === 'sqlite')
+      throw new ConfigError(
+        '--engine redis needs a store all nodes share: --store postgres --postgres-url URL ' +
+          '(or --store memory for a cluster without services)',
+      );
+  }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
     throw new ConfigError('give both --tls-cert and --tls-key, or neither');
   // Node refuses to start an HTTP server whose request timeout is below its headers timeout.

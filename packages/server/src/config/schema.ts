@@ -44,6 +44,26 @@ export const configSchema = z
      * `postgresUrl` (one writing node per database); `memory` is faster and forgets.
      */
     log: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
+    /**
+     * `embedded`: one node, the log above, broker and presence in the process. `redis`: one of
+     * N stateless nodes sharing `redisUrl` for log, broker and presence (issue 11); `log` is
+     * then not used.
+     */
+    engine: z.enum(['embedded', 'redis']).default('embedded'),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    /** Prefix of every key and channel hubcast uses in Redis, so deployments can share one. */
+    redisPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_:-]{1,32}$/, 'must be 1-32 characters of A-Z a-z 0-9 _ : -')
+      .default('hc'),
+    /**
+     * Seconds a node's presence entries outlive its last heartbeat (sent every third of this):
+     * a crashed node's members leave within about this long.
+     */
+    nodeTtl: z.number().min(3).max(300).default(10),
     /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
     sqliteSync: z.enum(['normal', 'full']).default('normal'),
     /** Where the services keep their data: `sqlite` in the data dir, or a shared PostgreSQL. */
@@ -129,8 +149,9 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'jwtSecret',
   'apiKey',
   'apiKeys',
-  // Carries the database password.
+  // Carry the database passwords.
   'postgresUrl',
+  'redisUrl',
 ]);
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
