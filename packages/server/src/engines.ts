@@ -5,12 +5,28 @@ import type { EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
 import { PostgresEventLog } from './log/postgres.js';
 import { SqliteEventLog } from './log/sqlite.js';
+import { RedisEventLog } from './log/redis.js';
+import { connectRedis } from './redis/connect.js';
+import { RedisKeys } from './redis/keys.js';
 
-/** Opens the log `config.log` names; the PostgreSQL one migrates and takes its lock first. */
+/**
+ * Opens the log `config.engine` and `config.log` name; the PostgreSQL one migrates and takes its
+ * lock first, the Redis one reads its epoch.
+ */
 export async function openLog(
   config: Config,
+  nodeId: string,
   onProgress?: (message: string) => void,
 ): Promise<EventLog> {
+  if (config.engine === 'redis')
+    return RedisEventLog.open({
+      // loadConfig refuses `redis` without a URL.
+      redis: await connectRedis({ url: config.redisUrl ?? '', name: 'log' }),
+      keys: new RedisKeys(config.redisPrefix),
+      nodeId,
+      historySize: config.historySize,
+      historyTtlSeconds: config.historyTtl,
+    });
   if (config.log !== 'postgres') return createLog(config, onProgress);
   return PostgresEventLog.open({
     // loadConfig refuses `postgres` without a URL.

@@ -12,10 +12,13 @@ import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import type { Broker, BrokerMessage } from './broker/broker.js';
 import { LocalBroker } from './broker/local.js';
+import { RedisBroker } from './broker/redis.js';
 import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
 import type { AppendInput, EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
+import { RedisEventLog } from './log/redis.js';
+import { RedisKeys } from './redis/keys.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
@@ -34,6 +37,7 @@ import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
+import { LogOrder } from './fanout/log-order.js';
 import { scopeKeys } from './publish/key-scope.js';
 import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
@@ -70,8 +74,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   // A log the node opened itself is closed by stop() and opened again by start(), except the
   // memory log, which outlives stop() so a node restarted in one process keeps its history.
   const ownsLog = deps.log === undefined;
+  const embedded = config.engine === 'embedded';
   let openLog: EventLog | undefined =
-    deps.log ?? (config.log === 'memory' ? createLog(config) : undefined);
+    deps.log ?? (embedded && config.log === 'memory' ? createLog(config) : undefined);
   // Outside start()..stop() a durable log is closed: nothing may reopen it behind stop's back.
   const currentLog = (): EventLog => {
     if (openLog === undefined) throw new EngineUnavailableError('log', 'not open');
@@ -83,7 +88,23 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     if (store === undefined) throw new EngineUnavailableError('store', 'not open');
     return store;
   };
-  const broker = deps.broker ?? new LocalBroker();
+  // Short ids: a random node prefix and a counter, unique across nodes and restarts. The
+  // prefix is the node's id on the broker (where a message came from).
+  const nodeId = randomBytes(6).toString('base64url');
+  const broker =
+    deps.broker ??
+    (embedded
+      ? new LocalBroker(nodeId)
+      : new RedisBroker({
+          url: config.redisUrl ?? '',
+          keys: new RedisKeys(config.redisPrefix),
+          nodeId,
+          eventsOf: (m) => {
+            const log = currentLog();
+            if (!(log instanceof RedisEventLog)) throw new Error('the Redis broker needs its log');
+            return log.eventsOf(m.org, m.epoch, m.firstSeq, m.lines);
+          },
+        }));
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
   const sessions = new Set<Session>();
@@ -138,11 +159,25 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const publisher = new Publisher({ log: currentLog, broker, fanOut, metrics });
   const publishAs = (org: string, items: readonly AppendInput[], skipSession?: string) =>
     publisher.publish(org, items, skipSession);
+  const logOrder = new LogOrder({
+    log: currentLog,
+    deliver: (events, skipSession) => fanOut.deliver(events, skipSession),
+    dropped(org) {
+      for (const s of sessions)
+        if (s.org === org && s.state === 'live')
+          s.close(CLOSE_CODES.slowConsumer.code, 'missed events left retention: resume');
+    },
+    filled: (count) => metrics.countGapEvents(count),
+    logger,
+  });
 
   const onBroker = (msg: BrokerMessage): void => {
     switch (msg.kind) {
       case 'events':
-        fanOut.deliver(msg.events, msg.skipSession);
+        logOrder.accept(msg.events, msg.skipSession);
+        break;
+      case 'lost':
+        void logOrder.resync();
         break;
       case 'presence': {
         const watchers = hub.watchersOf(msg.org, msg.channel);
@@ -187,12 +222,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return work;
   };
 
-  // Short ids: a random node prefix and a counter, unique across nodes and restarts.
-  const idPrefix = randomBytes(6).toString('base64url');
   let sessionCounter = 0;
 
   const ctx: NodeContext = {
-    newSessionId: () => `${idPrefix}${(sessionCounter++).toString(36)}`,
+    newSessionId: () => `${nodeId}${(sessionCounter++).toString(36)}`,
     config,
     get log() {
       return currentLog();
@@ -221,6 +254,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     presenceLeave: (s, channel) => presence.leave(s, channel),
     presenceMembers: (org, channel) => presence.members(org, channel),
     scheduleFlush: fanOut.scheduleFlush,
+    noteHead: (org, headSeq) => logOrder.noteHead(org, headSeq),
     isDraining: () => draining,
     trackInFlight,
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
@@ -273,6 +307,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       return engineProbe.check({
         log: () => currentLog().check(),
         store: () => currentStore().check(),
+        broker: () => broker.check(),
       });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
@@ -280,7 +315,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       let closed = 0;
       for (const s of sessions)
         if (s.org === org && s.user === user && s.state === 'live') closed++;
-      void broker.publish({ kind: 'disconnect', org, user, reason });
+      broker
+        .publish({ kind: 'disconnect', org, user, reason })
+        .catch((err: unknown) => logger.warn({ err }, 'disconnect not sent to the other nodes'));
       return closed;
     },
     stats(org) {
@@ -317,9 +354,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     async start() {
       try {
         // Checked before SQLite opens anything there, so a bad dir fails with a sentence.
-        if ((ownsLog && config.log === 'sqlite') || (ownsStore && config.store === 'sqlite'))
+        if (
+          (ownsLog && embedded && config.log === 'sqlite') ||
+          (ownsStore && config.store === 'sqlite')
+        )
           ensureDataDir(config.dataDir);
-        openLog ??= await openEventLog(config, (message) => logger.info(message));
+        openLog ??= await openEventLog(config, nodeId, (message) => logger.info(message));
         store ??= await openStore(config, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);
         await broker.start(onBroker);
@@ -381,6 +421,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await node.drain();
         ticker.stop();
         presence.close();
+        logOrder.close();
         transport?.close();
         for (const ws of sockets) ws.terminate();
         await new Promise<void>((resolve) => {

@@ -29,12 +29,29 @@ export type BrokerMessage =
       /** The connection that entered: it never gets its own `join`. */
       session?: string;
     }
-  | { kind: 'disconnect'; org: string; user: string; reason: string };
+  | { kind: 'disconnect'; org: string; user: string; reason: string }
+  | {
+      /**
+       * Not published by anyone: the broker itself says it may have dropped messages (its
+       * connection was lost and is back). Redis pub/sub is at-most-once, so the node checks
+       * each org's log for events it never received (fanout/log-order.ts).
+       */
+      kind: 'lost';
+    };
 
-export type BrokerHandler = (message: BrokerMessage) => void;
+/** Where a message came from. */
+export interface BrokerOrigin {
+  /** The publishing node's id (the local node's own for its own messages). */
+  node: string;
+}
+
+export type BrokerHandler = (message: BrokerMessage, origin: BrokerOrigin) => void;
 
 export interface Broker {
   start(handler: BrokerHandler): Promise<void>;
+  /** Rejects when the message cannot be handed on (`EngineUnavailableError`). */
   publish(message: BrokerMessage): Promise<void>;
+  /** Resolves when the broker can carry messages now; rejects with an `EngineUnavailableError`. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,8 +1,13 @@
-import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
+import type { Broker, BrokerHandler, BrokerMessage, BrokerOrigin } from './broker.js';
 
 /** Single-node broker: hands each message straight to the node, in order. */
 export class LocalBroker implements Broker {
   private handler: BrokerHandler | undefined;
+  private readonly origin: BrokerOrigin;
+
+  constructor(nodeId = 'local') {
+    this.origin = { node: nodeId };
+  }
 
   start(handler: BrokerHandler): Promise<void> {
     this.handler = handler;
@@ -10,7 +15,11 @@ export class LocalBroker implements Broker {
   }
 
   publish(message: BrokerMessage): Promise<void> {
-    this.handler?.(message);
+    this.handler?.(message, this.origin);
+    return Promise.resolve();
+  }
+
+  check(): Promise<void> {
     return Promise.resolve();
   }
 

@@ -4,7 +4,9 @@
  * file give from the data dir (made on the first run), prints them with a ready token and
  * serves the web page.
  */
+import cluster from 'node:cluster';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { BOOLEAN_KEYS, configSchema } from '../config/schema.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { DataDirError } from '../data-dir.js';
@@ -14,6 +16,7 @@ import { createDevPageHandler } from '../web/dev-page.js';
 import { parseArgs, single, wantsHelp } from './args.js';
 import { loadDevSecrets, type LoadedDevSecrets } from './dev-secrets.js';
 import { signToken } from './sign-token.js';
+import { runPrimary, workerMetrics } from './workers.js';
 
 const DEFAULT_HOST = configSchema.shape.host.parse(undefined);
 const BOOL_FLAGS = new Set(
@@ -66,6 +69,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'address; use 127.0.0.1, ::1 or localhost, or drop --dev and give a secret and an API key',
     );
 
+  if (config.workers > 1 && cluster.isPrimary)
+    return runPrimary(config.workers, pino({ level: config.logLevel, base: undefined }));
+
   let devInfo: { token: string; org: string; user: string; apiKey: string } | undefined;
   if (config.dev && config.jwtSecret !== undefined) {
     const token = await signToken(config.jwtSecret, {
@@ -83,6 +89,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       config,
       devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) },
     );
+    if (cluster.isWorker) node.metrics.textSource = workerMetrics(node.metrics.registry);
     await node.start();
   } catch (err) {
     return fail(`cannot start: ${(err as Error).message}`);
@@ -96,7 +103,12 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     {
       host: config.host,
       port,
-      log: config.log === 'sqlite' ? join(config.dataDir, 'events.db') : config.log,
+      log:
+        config.engine === 'redis'
+          ? 'redis'
+          : config.log === 'sqlite'
+            ? join(config.dataDir, 'events.db')
+            : config.log,
     },
     'hubcast listening',
   );
@@ -148,7 +160,13 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    if (cluster.isWorker) {
+      // Ctrl-C reaches the whole process group; the primary answers it with a SIGTERM to each
+      // worker, which must not count as a second signal (that one skips the drain).
+      process.on('SIGINT', () => undefined);
+      // The primary is gone: nothing supervises this worker any more.
+      process.once('disconnect', () => shutdown('disconnect'));
+    } else process.once('SIGINT', () => shutdown('SIGINT'));
     // SIGHUP reloads the TLS files (a renewed certificate); it never stops the node.
     process.on('SIGHUP', () => {
       if (config.tlsCert === undefined) {
@@ -191,6 +209,8 @@ Precedence: flags, then environment, then the file, then the defaults.
   --redis-url URL           redis://[:pass@]host:6379[/db], for --engine redis
   --redis-prefix P          prefix of hubcast's Redis keys and channels (hc)
   --node-ttl S              a crashed node's presence members leave after this (10)
+  --workers N               node processes sharing --port, one per core; needs --engine
+                            redis; /metrics sums them all (1)
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public keys; a file may hold several, of any
                             mix of types: a token is checked against the keys of its alg

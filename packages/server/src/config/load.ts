@@ -150,6 +150,11 @@ function checkCombination(
           '(or --store memory for a cluster without services)',
       );
   }
+  if (config.workers > 1 && config.engine !== 'redis')
+    throw new ConfigError(
+      '--workers needs --engine redis: the worker processes share one port, and only the ' +
+        'Redis engine lets them share the log, broker and presence',
+    );
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
     throw new ConfigError('give both --tls-cert and --tls-key, or neither');
   // Node refuses to start an HTTP server whose request timeout is below its headers timeout.

@@ -64,6 +64,8 @@ export const configSchema = z
      * a crashed node's members leave within about this long.
      */
     nodeTtl: z.number().min(3).max(300).default(10),
+    /** Node processes on this machine sharing the port (Node's cluster); needs `engine: redis`. */
+    workers: count(1, 256).default(1),
     /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
     sqliteSync: z.enum(['normal', 'full']).default('normal'),
     /** Where the services keep their data: `sqlite` in the data dir, or a shared PostgreSQL. */

@@ -54,7 +54,7 @@ const one = (channel: string, extra: Partial<AppendInput> = {}): AppendInput[] =
 
 /** The resume rule of session/replay.ts: placeable and no event after it evicted. */
 async function isWithinRetention(log: EventLog, org: string, cursor: string): Promise<boolean> {
-  const seq = log.position(org, cursor);
+  const seq = await log.position(org, cursor);
   return seq !== undefined && seq >= (await log.firstSeq(org)) - 1;
 }
 
@@ -236,11 +236,11 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
           { channel: 'x', data: 2 },
         ]);
         for (const { event } of inA) {
-          expect(log.position(a, event.cursor)).toBe(event.seq);
-          expect(log.position(b, event.cursor)).toBeUndefined();
+          expect(await log.position(a, event.cursor)).toBe(event.seq);
+          expect(await log.position(b, event.cursor)).toBeUndefined();
         }
-        expect(log.position(b, log.cursorOf(a, 0))).toBeUndefined();
-        expect(log.position(b, log.cursorOf(a, 2))).toBeUndefined();
+        expect(await log.position(b, log.cursorOf(a, 0))).toBeUndefined();
+        expect(await log.position(b, log.cursorOf(a, 2))).toBeUndefined();
       });
 
       it('treats an org never written to as an empty log', async () => {
@@ -307,7 +307,7 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
         expect(inA?.duplicate).toBe(false);
         expect(inB?.duplicate).toBe(false);
         expect(inB?.event.org).toBe(b);
-        expect(log.position(b, inB?.event.cursor ?? '')).toBe(1);
+        expect(await log.position(b, inB?.event.cursor ?? '')).toBe(1);
       });
 
       it('remembers a key while its event is retained', async () => {
@@ -345,22 +345,22 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
       it('maps every event cursor and cursorOf(seq) back to its seq', async () => {
         const { log, org } = await setup();
         const events = await fill(log, org, 5);
-        for (const e of events) expect(log.position(org, e.cursor)).toBe(e.seq);
+        for (const e of events) expect(await log.position(org, e.cursor)).toBe(e.seq);
         for (let seq = 0; seq <= 5; seq++)
-          expect(log.position(org, log.cursorOf(org, seq))).toBe(seq);
+          expect(await log.position(org, log.cursorOf(org, seq))).toBe(seq);
       });
 
       it('places the start-of-log cursor of an empty org', async () => {
         const { log, org } = await setup();
-        expect(log.position(org, log.cursorOf(org, 0))).toBe(0);
+        expect(await log.position(org, log.cursorOf(org, 0))).toBe(0);
       });
 
       it('cannot place a cursor beyond the head', async () => {
         const { log, org } = await setup();
-        expect(log.position(org, log.cursorOf(org, 1))).toBeUndefined();
+        expect(await log.position(org, log.cursorOf(org, 1))).toBeUndefined();
         await fill(log, org, 3);
-        expect(log.position(org, log.cursorOf(org, 4))).toBeUndefined();
-        expect(log.position(org, log.cursorOf(org, 1000))).toBeUndefined();
+        expect(await log.position(org, log.cursorOf(org, 4))).toBeUndefined();
+        expect(await log.position(org, log.cursorOf(org, 1000))).toBeUndefined();
       });
 
       it.each<[label: string, cursor: (real: string) => string]>([
@@ -380,7 +380,7 @@ export function describeEventLog(name: string, create: EventLogFactory): void {
       ])('cannot place garbage: %s', async (_label, cursor) => {
         const { log, org } = await setup();
         const [result] = await log.append(org, one('c'));
-        expect(log.position(org, cursor(result?.event.cursor ?? ''))).toBeUndefined();
+        expect(await log.position(org, cursor(result?.event.cursor ?? ''))).toBeUndefined();
       });
 
       it('is within retention exactly when no event after it was evicted', async () => {

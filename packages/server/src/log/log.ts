@@ -103,8 +103,30 @@ export interface EventLog {
   /** The smallest seq still retained, or head + 1 when nothing is. */
   firstSeq(org: string): Promise<number>;
   cursorOf(org: string, seq: number): string;
-  position(org: string, cursor: string): number | undefined;
+  /**
+   * Async because a shared log must ask its engine: a cursor another node handed out may lie
+   * beyond what this node has seen, and the epoch may have changed there (issue 11).
+   */
+  position(org: string, cursor: string): Promise<number | undefined>;
   /** Resolves when the log can take appends; rejects with an `EngineUnavailableError` saying why. */
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A log whose append also hands the new events to every node, in the same atomic step (the
+ * Redis log's script publishes them): the broker then carries only what the log sent, in log
+ * order, and the node must not publish the events again.
+ */
+export interface BroadcastingLog extends EventLog {
+  /** `append`, broadcasting the new events; `skipSession` gets no echo of them. */
+  appendAndBroadcast(
+    org: string,
+    items: readonly AppendInput[],
+    skipSession?: string,
+  ): Promise<AppendResult[]>;
+}
+
+export function isBroadcastingLog(log: EventLog): log is BroadcastingLog {
+  return typeof (log as Partial<BroadcastingLog>).appendAndBroadcast === 'function';
 }

@@ -15,9 +15,9 @@ describe('MemoryEventLog', () => {
     // A restart: same org, same number of events, yet the old cursors name nothing here.
     const after = new MemoryEventLog(options);
     await after.append('acme', [{ channel: 'c', data: 1 }]);
-    expect(after.position('acme', old?.event.cursor ?? '')).toBeUndefined();
-    expect(after.position('acme', startCursor)).toBeUndefined();
-    expect(after.position('acme', after.cursorOf('acme', 1))).toBe(1);
+    expect(await after.position('acme', old?.event.cursor ?? '')).toBeUndefined();
+    expect(await after.position('acme', startCursor)).toBeUndefined();
+    expect(await after.position('acme', after.cursorOf('acme', 1))).toBe(1);
     await after.close();
   });
 

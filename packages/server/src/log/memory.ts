@@ -132,10 +132,10 @@ export class MemoryEventLog implements EventLog {
     return encodeCursor(this.org(org).epoch, seq);
   }
 
-  position(org: string, cursor: string): number | undefined {
+  position(org: string, cursor: string): Promise<number | undefined> {
     const log = this.org(org);
     const seq = decodeCursor(log.epoch, cursor);
-    return seq !== undefined && seq < log.nextSeq ? seq : undefined;
+    return Promise.resolve(seq !== undefined && seq < log.nextSeq ? seq : undefined);
   }
 
   check(): Promise<void> {

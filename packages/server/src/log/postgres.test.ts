@@ -83,8 +83,8 @@ describe('PostgresEventLog', () => {
 
     const after = await openLog(url);
     expect(await after.headSeq('acme')).toBe(2);
-    expect(after.position('acme', results[1]?.event.cursor ?? '')).toBe(2);
-    expect(after.position('acme', start)).toBe(0);
+    expect(await after.position('acme', results[1]?.event.cursor ?? '')).toBe(2);
+    expect(await after.position('acme', start)).toBe(0);
     const { events } = await after.read('acme', { from: 'oldest', limit: 10 });
     expect(events).toEqual(results.map((r) => r.event));
     const again = await after.append('acme', [
@@ -120,8 +120,8 @@ describe('PostgresEventLog', () => {
     const second = await openLog(await server.createDatabase());
     const [a] = await first.append('acme', [{ channel: 'c', data: 1 }]);
     await second.append('acme', [{ channel: 'c', data: 1 }]);
-    expect(second.position('acme', a?.event.cursor ?? '')).toBeUndefined();
-    expect(second.position('acme', first.cursorOf('acme', 0))).toBeUndefined();
+    expect(await second.position('acme', a?.event.cursor ?? '')).toBeUndefined();
+    expect(await second.position('acme', first.cursorOf('acme', 0))).toBeUndefined();
   });
 
   it('refuses a second writer while the first holds the lock, and takes it once freed', async () => {

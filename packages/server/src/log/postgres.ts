@@ -233,10 +233,10 @@ export class PostgresEventLog implements EventLog {
     return encodeCursor(this.orgEpochs.of(org), seq);
   }
 
-  position(org: string, cursor: string): number | undefined {
+  position(org: string, cursor: string): Promise<number | undefined> {
     const seq = decodeCursor(this.orgEpochs.of(org), cursor);
-    if (seq === undefined) return undefined;
-    return seq <= (this.heads.get(org)?.head ?? 0) ? seq : undefined;
+    if (seq === undefined) return Promise.resolve(undefined);
+    return Promise.resolve(seq <= (this.heads.get(org)?.head ?? 0) ? seq : undefined);
   }
 
   /**

@@ -101,7 +101,7 @@ export function describeReadBounds(setup: ReadBoundsSetup): void {
         filter: onlyRoomA,
       });
       expect(page.scannedTo).toBe(4); // room.b
-      expect(log.position(org, log.cursorOf(org, 4))).toBe(4);
+      expect(await log.position(org, log.cursorOf(org, 4))).toBe(4);
     });
 
     it('pages through a sparse log, returning each match once and in order', async () => {

@@ -52,14 +52,17 @@ export async function readHistory(
   org: string,
   q: HistoryQuery,
 ): Promise<HistoryPage> {
-  const place = (cursor: string): number => {
-    const seq = log.position(org, cursor);
+  const place = async (cursor: string | undefined): Promise<number | undefined> => {
+    if (cursor === undefined) return undefined;
+    const seq = await log.position(org, cursor);
     if (seq === undefined) throw badRequest('cursor cannot be placed in this log');
     return seq;
   };
+  const afterSeq = await place(q.after);
+  const beforeSeq = await place(q.before);
   const result = await log.read(org, {
-    ...(q.after === undefined ? {} : { afterSeq: place(q.after) }),
-    ...(q.before === undefined ? {} : { beforeSeq: place(q.before) }),
+    ...(afterSeq === undefined ? {} : { afterSeq }),
+    ...(beforeSeq === undefined ? {} : { beforeSeq }),
     patterns: [q.pattern],
     ...(q.canSee === undefined ? {} : { filter: q.canSee }),
     limit: q.limit,

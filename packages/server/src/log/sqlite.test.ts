@@ -35,8 +35,8 @@ describe('SqliteEventLog', () => {
 
     const after = new SqliteEventLog(options(path));
     expect(await after.headSeq('acme')).toBe(2);
-    expect(after.position('acme', results[1]?.event.cursor ?? '')).toBe(2);
-    expect(after.position('acme', start)).toBe(0);
+    expect(await after.position('acme', results[1]?.event.cursor ?? '')).toBe(2);
+    expect(await after.position('acme', start)).toBe(0);
     const { events } = await after.read('acme', { from: 'oldest', limit: 10 });
     expect(events).toEqual(results.map((r) => r.event));
     const [again] = await after.append('acme', [{ channel: 'x', data: 2, key: 'k1' }]);
@@ -57,8 +57,8 @@ describe('SqliteEventLog', () => {
 
     const after = new SqliteEventLog(options(path));
     await after.append('acme', [{ channel: 'c', data: 1 }]);
-    expect(after.position('acme', old?.event.cursor ?? '')).toBeUndefined();
-    expect(after.position('acme', before.cursorOf('acme', 0))).toBeUndefined();
+    expect(await after.position('acme', old?.event.cursor ?? '')).toBeUndefined();
+    expect(await after.position('acme', before.cursorOf('acme', 0))).toBeUndefined();
     await after.close();
   });
 
@@ -207,7 +207,7 @@ describe('SqliteEventLog', () => {
         { channel: 'd', data: second },
       ]);
     }
-    const seq = log.position('acme', cursor);
+    const seq = await log.position('acme', cursor);
     expect(seq).toBe(1);
     expect(await log.firstSeq('acme')).toBeLessThanOrEqual(2);
     const { events, more } = await log.read('acme', { afterSeq: 1, from: 'oldest', limit: 10 });
@@ -285,7 +285,7 @@ describe('SqliteEventLog', () => {
     expect(messages).toEqual(['migrating event log: 1/1 read scan index (version 2)']);
     const { events } = await migrated.read('acme', { from: 'oldest', limit: 5, patterns: ['a.*'] });
     expect(events).toEqual([kept?.event]);
-    expect(migrated.position('acme', kept?.event.cursor ?? '')).toBe(1);
+    expect(await migrated.position('acme', kept?.event.cursor ?? '')).toBe(1);
     await migrated.close();
 
     const again = new SqliteEventLog(options(path, { onProgress: (m) => messages.push(m) }));

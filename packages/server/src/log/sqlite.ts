@@ -307,14 +307,14 @@ export class SqliteEventLog implements EventLog {
     return encodeCursor(this.orgEpochs.of(org), seq);
   }
 
-  position(org: string, cursor: string): number | undefined {
+  position(org: string, cursor: string): Promise<number | undefined> {
     const seq = decodeCursor(this.orgEpochs.of(org), cursor);
-    if (seq === undefined) return undefined;
+    if (seq === undefined) return Promise.resolve(undefined);
     try {
-      return seq <= this.org(org).head ? seq : undefined;
+      return Promise.resolve(seq <= this.org(org).head ? seq : undefined);
     } catch {
       // The head cannot be read: resume then fails at the read with a clear error.
-      return seq;
+      return Promise.resolve(seq);
     }
   }
 

@@ -33,6 +33,7 @@ export class Metrics {
   private readonly published: Counter;
   private readonly closes: Counter<'code'>;
   private readonly limits: Counter<'limit'>;
+  private readonly gapEvents: Counter;
   private readonly fanoutLatency: Histogram;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
@@ -93,6 +94,11 @@ export class Metrics {
       labelNames: ['limit'],
       registers,
     });
+    this.gapEvents = new Counter({
+      name: 'hubcast_broker_gap_events_total',
+      help: 'Events the broker did not bring this node (lost pub/sub messages), read from the log.',
+      registers,
+    });
     this.fanoutLatency = new Histogram({
       name: 'hubcast_fanout_latency_seconds',
       help: 'From receiving a publish to queueing it to every local subscriber.',
@@ -118,6 +124,11 @@ export class Metrics {
     this.limits.inc({ limit });
   }
 
+  /** Events a gap fill read from the log because the broker lost them. */
+  countGapEvents(n: number): void {
+    this.gapEvents.inc(n);
+  }
+
   observeFanout(seconds: number): void {
     this.fanoutLatency.observe(seconds);
   }
@@ -128,7 +139,10 @@ export class Metrics {
     return this.byOrg.get(org)?.perSecond() ?? 0;
   }
 
+  /** Where `/metrics` text comes from: this registry, or all workers' (`serve --workers`). */
+  textSource: () => Promise<string> = () => this.registry.metrics();
+
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.textSource();
   }
 }

@@ -8,7 +8,13 @@
  */
 import type { Broker } from '../broker/broker.js';
 import type { FanOut } from '../fanout/fan-out.js';
-import type { AppendInput, AppendResult, EventLog, LogEvent } from '../log/log.js';
+import {
+  isBroadcastingLog,
+  type AppendInput,
+  type AppendResult,
+  type EventLog,
+  type LogEvent,
+} from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 export interface PublisherDeps {
@@ -41,7 +47,17 @@ export class Publisher {
     const { fanOut, metrics } = this.deps;
     this.inFlight++;
     try {
-      const results = await this.deps.log().append(org, items);
+      const log = this.deps.log();
+      // A broadcasting log (Redis) published the events in its append: every node, this one
+      // included, receives them from the broker in log order.
+      if (isBroadcastingLog(log)) {
+        const results = await log.appendAndBroadcast(org, items, skipSession);
+        let fresh = 0;
+        for (const r of results) if (!r.duplicate) fresh++;
+        if (fresh > 0) metrics.countPublished(org, fresh);
+        return results;
+      }
+      const results = await log.append(org, items);
       const events: LogEvent[] = [];
       for (const r of results) if (!r.duplicate) events.push(r.event);
       fanOut.direct = this.inFlight === 1 && !this.burst;

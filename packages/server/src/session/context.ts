@@ -43,6 +43,11 @@ export interface NodeContext {
   presenceLeave(session: Session, channel: string): void;
   presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
   scheduleFlush(session: Session): void;
+  /**
+   * A connection of `org` went live at `headSeq`, the head it read: the node owes it every
+   * later event, in log order (fanout/log-order.ts).
+   */
+  noteHead(org: string, headSeq: number): void;
   isDraining(): boolean;
   /** Keeps the drain waiting until this publish settles. */
   trackInFlight<T>(work: Promise<T>): Promise<T>;

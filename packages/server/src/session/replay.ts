@@ -27,9 +27,10 @@ export async function replayMissed(
   const { log } = session.ctx;
   const org = session.org;
   const headSeq = await log.headSeq(org);
+  session.ctx.noteHead(org, headSeq);
   for (const sub of subs) sub.fromSeq = headSeq;
   if (cursor === undefined) return { resumed: false, headSeq };
-  const position = log.position(org, cursor);
+  const position = await log.position(org, cursor);
   if (position === undefined || position < (await log.firstSeq(org)) - 1)
     return { resumed: false, headSeq };
   // Within retention, and no pattern to match: nothing was missed.

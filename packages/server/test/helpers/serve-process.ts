@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
-import { TEST_ADMIN_KEY, TEST_SECRET } from './test-node.js';
+import { signTestToken, TEST_ADMIN_KEY, TEST_SECRET, type TokenClaims } from './test-node.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hubcast.js', import.meta.url));
 
@@ -17,6 +17,10 @@ export interface ServeProcess {
   readonly port: number;
   readonly httpUrl: string;
   readonly wsUrl: string;
+  /** The admin API key it was started with (for `httpRequest`). */
+  readonly adminKey: string;
+  /** A token it accepts (for `connectClient`). */
+  token(claims: TokenClaims): Promise<string>;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** True while the process has not exited. */
@@ -89,6 +93,8 @@ export async function startServeProcess(
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
+    adminKey: TEST_ADMIN_KEY,
+    token: (claims) => signTestToken(claims),
     exited,
     output: () => out,
     isAlive: () => alive,

@@ -57,7 +57,8 @@ export async function startTestNode(
       apiKey: TEST_ADMIN_KEY,
       logLevel: 'silent',
       // Most tests are about the protocol, not the disk; the SQLite log has its own suites.
-      log: 'memory',
+      // The Redis engine keeps its log in Redis, and refuses a `log` key.
+      ...(overrides.engine === 'redis' ? {} : { log: 'memory' }),
       store: 'memory',
       ...overrides,
     },

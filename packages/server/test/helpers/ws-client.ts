@@ -360,7 +360,7 @@ export type ConnectedClient = TestClient & { connected: ConnectedReply; token: s
 
 /** Opens a connection, sends `connect` with a token for `claims` and awaits `connected`. */
 export async function connectClient(
-  node: TestNode,
+  node: Pick<TestNode, 'wsUrl' | 'token'>,
   claims: TokenClaims,
   extra: ConnectExtra = {},
 ): Promise<ConnectedClient> {
@@ -410,6 +410,9 @@ export interface HttpResult {
   text: string;
 }
 
+/** Where HTTP calls go: a test node, or anything with its URL and admin key. */
+export type HttpTarget = Pick<TestNode, 'httpUrl' | 'adminKey'>;
+
 export interface HttpOptions {
   /** API key for `Authorization: Bearer`; `null` sends no Authorization header. Default: admin key. */
   key?: string | null;
@@ -422,7 +425,7 @@ export interface HttpOptions {
 
 /** Calls the node's HTTP API. `path` includes the query, e.g. `/api/history?org=a&channel=x`. */
 export async function httpRequest(
-  node: TestNode,
+  node: HttpTarget,
   method: string,
   path: string,
   options: HttpOptions = {},
@@ -465,7 +468,7 @@ export interface PublishedBody {
 
 /** Publishes one event with the admin key and returns the 200 body (throws otherwise). */
 export async function publishHttp(
-  node: TestNode,
+  node: HttpTarget,
   org: string,
   channel: string,
   data: unknown,

@@ -1,0 +1,163 @@
+/**
+ * Three real nodes on one real `redis-server` (issue 11): clients spread over all nodes, events
+ * published through any node reach every matching client on every node exactly once and in log
+ * order, a client resumes on another node by cursor, and a node that lost broker messages
+ * catches up from the log.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerMessage } from '@hubcast/protocol';
+import { metricValue } from '../helpers/metric-wait.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import type { TestNode } from '../helpers/test-node.js';
+import {
+  connectClient,
+  httpRequest,
+  publishHttp,
+  useTestNodes,
+  type ConnectedClient,
+  type MessageOf,
+} from '../helpers/ws-client.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(async () => {
+  // Every test starts on an empty Redis, as a new cluster would.
+  await redis.command('FLUSHALL');
+});
+
+const startNode = useTestNodes();
+const startCluster = (count: number): Promise<TestNode[]> =>
+  Promise.all(
+    Array.from({ length: count }, () =>
+      startNode({ engine: 'redis', redisUrl: redis.url, store: 'memory' }),
+    ),
+  );
+
+type EventMessage = MessageOf<'event'>;
+
+/** The next `count` events of a client, in the order it got them. */
+async function events(client: ConnectedClient, count: number): Promise<EventMessage[]> {
+  const got: EventMessage[] = [];
+  while (got.length < count) got.push(await client.next('event'));
+  return got;
+}
+
+const dataOf = (messages: readonly ServerMessage[]): unknown[] =>
+  messages.map((m) => (m as EventMessage).data);
+
+describe('a cluster of three nodes on Redis', () => {
+  it('delivers every event published on any node to every client on every node, once, in log order', async () => {
+    const nodes = await startCluster(3);
+    const clients: ConnectedClient[] = [];
+    for (const [i, node] of nodes.entries())
+      for (const user of ['a', 'b'])
+        clients.push(
+          await connectClient(
+            node,
+            { sub: `${user}${i}`, org: 'acme' },
+            { subscriptions: ['room.>'] },
+          ),
+        );
+    const published = [];
+    // Issued together through all three nodes: the log decides the order.
+    for (let round = 0; round < 10; round++)
+      published.push(
+        ...(await Promise.all(
+          nodes.map((node, n) => publishHttp(node, 'acme', `room.${n}`, { round, n })),
+        )),
+      );
+    const logOrder = [...published].sort((x, y) => x.cursor.localeCompare(y.cursor));
+    for (const client of clients) {
+      const got = await events(client, published.length);
+      // Log order = the order the log's cursors name (seqs are dense; a cursor is epoch-seq).
+      expect(got.map((e) => e.event_id)).toEqual(
+        [...got].sort((x, y) => seqOf(x.cursor) - seqOf(y.cursor)).map((e) => e.event_id),
+      );
+      expect(new Set(got.map((e) => e.event_id))).toEqual(new Set(logOrder.map((p) => p.event_id)));
+      // Exactly once: nothing more comes.
+      expect((await client.quiet()).filter((m) => m.type === 'event')).toEqual([]);
+    }
+  });
+
+  it('resumes a client on another node from the cursor it got on the first', async () => {
+    const [a, b] = await startCluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const first = await connectClient(a, { sub: 'u', org: 'acme' }, { subscriptions: ['feed'] });
+    await publishHttp(a, 'acme', 'feed', 1);
+    const [seen] = await events(first, 1);
+    first.terminate();
+    await first.closed;
+    for (const n of [2, 3, 4]) await publishHttp(n % 2 === 0 ? b : a, 'acme', 'feed', n);
+
+    const second = await connectClient(
+      b,
+      { sub: 'u', org: 'acme' },
+      { subscriptions: ['feed'], cursor: seen?.cursor ?? '' },
+    );
+    expect(second.connected.resumed).toBe(true);
+    expect(dataOf(await events(second, 3))).toEqual([2, 3, 4]);
+    await publishHttp(a, 'acme', 'feed', 5);
+    expect(dataOf(await events(second, 1))).toEqual([5]);
+  });
+
+  it('catches up from the log after its broker connection was cut, before anything newer', async () => {
+    const [a, b] = await startCluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const watcher = await connectClient(b, { sub: 'w', org: 'acme' }, { subscriptions: ['feed'] });
+    const total = 60;
+    const publishing = (async () => {
+      for (let n = 1; n <= total; n++) {
+        // Cut every subscriber connection a few times while events flow: messages sent while
+        // a node's subscriber is away are lost to it, and must come from the log.
+        if (n % 20 === 5) await redis.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        await publishHttp(a, 'acme', 'feed', n);
+      }
+    })();
+    await publishing;
+    const got = await events(watcher, total);
+    expect(dataOf(got)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect((await watcher.quiet()).filter((m) => m.type === 'event')).toEqual([]);
+    // The cuts did lose messages (the first publish after a cut beats the reconnect), so this
+    // passed through the gap fill rather than around it.
+    expect(await metricValue(b.node, 'hubcast_broker_gap_events_total')).toBeGreaterThan(0);
+  });
+
+  it('answers 503 while Redis is down, keeps its connections, and works again when it returns', async () => {
+    const [a, b] = await startCluster(2);
+    if (a === undefined || b === undefined) throw new Error('two nodes');
+    const watcher = await connectClient(b, { sub: 'w', org: 'acme' }, { subscriptions: ['feed'] });
+    await publishHttp(a, 'acme', 'feed', 'before');
+    expect(dataOf(await events(watcher, 1))).toEqual(['before']);
+
+    await redis.kill();
+    const refused = await httpRequest(a, 'POST', '/api/publish', {
+      json: { org: 'acme', channel: 'feed', data: 'during' },
+    });
+    expect(refused.status).toBe(503);
+    const ready = await httpRequest(a, 'GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ reasons: { log: 'unreachable', broker: 'unreachable' } });
+
+    await redis.restart();
+    let status = 0;
+    for (let i = 0; i < 200 && status !== 200; i++) {
+      status = (await httpRequest(a, 'GET', '/readyz')).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(200);
+    // The watcher's connection lived through it, and the node delivers again.
+    expect(watcher.closeInfo).toBeUndefined();
+    await publishHttp(a, 'acme', 'feed', 'after');
+    expect(dataOf(await events(watcher, 1))).toEqual(['after']);
+  });
+});
+
+/** The seq inside a cursor `<epoch>-<seq base36>`: tests only, to state log order. */
+function seqOf(cursor: string): number {
+  return parseInt(cursor.slice(cursor.lastIndexOf('-') + 1), 36);
+}
