@@ -10,7 +10,8 @@ import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
-import type { Broker, BrokerMessage } from './broker/broker.js';
+import type { Broker, BrokerMessage, ClusterAnswer } from './broker/broker.js';
+import { ClusterCalls } from './cluster/cluster-calls.js';
 import { LocalBroker } from './broker/local.js';
 import { RedisBroker } from './broker/redis.js';
 import type { Config } from './config/schema.js';
@@ -193,16 +194,57 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         for (const sub of watchers) if (sub.session.id !== msg.session) sub.session.enqueue(text);
         break;
       }
-      case 'disconnect':
-        for (const s of sessions)
-          if (s.org === msg.org && s.user === msg.user && s.state === 'live')
-            s.close(CLOSE_CODES.forbidden.code, msg.reason);
+      case 'question': {
+        const q = msg.question;
+        const answer: ClusterAnswer =
+          q.op === 'disconnect'
+            ? {
+                kind: 'answer',
+                id: msg.id,
+                to: msg.from,
+                closed: closeUser(msg.org, q.user, q.reason),
+              }
+            : {
+                kind: 'answer',
+                id: msg.id,
+                to: msg.from,
+                stats: localStats(q.all ? undefined : msg.org),
+              };
+        broker
+          .publish(answer)
+          .catch((err: unknown) => logger.warn({ err }, 'cluster answer not sent'));
+        break;
+      }
+      case 'answer':
+        clusterCalls.receive(msg);
         break;
       default: {
         const never: never = msg;
         logger.warn({ msg: never }, 'unknown broker message');
       }
     }
+  };
+
+  const clusterCalls = new ClusterCalls(broker, nodeId);
+  /** Closes the user's live connections on this node; answers how many. */
+  const closeUser = (org: string, user: string, reason: string): number => {
+    let closed = 0;
+    for (const s of sessions)
+      if (s.org === org && s.user === user && s.state === 'live') {
+        s.close(CLOSE_CODES.forbidden.code, reason);
+        closed++;
+      }
+    return closed;
+  };
+  const localStats = (org: string | undefined) => {
+    let connections = 0;
+    let subscriptions = 0;
+    for (const s of sessions) {
+      if (s.state !== 'live' || (org !== undefined && s.org !== org)) continue;
+      connections++;
+      subscriptions += s.subscriptions.size;
+    }
+    return { connections, subscriptions, events_per_second: metrics.eventsPerSecond(org) };
   };
 
   const notifications = new NotificationService(
@@ -311,24 +353,21 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
-    disconnect(org, user, reason) {
-      let closed = 0;
-      for (const s of sessions)
-        if (s.org === org && s.user === user && s.state === 'live') closed++;
-      broker
-        .publish({ kind: 'disconnect', org, user, reason })
-        .catch((err: unknown) => logger.warn({ err }, 'disconnect not sent to the other nodes'));
-      return closed;
+    async disconnect(org, user, reason) {
+      const answers = await clusterCalls.ask({ op: 'disconnect', user, reason }, org);
+      return answers.reduce((sum, a) => sum + (a.closed ?? 0), 0);
     },
-    stats(org) {
-      let connections = 0;
-      let subscriptions = 0;
-      for (const s of sessions) {
-        if (s.state !== 'live' || (org !== undefined && s.org !== org)) continue;
-        connections++;
-        subscriptions += s.subscriptions.size;
+    async stats(org) {
+      const answers = await clusterCalls.ask({ op: 'stats', all: org === undefined }, org ?? '');
+      const total = { connections: 0, subscriptions: 0, events_per_second: 0, nodes: 0 };
+      for (const { stats } of answers) {
+        if (stats === undefined) continue;
+        total.connections += stats.connections;
+        total.subscriptions += stats.subscriptions;
+        total.events_per_second += stats.events_per_second;
+        total.nodes++;
       }
-      return { connections, subscriptions, events_per_second: metrics.eventsPerSecond(org) };
+      return total;
     },
     ...(deps.staticHandler === undefined ? {} : { staticHandler: deps.staticHandler }),
   };

@@ -28,12 +28,16 @@ export interface ApiNode {
   /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
   readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;
   presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
-  disconnect(org: string, user: string, reason: string): number;
-  stats(org: string | undefined): {
+  /** Closes the user's connections on every node; answers how many closed. */
+  disconnect(org: string, user: string, reason: string): Promise<number>;
+  /** Counts of every node of the cluster (of one org, or of all). */
+  stats(org: string | undefined): Promise<{
     connections: number;
     subscriptions: number;
     events_per_second: number;
-  };
+    /** Nodes that answered. */
+    nodes: number;
+  }>;
   /** Answers a request itself (returns true) or leaves it to the API. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }

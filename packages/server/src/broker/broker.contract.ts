@@ -113,7 +113,16 @@ export function describeBroker(name: string, create: BrokerFactory): void {
         'a leave without info',
         { kind: 'presence', org, channel: 'room.1', change: 'leave', user: 'alice' },
       ],
-      ['a disconnect', { kind: 'disconnect', org, user: 'bob', reason: 'token revoked' }],
+      [
+        'a question',
+        {
+          kind: 'question',
+          id: 'q1',
+          from: 'n0',
+          org,
+          question: { op: 'disconnect', user: 'bob', reason: 'token revoked' },
+        },
+      ],
     ])('passes %s through intact', async (_label, message) => {
       const { broker, inbox } = await started();
       await broker.publish(message);
@@ -126,7 +135,14 @@ export function describeBroker(name: string, create: BrokerFactory): void {
       const a = freshOrg();
       const b = freshOrg();
       const sent: BrokerMessage[] = Array.from({ length: 60 }, (_, i): BrokerMessage => {
-        if (i % 5 === 4) return { kind: 'disconnect', org: a, user: `u${i}`, reason: `r${i}` };
+        if (i % 5 === 4)
+          return {
+            kind: 'question',
+            id: 'q1',
+            from: 'n0',
+            org: a,
+            question: { op: 'disconnect', user: `u${i}`, reason: `r${i}` },
+          };
         if (i % 5 === 3)
           return { kind: 'presence', org: b, channel: 'room', change: 'join', user: `u${i}` };
         return { kind: 'events', events: [sampleEvent(i % 2 === 0 ? a : b, i + 1)] };

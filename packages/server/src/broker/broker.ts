@@ -29,7 +29,8 @@ export type BrokerMessage =
       /** The connection that entered: it never gets its own `join`. */
       session?: string;
     }
-  | { kind: 'disconnect'; org: string; user: string; reason: string }
+  | ClusterQuestion
+  | ClusterAnswer
   | {
       /**
        * Not published by anyone: the broker itself says it may have dropped messages (its
@@ -38,6 +39,31 @@ export type BrokerMessage =
        */
       kind: 'lost';
     };
+
+/** A question every node answers (cluster/cluster-calls.ts), sent on the org's channel. */
+export interface ClusterQuestion {
+  kind: 'question';
+  id: string;
+  /** The asking node: answers go to it alone. */
+  from: string;
+  org: string;
+  question:
+    | { op: 'disconnect'; user: string; reason: string }
+    /** `all`: every org (an admin key without `org`); `org` names the channel it travels on. */
+    | { op: 'stats'; all: boolean };
+}
+
+/** One node's answer, sent to the asking node only. */
+export interface ClusterAnswer {
+  kind: 'answer';
+  id: string;
+  /** The asking node. */
+  to: string;
+  /** Connections this node closed (`disconnect`). */
+  closed?: number;
+  /** This node's counts (`stats`). */
+  stats?: { connections: number; subscriptions: number; events_per_second: number };
+}
 
 /** Where a message came from. */
 export interface BrokerOrigin {
@@ -49,8 +75,12 @@ export type BrokerHandler = (message: BrokerMessage, origin: BrokerOrigin) => vo
 
 export interface Broker {
   start(handler: BrokerHandler): Promise<void>;
-  /** Rejects when the message cannot be handed on (`EngineUnavailableError`). */
-  publish(message: BrokerMessage): Promise<void>;
+  /**
+   * Resolves with the number of nodes the message reached (a `question` waits for that many
+   * answers); an `answer` goes to its `to` node only. Rejects when the message cannot be handed
+   * on (`EngineUnavailableError`).
+   */
+  publish(message: BrokerMessage): Promise<number>;
   /** Resolves when the broker can carry messages now; rejects with an `EngineUnavailableError`. */
   check(): Promise<void>;
   close(): Promise<void>;

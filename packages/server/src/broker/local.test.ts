@@ -10,7 +10,13 @@ describe('LocalBroker', () => {
     const broker = new LocalBroker();
     const seen: BrokerMessage[] = [];
     await broker.start((m) => seen.push(m));
-    const message: BrokerMessage = { kind: 'disconnect', org: 'acme', user: 'bob', reason: 'gone' };
+    const message: BrokerMessage = {
+      kind: 'question',
+      id: 'q1',
+      from: 'n0',
+      org: 'acme',
+      question: { op: 'disconnect', user: 'bob', reason: 'gone' },
+    };
     const publishing = broker.publish(message);
     // Synchronous hand-off: the single node sees its publish at once, in order.
     expect(seen).toEqual([message]);
@@ -20,7 +26,13 @@ describe('LocalBroker', () => {
 
   it('drops messages published before start', async () => {
     const broker = new LocalBroker();
-    await broker.publish({ kind: 'disconnect', org: 'acme', user: 'bob', reason: 'early' });
+    await broker.publish({
+      kind: 'question',
+      id: 'q1',
+      from: 'n0',
+      org: 'acme',
+      question: { op: 'disconnect', user: 'bob', reason: 'early' },
+    });
     const seen: BrokerMessage[] = [];
     await broker.start((m) => seen.push(m));
     expect(seen).toEqual([]);

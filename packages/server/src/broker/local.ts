@@ -14,9 +14,10 @@ export class LocalBroker implements Broker {
     return Promise.resolve();
   }
 
-  publish(message: BrokerMessage): Promise<void> {
-    this.handler?.(message, this.origin);
-    return Promise.resolve();
+  publish(message: BrokerMessage): Promise<number> {
+    const handler = this.handler;
+    handler?.(message, this.origin);
+    return Promise.resolve(handler === undefined ? 0 : 1);
   }
 
   check(): Promise<void> {

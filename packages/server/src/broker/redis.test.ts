@@ -89,7 +89,13 @@ describe('RedisBroker', () => {
           skipSession: 'sess-1',
         });
       }
-      await brokers[0]?.publish({ kind: 'disconnect', org: 'acme-b', user: 'u', reason: 'r' });
+      await brokers[0]?.publish({
+        kind: 'question',
+        id: 'q1',
+        from: 'n0',
+        org: 'acme-b',
+        question: { op: 'disconnect', user: 'u', reason: 'r' },
+      });
       const [, origin] = await (inboxes[1] as ReturnType<typeof collect>).next();
       expect(origin).toEqual({ node: 'a' });
     } finally {
@@ -106,9 +112,15 @@ describe('RedisBroker', () => {
       await server.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
       const [lost] = await inbox.next();
       expect(lost).toEqual({ kind: 'lost' });
-      await broker.publish({ kind: 'disconnect', org: 'acme-l', user: 'u', reason: 'after' });
+      await broker.publish({
+        kind: 'question',
+        id: 'q1',
+        from: 'n0',
+        org: 'acme-l',
+        question: { op: 'disconnect', user: 'u', reason: 'after' },
+      });
       const [after] = await inbox.next();
-      expect(after).toMatchObject({ kind: 'disconnect', reason: 'after' });
+      expect(after).toMatchObject({ kind: 'question', question: { reason: 'after' } });
     } finally {
       await broker.close();
     }
@@ -125,7 +137,13 @@ describe('RedisBroker', () => {
         part: 'broker',
       });
       await expect(
-        broker.publish({ kind: 'disconnect', org: 'acme-o', user: 'u', reason: 'r' }),
+        broker.publish({
+          kind: 'question',
+          id: 'q1',
+          from: 'n0',
+          org: 'acme-o',
+          question: { op: 'disconnect', user: 'u', reason: 'r' },
+        }),
       ).rejects.toMatchObject({ name: 'EngineUnavailableError' });
       await server.restart();
       let ok = false;

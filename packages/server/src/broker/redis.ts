@@ -62,16 +62,21 @@ export class RedisBroker implements Broker {
     return subscriber.subscribe(...channels, keys.nodeChannel(nodeId));
   }
 
-  async publish(message: BrokerMessage): Promise<void> {
-    if (message.kind === 'lost') return;
+  async publish(message: BrokerMessage): Promise<number> {
+    if (message.kind === 'lost') return 0;
     const { keys, nodeId } = this.options;
     const redis = this.connections?.redis;
     if (redis === undefined) throw redisOutage('broker', new Error('Connection is closed'));
-    const org = message.kind === 'events' ? message.events[0]?.org : message.org;
-    if (org === undefined) return;
+    let channel: string;
+    if (message.kind === 'answer') channel = keys.nodeChannel(message.to);
+    else {
+      const org = message.kind === 'events' ? message.events[0]?.org : message.org;
+      if (org === undefined) return 0;
+      channel = keys.shardChannel(org);
+    }
     const wire: WireMessage = { ...message, node: nodeId };
     try {
-      await redis.publish(keys.shardChannel(org), JSON.stringify(wire));
+      return await redis.publish(channel, JSON.stringify(wire));
     } catch (err) {
       throw redisOutage('broker', err);
     }

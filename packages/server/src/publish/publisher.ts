@@ -61,7 +61,7 @@ export class Publisher {
       const events: LogEvent[] = [];
       for (const r of results) if (!r.duplicate) events.push(r.event);
       fanOut.direct = this.inFlight === 1 && !this.burst;
-      let sent: Promise<void> | undefined;
+      let sent: Promise<number> | undefined;
       try {
         if (events.length > 0)
           sent = this.deps.broker.publish(

@@ -62,20 +62,18 @@ export class PushRelay {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const batch = await this.store().pendingPushes(BATCH);
-        if (batch.length === 0) break;
-        for (const [org, pushes] of byOrg(batch)) {
-          await this.publish(
-            org,
-            pushes.map((p) => ({
-              channel: inboxChannel(p.user),
-              data: p.data,
-              key: `push:${p.id}`,
-            })),
-          );
-        }
-        await this.store().pushesDone(batch.map((p) => p.id));
-        if (batch.length < BATCH) break;
+        const taken = await this.store().drainPushes(BATCH, async (batch) => {
+          for (const [org, pushes] of byOrg(batch))
+            await this.publish(
+              org,
+              pushes.map((p) => ({
+                channel: inboxChannel(p.user),
+                data: p.data,
+                key: `push:${p.id}`,
+              })),
+            );
+        });
+        if (taken < BATCH) break;
       }
       if (this.failing) this.logger.info('notification pushes flowing again');
       this.failing = false;

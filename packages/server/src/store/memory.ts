@@ -20,6 +20,7 @@ import {
   type CreateResult,
   type ListOptions,
   type ListResult,
+  drainOwnPushes,
   type NotificationStore,
   type PendingPush,
   type Store,
@@ -213,5 +214,12 @@ class MemoryNotifications implements NotificationStore {
     return this.run(() => {
       for (const id of ids) this.pushes.delete(Number(id));
     });
+  }
+
+  drainPushes(
+    limit: number,
+    deliver: (batch: readonly PendingPush[]) => Promise<void>,
+  ): Promise<number> {
+    return drainOwnPushes(this, limit, deliver);
   }
 }

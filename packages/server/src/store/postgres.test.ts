@@ -50,6 +50,27 @@ describe('PostgresStore', () => {
     return store;
   };
 
+  it('lets exactly one of two nodes drain each push, in order', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await openStore(url, 5000), await openStore(url, 5000)];
+    for (let i = 0; i < 40; i++)
+      await a.notifications.create('acme', { users: [`u${i % 3}`], notification: note });
+    const taken: string[] = [];
+    const drain = async (store: Store): Promise<void> => {
+      for (;;) {
+        const n = await store.notifications.drainPushes(7, async (batch) => {
+          // Yields while holding the batch, so the other node's drain tries to take it.
+          await new Promise((resolve) => setImmediate(resolve));
+          taken.push(...batch.map((p) => p.id));
+        });
+        if (n === 0) return;
+      }
+    };
+    await Promise.all([drain(a), drain(b)]);
+    expect(taken).toHaveLength(40);
+    expect(taken.map(Number)).toEqual([...taken.map(Number)].sort((x, y) => x - y));
+  });
+
   it('fails at once while the server is down, says why, and works again once it is back', async () => {
     const store = await openStore(await server.createDatabase(), 2000);
     const inbox = store.notifications;

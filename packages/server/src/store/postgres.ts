@@ -147,6 +147,23 @@ export class PostgresStore implements Store {
   }
 }
 
+interface PushRow {
+  id: string;
+  org: string;
+  user_id: string;
+  data: string;
+}
+
+const pushOf = (row: PushRow): PendingPush => ({
+  id: String(row.id),
+  org: row.org,
+  user: row.user_id,
+  data: JSON.parse(row.data) as JsonValue,
+});
+
+/** The advisory lock key of outbox drains (any fixed bigint; this one is "hcpush" in ASCII). */
+const PUSH_OUTBOX_LOCK = '114776297796456';
+
 class PostgresNotifications implements NotificationStore {
   constructor(
     private readonly db: Queryable,
@@ -272,23 +289,37 @@ class PostgresNotifications implements NotificationStore {
   }
 
   async pendingPushes(limit: number): Promise<PendingPush[]> {
-    const { rows } = await this.db.query<{
-      id: string;
-      org: string;
-      user_id: string;
-      data: string;
-    }>('SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1', [limit]);
-    return rows.map((row) => ({
-      id: String(row.id),
-      org: row.org,
-      user: row.user_id,
-      data: JSON.parse(row.data) as JsonValue,
-    }));
+    const { rows } = await this.db.query<PushRow>(
+      'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1',
+      [limit],
+    );
+    return rows.map(pushOf);
   }
 
   async pushesDone(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.query('DELETE FROM push_outbox WHERE id = ANY ($1::bigint[])', [ids]);
+  }
+
+  drainPushes(
+    limit: number,
+    deliver: (batch: readonly PendingPush[]) => Promise<void>,
+  ): Promise<number> {
+    return this.transaction(async (client) => {
+      // Held to the end of the transaction: the other nodes' drains wait here, then find the
+      // outbox without the rows this one took.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PUSH_OUTBOX_LOCK]);
+      const { rows } = await client.query<PushRow>(
+        'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1',
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      await deliver(rows.map(pushOf));
+      await client.query('DELETE FROM push_outbox WHERE id = ANY ($1::bigint[])', [
+        rows.map((r) => r.id),
+      ]);
+      return rows.length;
+    });
   }
 
   async unreadCount(org: string, user: string): Promise<number> {

@@ -37,6 +37,7 @@ import {
   type ListOptions,
   type ListResult,
   type Notification,
+  drainOwnPushes,
   type NotificationStore,
   type PendingPush,
   type Store,
@@ -335,6 +336,13 @@ class SqliteNotifications implements NotificationStore {
     return this.run(() => {
       if (ids.length > 0) this.stmt.pushesDone.run(JSON.stringify(ids.map(Number)));
     });
+  }
+
+  drainPushes(
+    limit: number,
+    deliver: (batch: readonly PendingPush[]) => Promise<void>,
+  ): Promise<number> {
+    return drainOwnPushes(this, limit, deliver);
   }
 }
 

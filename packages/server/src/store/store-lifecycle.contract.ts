@@ -8,7 +8,7 @@
  * org, and a migration needs a target nobody has opened.
  */
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, type NotificationStore } from './store.js';
+import { StoreUnavailableError, type NotificationStore, type PendingPush } from './store.js';
 import {
   fill,
   freshOrg,
@@ -126,6 +126,26 @@ export function describeStoreLifecycle(
         expect(Number(rest[0]?.id)).toBeGreaterThan(Number(first[1]?.id));
         await inbox.pushesDone([]);
         await inbox.pushesDone(rest.map((p) => p.id));
+        expect(await inbox.pendingPushes(10)).toEqual([]);
+      });
+
+      it('drains oldest first, forgets what was delivered, and keeps what failed', async () => {
+        const { inbox, org } = await alone();
+        await fill(inbox, org, 'ann', 3);
+        const all = await inbox.pendingPushes(10);
+        await expect(
+          inbox.drainPushes(2, () => Promise.reject(new Error('log down'))),
+        ).rejects.toThrow('log down');
+        expect(await inbox.pendingPushes(10)).toEqual(all);
+        const seen: string[][] = [];
+        const take = (batch: readonly PendingPush[]): Promise<void> => {
+          seen.push(batch.map((p) => p.id));
+          return Promise.resolve();
+        };
+        expect(await inbox.drainPushes(2, take)).toBe(2);
+        expect(await inbox.drainPushes(2, take)).toBe(1);
+        expect(await inbox.drainPushes(2, take)).toBe(0);
+        expect(seen).toEqual([all.slice(0, 2).map((p) => p.id), [all[2]?.id]]);
         expect(await inbox.pendingPushes(10)).toEqual([]);
       });
     });

@@ -103,6 +103,30 @@ export interface NotificationStore {
   pendingPushes(limit: number): Promise<PendingPush[]>;
   /** Forgets pushes that are in the log now. */
   pushesDone(ids: readonly string[]): Promise<void>;
+  /**
+   * Takes the oldest pending pushes (at most `limit`), hands them to `deliver`, and forgets them
+   * once it resolves; answers how many it took. Drains of one store run one at a time, across
+   * nodes too (PostgreSQL: an advisory lock held by the drain's transaction), so exactly one
+   * node drains a push and pushes keep their order (issue 11). A failed `deliver` leaves them
+   * pending.
+   */
+  drainPushes(
+    limit: number,
+    deliver: (batch: readonly PendingPush[]) => Promise<void>,
+  ): Promise<number>;
+}
+
+/** `drainPushes` for a store only one process opens (SQLite, memory): read, deliver, forget. */
+export async function drainOwnPushes(
+  store: Pick<NotificationStore, 'pendingPushes' | 'pushesDone'>,
+  limit: number,
+  deliver: (batch: readonly PendingPush[]) => Promise<void>,
+): Promise<number> {
+  const batch = await store.pendingPushes(limit);
+  if (batch.length === 0) return 0;
+  await deliver(batch);
+  await store.pushesDone(batch.map((p) => p.id));
+  return batch.length;
 }
 
 export interface Store {

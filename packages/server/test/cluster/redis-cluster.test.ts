@@ -84,6 +84,34 @@ describe('a cluster of three nodes on Redis', () => {
     }
   });
 
+  it('counts and disconnects over the whole cluster, whichever node takes the call', async () => {
+    const nodes = await startCluster(3);
+    const bobs: ConnectedClient[] = [];
+    for (const node of nodes) {
+      bobs.push(
+        await connectClient(node, { sub: 'bob', org: 'acme' }, { subscriptions: ['a', 'b'] }),
+      );
+      await connectClient(node, { sub: 'eve', org: 'globex' }, { subscriptions: ['g'] });
+    }
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    expect((await httpRequest(a, 'GET', '/api/stats?org=acme')).body).toMatchObject({
+      connections: 3,
+      subscriptions: 6,
+      nodes: 3,
+    });
+    expect((await httpRequest(b, 'GET', '/api/stats')).body).toMatchObject({
+      connections: 6,
+      subscriptions: 9,
+      nodes: 3,
+    });
+    const res = await httpRequest(c, 'POST', '/api/disconnect', {
+      json: { org: 'acme', user: 'bob', reason: 'revoked' },
+    });
+    expect(res.body).toEqual({ closed: 3 });
+    for (const bob of bobs)
+      expect(await bob.waitClosed()).toEqual({ code: 4502, reason: 'revoked' });
+  });
+
   it('resumes a client on another node from the cursor it got on the first', async () => {
     const [a, b] = await startCluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');

@@ -533,7 +533,7 @@ describe('POST /api/disconnect', () => {
 });
 
 describe('GET /api/stats', () => {
-  it('answers {connections, subscriptions, events_per_second} per tenant, or for the node', async () => {
+  it('answers {connections, subscriptions, events_per_second, nodes} per tenant, or for all', async () => {
     const node = await start(tenantKeys);
     await connectClient(node, { sub: 'alice', org: 'acme' }, { subscriptions: ['a.1', 'a.2'] });
     await connectClient(node, { sub: 'bob', org: 'acme' }, { subscriptions: ['a.1'] });
@@ -545,6 +545,7 @@ describe('GET /api/stats', () => {
       connections: 2,
       subscriptions: 3,
       events_per_second: anyNumber,
+      nodes: 1,
     });
     expect((acme.body as { events_per_second: number }).events_per_second).toBeGreaterThan(0);
     const viaTenantKey = await httpRequest(node, 'GET', '/api/stats', { key: ACME_KEY });
@@ -555,6 +556,7 @@ describe('GET /api/stats', () => {
       connections: 3,
       subscriptions: 4,
       events_per_second: anyNumber,
+      nodes: 1,
     });
   });
 });

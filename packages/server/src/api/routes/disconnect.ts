@@ -12,5 +12,5 @@ export async function disconnectRoute({ node, req, res, caller }: ApiCall): Prom
     throw badRequest("'user' must be a non-empty string");
   const reason = body['reason'] ?? 'disconnected by the server';
   if (typeof reason !== 'string') throw badRequest("'reason' must be a string");
-  sendJson(res, 200, { closed: node.disconnect(org, user, reason) });
+  sendJson(res, 200, { closed: await node.disconnect(org, user, reason) });
 }

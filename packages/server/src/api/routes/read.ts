@@ -51,13 +51,12 @@ export async function presenceRoute(call: ApiCall): Promise<void> {
   sendJson(call.res, 200, { channel, members: await call.node.presenceMembers(org, channel) });
 }
 
-/** `GET /api/stats`: an admin key without `org` sees the whole node. */
-export function statsRoute(call: ApiCall): Promise<void> {
+/** `GET /api/stats`: counts of the whole cluster; an admin key without `org` sees every org. */
+export async function statsRoute(call: ApiCall): Promise<void> {
   const given = param(call, 'org');
   const org =
     call.caller.boundOrg === undefined && given === undefined
       ? undefined
       : orgFor(call.caller, given);
-  sendJson(call.res, 200, call.node.stats(org));
-  return Promise.resolve();
+  sendJson(call.res, 200, await call.node.stats(org));
 }
