@@ -43,7 +43,8 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HUBCAST_PORT ?? '8080') + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # node itself, exec form: SIGTERM reaches hubcast, which drains (reconnect pushes, 4000
-# closes) before it exits. Never `npx hubcast`: npx 9.8 and later does not pass SIGTERM on,
-# so the node would be killed at the end of the grace period instead of draining.
+# closes) before it exits. Never `npx hubcast` (nor `npm start`): the npm of Node 20.3+ does
+# not pass SIGTERM on (npm/cli#6547), so the node would be killed at the end of the grace
+# period instead of draining.
 # Flags given to `docker run` / compose `command` are appended.
 ENTRYPOINT ["node", "packages/server/bin/hubcast.js", "serve", "--host", "0.0.0.0"]
