@@ -14,23 +14,16 @@ import { signTestToken, TEST_ADMIN_KEY } from './helpers/test-node.js';
 import { ClientGroup } from './helpers/tracked-client.js';
 import {
   openClient,
+  publishHttp,
   terminateAllClients,
   upgradeStatus,
   type TestClient,
 } from './helpers/ws-client.js';
 
-type Engine = 'embedded' | 'redis';
-
 /**
- * The nodes' engine, the one line a cluster run changes. Embedded, each node keeps its own
- * log, so these tests assert what the balancer does, and a client that moves starts over on
- * the other node. On 'redis' both nodes share one log, and the drain test gains what a
- * cluster is for: every moved client's `connected` says `resumed: true`, none sees `reset`,
- * and events published through the balancer while they moved reach each client exactly once,
- * in order, after the move as before it.
+ * Both nodes run the cluster engine on one real redis-server: they share the log, so a client
+ * that moves resumes on the other node by its cursor (issue 11).
  */
-const ENGINE: Engine = 'embedded';
-
 /** Clients per test: an even number, half on each node. */
 const CLIENTS = 20;
 /** Clients connected after a node left or came back. */
@@ -42,18 +35,12 @@ interface EngineUnderTest {
   stop(): Promise<void>;
 }
 
-async function startEngine(engine: Engine): Promise<EngineUnderTest> {
-  switch (engine) {
-    case 'embedded':
-      return { flags: ['--log', 'memory', '--store', 'memory'], stop: () => Promise.resolve() };
-    case 'redis': {
-      const redis = await startRedis();
-      return {
-        flags: ['--engine', 'redis', '--redis-url', redis.url, '--store', 'memory'],
-        stop: () => redis.stop(),
-      };
-    }
-  }
+async function startEngine(): Promise<EngineUnderTest> {
+  const redis = await startRedis();
+  return {
+    flags: ['--engine', 'redis', '--redis-url', redis.url, '--store', 'memory'],
+    stop: () => redis.stop(),
+  };
 }
 
 let engine: EngineUnderTest;
@@ -65,7 +52,7 @@ const startNode = (port?: number): Promise<ServeProcess> =>
   startServeProcess(['--log-level', 'info', ...engine.flags], port === undefined ? {} : { port });
 
 beforeEach(async () => {
-  engine = await startEngine(ENGINE);
+  engine = await startEngine();
   nodes = await Promise.all([startNode(), startNode()]);
   lb = await startHaproxy([`127.0.0.1:${nodeAt(0).port}`, `127.0.0.1:${nodeAt(1).port}`]);
   group = new ClientGroup(lb.wsUrl, CHANNEL);
@@ -86,8 +73,8 @@ function nodeAt(i: number): ServeProcess {
 }
 
 /**
- * Authenticated connections on one node, from its `hubcast_connections` gauge: per process
- * whatever the engine, where `/api/stats` may one day count the cluster.
+ * Authenticated connections on one node, from its `hubcast_connections` gauge: per process,
+ * where `/api/stats` counts the whole cluster.
  */
 async function connectionsOf(node: ServeProcess): Promise<number> {
   const text = await (await fetch(`${node.httpUrl}/metrics`)).text();
@@ -138,6 +125,16 @@ describe('HAProxy in front of two nodes', () => {
     const holder = await connectRaw(a.wsUrl, 'holder');
     holder.pauseReading();
 
+    // Events keep coming while A's clients move, published on B (which stays), until they
+    // all moved and then 10 more: some reach the movers on A, some only after they resume on B.
+    let moving = true;
+    const streaming = (async () => {
+      let n = 0;
+      for (let after = 0; after < 10; after += moving ? 0 : 1)
+        await publishHttp(b, 'acme', CHANNEL, { n: ++n });
+      return n;
+    })();
+
     const since = lb.output().length;
     const draining = outputUntil(a.child, /"msg":"draining"/);
     a.child.kill('SIGTERM');
@@ -160,11 +157,23 @@ describe('HAProxy in front of two nodes', () => {
 
     // A's SDK clients: each closed with 4000 after that push, and back through the balancer.
     await untilNodeAMoved();
+    moving = false;
     for (const c of moved()) {
       expect(c.closes[0]).toMatchObject({ code: 4000, willReconnect: true });
       // Drawn below the push's delay_ms: the SDK waited as the node asked.
       expect(c.closes[0]?.delayMs).toBeLessThanOrEqual(1000);
     }
+
+    // Every client, moved or not, got the stream once and in order: the moved ones resumed on
+    // B from the cursor they had on A.
+    const streamed = await streaming;
+    const first = group.clients.slice(0, CLIENTS);
+    await group.until('every client to get the whole stream', () =>
+      first.every((c) => c.events.length >= streamed),
+    );
+    const want = Array.from({ length: streamed }, (_, i) => ({ n: i + 1 }));
+    for (const c of first) expect(c.events.map((e) => e.data)).toEqual(want);
+    for (const c of moved()) expect(c.connects.at(-1)?.resumed).toBe(true);
 
     // HAProxy took A out on its 503, while A was still there to answer it.
     await lb.untilLogged(/Server hubcast_nodes\/node1 is DOWN/, since);
