@@ -1,6 +1,9 @@
 /** The node's engines as the config names them (their readiness: readiness.ts). */
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
+import type { Broker } from './broker/broker.js';
+import { LocalBroker } from './broker/local.js';
+import { RedisBroker } from './broker/redis.js';
 import type { EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
 import { PostgresEventLog } from './log/postgres.js';
@@ -48,5 +51,20 @@ export function createLog(config: Config, onProgress?: (message: string) => void
     synchronous: config.sqliteSync,
     ...retention,
     ...(onProgress === undefined ? {} : { onProgress }),
+  });
+}
+
+/** The broker `config.engine` names; the Redis one decodes events with the Redis log's epoch. */
+export function createBroker(config: Config, nodeId: string, log: () => EventLog): Broker {
+  if (config.engine === 'embedded') return new LocalBroker(nodeId);
+  return new RedisBroker({
+    url: config.redisUrl ?? '',
+    keys: new RedisKeys(config.redisPrefix),
+    nodeId,
+    eventsOf: (m) => {
+      const current = log();
+      if (!(current instanceof RedisEventLog)) throw new Error('the Redis broker needs its log');
+      return current.eventsOf(m.org, m.epoch, m.firstSeq, m.lines);
+    },
   });
 }

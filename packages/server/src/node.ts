@@ -10,16 +10,13 @@ import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
-import type { Broker, BrokerMessage, ClusterAnswer } from './broker/broker.js';
+import type { Broker } from './broker/broker.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
-import { LocalBroker } from './broker/local.js';
-import { RedisBroker } from './broker/redis.js';
+import { createNodeInbox } from './cluster/node-inbox.js';
 import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
 import type { AppendInput, EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
-import { RedisEventLog } from './log/redis.js';
-import { RedisKeys } from './redis/keys.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
@@ -33,7 +30,7 @@ import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { createListener, reloadTls } from './api/listener.js';
 import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
-import { createLog, openLog as openEventLog } from './engines.js';
+import { createBroker, createLog, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
@@ -92,20 +89,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   // Short ids: a random node prefix and a counter, unique across nodes and restarts. The
   // prefix is the node's id on the broker (where a message came from).
   const nodeId = randomBytes(6).toString('base64url');
-  const broker =
-    deps.broker ??
-    (embedded
-      ? new LocalBroker(nodeId)
-      : new RedisBroker({
-          url: config.redisUrl ?? '',
-          keys: new RedisKeys(config.redisPrefix),
-          nodeId,
-          eventsOf: (m) => {
-            const log = currentLog();
-            if (!(log instanceof RedisEventLog)) throw new Error('the Redis broker needs its log');
-            return log.eventsOf(m.org, m.epoch, m.firstSeq, m.lines);
-          },
-        }));
+  const broker = deps.broker ?? createBroker(config, nodeId, currentLog);
   const presenceStore = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
   const sessions = new Set<Session>();
@@ -172,80 +156,16 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   });
 
-  const onBroker = (msg: BrokerMessage): void => {
-    switch (msg.kind) {
-      case 'events':
-        logOrder.accept(msg.events, msg.skipSession);
-        break;
-      case 'lost':
-        void logOrder.resync();
-        break;
-      case 'presence': {
-        const watchers = hub.watchersOf(msg.org, msg.channel);
-        if (watchers === undefined) break;
-        const text = Buffer.from(
-          JSON.stringify({
-            type: msg.change,
-            channel: msg.channel,
-            user: msg.user,
-            ...(msg.info === undefined ? {} : { info: msg.info }),
-          }),
-        );
-        for (const sub of watchers) if (sub.session.id !== msg.session) sub.session.enqueue(text);
-        break;
-      }
-      case 'question': {
-        const q = msg.question;
-        const answer: ClusterAnswer =
-          q.op === 'disconnect'
-            ? {
-                kind: 'answer',
-                id: msg.id,
-                to: msg.from,
-                closed: closeUser(msg.org, q.user, q.reason),
-              }
-            : {
-                kind: 'answer',
-                id: msg.id,
-                to: msg.from,
-                stats: localStats(q.all ? undefined : msg.org),
-              };
-        broker
-          .publish(answer)
-          .catch((err: unknown) => logger.warn({ err }, 'cluster answer not sent'));
-        break;
-      }
-      case 'answer':
-        clusterCalls.receive(msg);
-        break;
-      default: {
-        const never: never = msg;
-        logger.warn({ msg: never }, 'unknown broker message');
-      }
-    }
-  };
-
   const clusterCalls = new ClusterCalls(broker, nodeId);
-  /** Closes the user's live connections on this node; answers how many. */
-  const closeUser = (org: string, user: string, reason: string): number => {
-    let closed = 0;
-    for (const s of sessions)
-      if (s.org === org && s.user === user && s.state === 'live') {
-        s.close(CLOSE_CODES.forbidden.code, reason);
-        closed++;
-      }
-    return closed;
-  };
-  const localStats = (org: string | undefined) => {
-    let connections = 0;
-    let subscriptions = 0;
-    for (const s of sessions) {
-      if (s.state !== 'live' || (org !== undefined && s.org !== org)) continue;
-      connections++;
-      subscriptions += s.subscriptions.size;
-    }
-    return { connections, subscriptions, events_per_second: metrics.eventsPerSecond(org) };
-  };
+  const onBroker = createNodeInbox({
+    hub,
+    sessions,
+    logOrder,
+    clusterCalls,
+    broker,
+    metrics,
+    logger,
+  });
 
   const notifications = new NotificationService(
     () => currentStore().notifications,
