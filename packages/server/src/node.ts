@@ -34,6 +34,7 @@ import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
+import { QueueIngest } from './ingest/queue-ingest.js';
 import { scopeKeys } from './publish/key-scope.js';
 import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
@@ -127,6 +128,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   let started = false;
   let stopping: Promise<void> | undefined;
   let server: Server | undefined;
+  let ingest: QueueIngest | undefined;
 
   const liveCount = (): number => {
     let n = 0;
@@ -352,10 +354,13 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       // Pushes a crash left in the outbox go out now.
       notifications.relay.start();
       void notifications.relay.flush();
+      if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
     },
     async drain() {
       if (draining) return;
       draining = true;
+      // First, so no job is taken once drain begins; the running ones finish below.
+      const ingestClosed = ingest?.close();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
       );
@@ -367,7 +372,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         if (s.state === 'live')
           s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
       // Publishes already accepted finish and get their replies before the sockets close.
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      await Promise.race([Promise.allSettled([...inFlight, ingestClosed]), deadline]);
       const allClosed = new Promise<void>((resolve) => {
         onAllClosed = resolve;
         if (sockets.size === 0) resolve();
@@ -379,6 +384,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       stopping ??= (async () => {
         if (!started) return;
         await node.drain();
+        await ingest?.close();
+        ingest = undefined;
         ticker.stop();
         presence.close();
         transport?.close();

@@ -21,6 +21,9 @@ export type LimitName =
   | 'tenant_connections'
   | 'tenant_publish_rate';
 
+/** What became of a queue job (`hubcast_queue_jobs_total{job,outcome}`). */
+export type QueueJobOutcome = 'done' | 'failed' | 'retried';
+
 export class Metrics {
   readonly registry = new Registry();
   /** Hot-path counts, bumped as plain numbers and read at scrape time. */
@@ -34,6 +37,7 @@ export class Metrics {
   private readonly closes: Counter<'code'>;
   private readonly limits: Counter<'limit'>;
   private readonly fanoutLatency: Histogram;
+  private readonly queueJobs: Counter<'job' | 'outcome'>;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
 
@@ -93,6 +97,14 @@ export class Metrics {
       labelNames: ['limit'],
       registers,
     });
+    this.queueJobs = new Counter({
+      name: 'hubcast_queue_jobs_total',
+      help:
+        'Queue jobs by name (publish, notify, other) and outcome: done, failed (not retried; ' +
+        'in the failed-jobs queue), retried (put back to try again).',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
     this.fanoutLatency = new Histogram({
       name: 'hubcast_fanout_latency_seconds',
       help: 'From receiving a publish to queueing it to every local subscriber.',
@@ -116,6 +128,10 @@ export class Metrics {
   /** A limit refused a connection or request, closed a connection, or held a reader back. */
   countLimit(limit: LimitName): void {
     this.limits.inc({ limit });
+  }
+
+  countQueueJob(job: 'publish' | 'notify' | 'other', outcome: QueueJobOutcome): void {
+    this.queueJobs.inc({ job, outcome });
   }
 
   observeFanout(seconds: number): void {
