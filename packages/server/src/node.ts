@@ -36,6 +36,7 @@ import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
+import { QueueIngest } from './ingest/queue-ingest.js';
 import { scopeKeys } from './publish/key-scope.js';
 import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
@@ -133,6 +134,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   let started = false;
   let stopping: Promise<void> | undefined;
   let server: Server | undefined;
+  let ingest: QueueIngest | undefined;
 
   const liveCount = (): number => {
     let n = 0;
@@ -351,10 +353,13 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       // Pushes a crash left in the outbox go out now.
       notifications.relay.start();
       void notifications.relay.flush();
+      if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
     },
     async drain() {
       if (draining) return;
       draining = true;
+      // First, so no job is taken once drain begins; the running ones finish below.
+      const ingestClosed = ingest?.close();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
       );
@@ -366,7 +371,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         if (s.state === 'live')
           s.push({ type: 'reconnect', delay_ms: delayMs, reason: 'shutdown' });
       // Publishes already accepted finish and get their replies before the sockets close.
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      await Promise.race([Promise.allSettled([...inFlight, ingestClosed]), deadline]);
       const allClosed = new Promise<void>((resolve) => {
         onAllClosed = resolve;
         if (sockets.size === 0) resolve();
@@ -378,6 +383,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       stopping ??= (async () => {
         if (!started) return;
         await node.drain();
+        await ingest?.close();
+        ingest = undefined;
         ticker.stop();
         presence.close();
         logOrder.close();

@@ -45,6 +45,8 @@ export interface ApiNode {
 /** Who is calling: a tenant-bound key (its org) or the admin key (`boundOrg` undefined). */
 export interface Caller {
   boundOrg: string | undefined;
+  /** Who must name `org` when unbound, in errors; "an admin key" when absent. */
+  unboundName?: string;
 }
 
 export interface ApiCall {
@@ -83,7 +85,8 @@ export function orgFor(caller: Caller, given: unknown, index?: number): string {
       throw forbidden('this API key belongs to another org', details);
     return caller.boundOrg;
   }
-  if (given === undefined) throw badRequest("an admin key must name 'org'", details);
+  if (given === undefined)
+    throw badRequest(`${caller.unboundName ?? 'an admin key'} must name 'org'`, details);
   return given;
 }
 

@@ -109,6 +109,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
           : config.log === 'sqlite'
             ? join(config.dataDir, 'events.db')
             : config.log,
+      ...(config.queue ? { queue: config.queueName } : {}),
     },
     'hubcast listening',
   );
@@ -206,11 +207,17 @@ Precedence: flags, then environment, then the file, then the defaults.
   --postgres-url URL        postgres://user:pass@host:5432/db, for --store/--log postgres
   --engine embedded|redis   embedded: one node (the --log above); redis: one of N nodes
                             sharing log, broker and presence in Redis (embedded)
-  --redis-url URL           redis://[:pass@]host:6379[/db], for --engine redis
+  --redis-url URL           redis://[:pass@]host:6379[/db], for --engine redis and --queue
   --redis-prefix P          prefix of hubcast's Redis keys and channels (hc)
   --node-ttl S              a crashed node's presence members leave after this (10)
   --workers N               node processes sharing --port, one per core; needs --engine
                             redis; /metrics sums them all (1)
+  --queue                   also take publish and notify jobs from a BullMQ queue in
+                            --redis-url (README: "Publishing through a queue"); with
+                            either engine. Whoever can write that Redis acts as admin
+  --queue-name N            the queue producers add to; jobs that can never succeed go
+                            to N-failed with their reason (hubcast)
+  --queue-concurrency N     jobs one node works on at once (16)
   --jwt-secret S            HS256/384/512 secret
   --jwt-public-key PEM|FILE RS256/ES256/EdDSA public keys; a file may hold several, of any
                             mix of types: a token is checked against the keys of its alg

@@ -488,3 +488,66 @@ describe('limits (issue 10)', () => {
     );
   });
 });
+
+describe('queue ingest (issue 11)', () => {
+  const REDIS = 'redis://127.0.0.1:6379';
+
+  it('is off by default, on queue hubcast with 16 jobs at once', () => {
+    const config = loadConfig({ file: VERIFIED });
+    expect([config.queue, config.queueName, config.queueConcurrency]).toEqual([
+      false,
+      'hubcast',
+      16,
+    ]);
+  });
+
+  it.each<[label: string, sources: ConfigSources]>([
+    ['a bare flag', { flags: { queue: true, 'redis-url': REDIS } }],
+    ['an env variable', { env: { HUBCAST_QUEUE: '1', HUBCAST_REDIS_URL: REDIS } }],
+    ['a file key', { file: { queue: true, redisUrl: REDIS } }],
+  ])('is turned on by %s', (_label, sources) => {
+    expect(loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } }).queue).toBe(true);
+  });
+
+  it('reads the queue name and concurrency from flags', () => {
+    const config = loadConfig({
+      flags: { queue: true, 'redis-url': REDIS, 'queue-name': 'jobs.v2', 'queue-concurrency': '4' },
+      file: VERIFIED,
+    });
+    expect([config.queueName, config.queueConcurrency]).toEqual(['jobs.v2', 4]);
+  });
+
+  it('runs with the embedded engine: one node, its SQLite log, jobs from Redis', () => {
+    const config = loadConfig({ flags: { queue: true, 'redis-url': REDIS }, file: VERIFIED });
+    expect([config.engine, config.log]).toEqual(['embedded', 'sqlite']);
+  });
+
+  it.each<[label: string, sources: ConfigSources, says: string]>([
+    ['--queue without a Redis', { flags: { queue: true } }, '--queue'],
+    ['HUBCAST_QUEUE without a Redis', { env: { HUBCAST_QUEUE: 'true' } }, '--redis-url'],
+    [
+      'a queue name BullMQ cannot take',
+      { flags: { 'queue-name': 'a:b' } },
+      'invalid --queue-name: must be 1-64 characters of A-Z a-z 0-9 _ . -',
+    ],
+    ['no concurrency', { flags: { 'queue-concurrency': '0' } }, 'invalid --queue-concurrency'],
+    [
+      'a fractional concurrency',
+      { env: { HUBCAST_QUEUE_CONCURRENCY: '1.5' } },
+      'HUBCAST_QUEUE_CONCURRENCY',
+    ],
+    [
+      'a queue flag that is not a boolean',
+      { flags: { queue: 'yes' } },
+      '--queue: must be true or false',
+    ],
+  ])('refuses %s', (_label, sources, says) => {
+    expect(configError({ ...sources, file: VERIFIED }).message).toContain(says);
+  });
+
+  it('says what --queue needs, naming the flag and the variable', () => {
+    expect(configError({ flags: { queue: true }, file: VERIFIED }).message).toBe(
+      '--queue takes jobs from a BullMQ queue in Redis: it needs --redis-url (HUBCAST_REDIS_URL)',
+    );
+  });
+});

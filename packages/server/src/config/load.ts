@@ -155,6 +155,10 @@ function checkCombination(
       '--workers needs --engine redis: the worker processes share one port, and only the ' +
         'Redis engine lets them share the log, broker and presence',
     );
+  if (config.queue && config.redisUrl === undefined)
+    throw new ConfigError(
+      '--queue takes jobs from a BullMQ queue in Redis: it needs --redis-url (HUBCAST_REDIS_URL)',
+    );
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
     throw new ConfigError('give both --tls-cert and --tls-key, or neither');
   // Node refuses to start an HTTP server whose request timeout is below its headers timeout.

@@ -66,6 +66,18 @@ export const configSchema = z
     nodeTtl: z.number().min(3).max(300).default(10),
     /** Node processes on this machine sharing the port (Node's cluster); needs `engine: redis`. */
     workers: count(1, 256).default(1),
+    /**
+     * Take `publish` and `notify` jobs from a BullMQ queue in `redisUrl` (issue 11), with the
+     * embedded engine as with `redis`. Whoever can write that Redis publishes as any tenant.
+     */
+    queue: z.boolean().default(false),
+    /** The BullMQ queue producers add to; failed jobs go to `<queueName>-failed`. */
+    queueName: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -')
+      .default('hubcast'),
+    /** Jobs one node works on at once. */
+    queueConcurrency: count(1, 1000).default(16),
     /** `normal` survives a process crash; `full` also a power cut (one fsync per group). */
     sqliteSync: z.enum(['normal', 'full']).default('normal'),
     /** Where the services keep their data: `sqlite` in the data dir, or a shared PostgreSQL. */
@@ -143,7 +155,7 @@ export type ConfigKey = keyof z.output<typeof configSchema>;
 /** Keys whose value is a list: comma-separated in flags and env. */
 export const LIST_KEYS: ReadonlySet<string> = new Set(['allowedOrigins']);
 /** Keys whose value is a boolean flag. */
-export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev']);
+export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev', 'queue']);
 /** Keys that only a config file can set (structured values). */
 export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys', 'tenantQuotas']);
 /** Keys never printed back in errors. */

@@ -21,6 +21,9 @@ export type LimitName =
   | 'tenant_connections'
   | 'tenant_publish_rate';
 
+/** What became of a queue job (`hubcast_queue_jobs_total{job,outcome}`). */
+export type QueueJobOutcome = 'done' | 'failed' | 'retried';
+
 export class Metrics {
   readonly registry = new Registry();
   /** Hot-path counts, bumped as plain numbers and read at scrape time. */
@@ -35,6 +38,7 @@ export class Metrics {
   private readonly limits: Counter<'limit'>;
   private readonly gapEvents: Counter;
   private readonly fanoutLatency: Histogram;
+  private readonly queueJobs: Counter<'job' | 'outcome'>;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
 
@@ -99,6 +103,14 @@ export class Metrics {
       help: 'Events the broker did not bring this node (lost pub/sub messages), read from the log.',
       registers,
     });
+    this.queueJobs = new Counter({
+      name: 'hubcast_queue_jobs_total',
+      help:
+        'Queue jobs by name (publish, notify, other) and outcome: done, failed (not retried; ' +
+        'in the failed-jobs queue), retried (put back to try again).',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
     this.fanoutLatency = new Histogram({
       name: 'hubcast_fanout_latency_seconds',
       help: 'From receiving a publish to queueing it to every local subscriber.',
@@ -127,6 +139,10 @@ export class Metrics {
   /** Events a gap fill read from the log because the broker lost them. */
   countGapEvents(n: number): void {
     this.gapEvents.inc(n);
+  }
+
+  countQueueJob(job: 'publish' | 'notify' | 'other', outcome: QueueJobOutcome): void {
+    this.queueJobs.inc({ job, outcome });
   }
 
   observeFanout(seconds: number): void {

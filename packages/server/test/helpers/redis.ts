@@ -31,8 +31,13 @@ export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   const binary = process.env['HUBCAST_REDIS_SERVER'] ?? 'redis-server';
   let child: ChildProcess | undefined;
+  // A test whose hook timed out never calls stop(): the server must not outlive the run.
+  const killOnExit = (): void => void child?.kill('SIGKILL');
+  process.on('exit', killOnExit);
 
   const launch = async (): Promise<void> => {
+    // A second server on this port would fail to bind while PING reached the first one.
+    if (child !== undefined) throw new Error('redis-server is already running; kill() it first');
     const proc = spawn(
       binary,
       [
@@ -53,18 +58,32 @@ export async function startRedis(): Promise<RedisServer> {
         '--loglevel',
         'warning',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // Redis logs to stdout (no logfile set): why it would not start is there.
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
-    let stderr = '';
-    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) =>
-        reject(new Error(`redis-server exited with ${String(code)}: ${stderr.trim()}`)),
-      ),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([untilAnswers(port), exited]);
+    let output = '';
+    const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-4000));
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    const failed = new Promise<never>((_, reject) => {
+      // A binary that cannot be spawned emits 'error' and may never emit 'exit'.
+      proc.once('error', (err) => reject(new Error(`cannot run ${binary}: ${err.message}`)));
+      proc.once('exit', (code, signal) =>
+        reject(new Error(`redis-server exited with ${String(code ?? signal)}: ${output.trim()}`)),
+      );
+    });
+    failed.catch(() => undefined);
+    proc.once('exit', () => {
+      if (child === proc) child = undefined;
+    });
+    try {
+      await Promise.race([untilAnswers(port), failed]);
+    } catch (err) {
+      if (child === proc) child = undefined;
+      proc.kill('SIGKILL');
+      throw err;
+    }
   };
 
   const kill = async (): Promise<void> => {
@@ -77,35 +96,45 @@ export async function startRedis(): Promise<RedisServer> {
     });
   };
 
-  await launch();
   let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await launch();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
     restart: launch,
     command: (...args) => sendCommand(port, args),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
-/** Resolves once the server answers PING (it refuses connections while it loads the AOF). */
+/** Resolves once the server answers PING (it answers -LOADING while it reads the AOF). */
 async function untilAnswers(port: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  let last = '';
+  for (let attempt = 0; attempt <= 400; attempt++) {
     try {
-      const reply = await sendCommand(port, ['PING']);
-      if (reply.startsWith('+PONG')) return;
+      last = await sendCommand(port, ['PING']);
+      if (last.startsWith('+PONG')) return;
     } catch (err) {
-      if (attempt > 400) throw err;
+      last = (err as Error).message;
     }
     // Polling is the only way to see a server become ready from outside; 25 ms apart.
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  throw new Error(`redis-server on port ${port} did not answer PING within 10 s: ${last.trim()}`);
 }
 
 /** One RESP command over a fresh TCP connection: the raw reply text. */
@@ -115,6 +144,8 @@ function sendCommand(port: number, args: readonly string[]): Promise<string> {
     let reply = '';
     const request =
       `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
+    // A server that takes the connection but never answers must not hang the test.
+    socket.setTimeout(2000, () => socket.destroy(new Error('no reply within 2 s')));
     socket.once('error', reject);
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();

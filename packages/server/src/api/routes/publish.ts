@@ -7,13 +7,32 @@ import {
   type JsonValue,
 } from '@hubcast/protocol';
 import type { AppendInput } from '../../log/log.js';
-import { orgFor, readJson, type ApiCall } from '../api-call.js';
+import { orgFor, readJson, type ApiCall, type ApiNode, type Caller } from '../api-call.js';
 import { sendJson } from '../http-error.js';
+
+/** What `/api/publish` answers per item. */
+export interface PublishedItem {
+  event_id: string;
+  cursor: string;
+  duplicate: boolean;
+}
 
 /** `POST /api/publish`: one item or an array, validated whole before anything is appended. */
 export async function publishRoute({ node, req, res, caller }: ApiCall): Promise<void> {
   const body = await readJson(req, node.config.maxMessageBytes);
   if (node.isDraining()) throw unavailable('server is draining');
+  sendJson(res, 200, await publishBody(node, caller, body));
+}
+
+/**
+ * Validates a publish body (one item or an array) whole, charges each tenant's quota, then
+ * appends: the HTTP route and queue ingest share it, so a job is checked as a request is.
+ */
+export async function publishBody(
+  node: Pick<ApiNode, 'config' | 'chargePublishes' | 'publish'>,
+  caller: Caller,
+  body: unknown,
+): Promise<PublishedItem | PublishedItem[]> {
   const many = Array.isArray(body);
   const items: unknown[] = many ? body : [body];
   if (many && items.length === 0) throw badRequest('the array is empty');
@@ -39,7 +58,7 @@ export async function publishRoute({ node, req, res, caller }: ApiCall): Promise
   });
   // Every tenant's quota before any append: an array is refused whole or taken whole.
   for (const [org, list] of byOrg) node.chargePublishes(org, list.length);
-  const out = new Array<{ event_id: string; cursor: string; duplicate: boolean }>(items.length);
+  const out = new Array<PublishedItem>(items.length);
   for (const [org, list] of byOrg) {
     const results = await node.publish(
       org,
@@ -53,5 +72,5 @@ export async function publishRoute({ node, req, res, caller }: ApiCall): Promise
       };
     });
   }
-  sendJson(res, 200, many ? out : out[0]);
+  return many ? out : (out[0] as PublishedItem);
 }
