@@ -203,6 +203,38 @@ describe('HAProxy in front of two nodes', () => {
     expect(lb.isAlive()).toBe(true);
   });
 
+  it('moves the clients of a node killed mid-stream to the other one, losing and repeating nothing', async () => {
+    const [a, b] = [nodeAt(0), nodeAt(1)];
+    await group.connect(CLIENTS, 'user');
+    // Events keep coming, published on B, until A's clients are back (on B) and 10 more.
+    let moving = true;
+    const streaming = (async () => {
+      let n = 0;
+      for (let after = 0; after < 10; after += moving ? 0 : 1)
+        await publishHttp(b, 'acme', CHANNEL, { n: ++n });
+      return n;
+    })();
+    await group.until('a few events to arrive everywhere', () =>
+      group.clients.every((c) => c.events.length >= 3),
+    );
+    // No drain, no `reconnect`: the process is gone, its sockets reset.
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await untilNodeAMoved();
+    moving = false;
+    const streamed = await streaming;
+    await group.until('every client to get the whole stream', () =>
+      group.clients.every((c) => c.events.length >= streamed),
+    );
+    const want = Array.from({ length: streamed }, (_, i) => ({ n: i + 1 }));
+    for (const c of group.clients) expect(c.events.map((e) => e.data)).toEqual(want);
+    for (const c of moved()) {
+      expect(c.closes[0]).toMatchObject({ willReconnect: true });
+      expect(c.connects.at(-1)?.resumed).toBe(true);
+    }
+    expect(await connectionsOf(b)).toBe(CLIENTS);
+  });
+
   it('sends new connections to a node back from a restart until it has caught up', async () => {
     const [a, b] = [nodeAt(0), nodeAt(1)];
     await group.connect(CLIENTS, 'user');
