@@ -91,6 +91,21 @@ async function connectRaw(url: string, user: string): Promise<TestClient> {
   return client;
 }
 
+/**
+ * Publishes `{n}` with n = 1, 2, ... on `node`, one after another, until `moved()` was called
+ * and 10 more went out; `published` resolves with the last n.
+ */
+function startStream(node: ServeProcess): { moved(): void; published: Promise<number> } {
+  let moving = true;
+  const published = (async () => {
+    let n = 0;
+    for (let after = 0; after < 10; after += moving ? 0 : 1)
+      await publishHttp(node, 'acme', CHANNEL, { n: ++n });
+    return n;
+  })();
+  return { moved: () => (moving = false), published };
+}
+
 /** The clients that were closed at least once: after a drain of A, exactly A's clients. */
 const moved = () => group.clients.filter((c) => c.closes.length > 0);
 
@@ -125,15 +140,9 @@ describe('HAProxy in front of two nodes', () => {
     const holder = await connectRaw(a.wsUrl, 'holder');
     holder.pauseReading();
 
-    // Events keep coming while A's clients move, published on B (which stays), until they
-    // all moved and then 10 more: some reach the movers on A, some only after they resume on B.
-    let moving = true;
-    const streaming = (async () => {
-      let n = 0;
-      for (let after = 0; after < 10; after += moving ? 0 : 1)
-        await publishHttp(b, 'acme', CHANNEL, { n: ++n });
-      return n;
-    })();
+    // Events keep coming while A's clients move, published on B (which stays): some reach the
+    // movers on A, some only after they resume on B.
+    const stream = startStream(b);
 
     const since = lb.output().length;
     const draining = outputUntil(a.child, /"msg":"draining"/);
@@ -157,7 +166,7 @@ describe('HAProxy in front of two nodes', () => {
 
     // A's SDK clients: each closed with 4000 after that push, and back through the balancer.
     await untilNodeAMoved();
-    moving = false;
+    stream.moved();
     for (const c of moved()) {
       expect(c.closes[0]).toMatchObject({ code: 4000, willReconnect: true });
       // Drawn below the push's delay_ms: the SDK waited as the node asked.
@@ -166,7 +175,7 @@ describe('HAProxy in front of two nodes', () => {
 
     // Every client, moved or not, got the stream once and in order: the moved ones resumed on
     // B from the cursor they had on A.
-    const streamed = await streaming;
+    const streamed = await stream.published;
     const first = group.clients.slice(0, CLIENTS);
     await group.until('every client to get the whole stream', () =>
       first.every((c) => c.events.length >= streamed),
@@ -206,14 +215,7 @@ describe('HAProxy in front of two nodes', () => {
   it('moves the clients of a node killed mid-stream to the other one, losing and repeating nothing', async () => {
     const [a, b] = [nodeAt(0), nodeAt(1)];
     await group.connect(CLIENTS, 'user');
-    // Events keep coming, published on B, until A's clients are back (on B) and 10 more.
-    let moving = true;
-    const streaming = (async () => {
-      let n = 0;
-      for (let after = 0; after < 10; after += moving ? 0 : 1)
-        await publishHttp(b, 'acme', CHANNEL, { n: ++n });
-      return n;
-    })();
+    const stream = startStream(b);
     await group.until('a few events to arrive everywhere', () =>
       group.clients.every((c) => c.events.length >= 3),
     );
@@ -221,8 +223,8 @@ describe('HAProxy in front of two nodes', () => {
     a.child.kill('SIGKILL');
     await a.exited;
     await untilNodeAMoved();
-    moving = false;
-    const streamed = await streaming;
+    stream.moved();
+    const streamed = await stream.published;
     await group.until('every client to get the whole stream', () =>
       group.clients.every((c) => c.events.length >= streamed),
     );

@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/index.js';
 import { metricValue, untilMetric } from '../helpers/metric-wait.js';
-import { openTestQueue, type TestQueue } from '../helpers/queue.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useQueueRedis } from '../helpers/queue.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
   asType,
@@ -20,22 +19,17 @@ import {
   type ConnectedClient,
 } from '../helpers/ws-client.js';
 
-let redis: RedisServer;
-let q: TestQueue;
+const env = useQueueRedis();
 const start = useTestNodes();
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-beforeEach(async () => {
-  q = await openTestQueue(redis.url);
-});
-afterEach(() => q.close());
 
 /** A node taking jobs from this test's queue, and alice of acme watching `news.>` and her inbox. */
 async function setup(overrides: ConfigInput = {}) {
-  const node = await start({ queue: true, redisUrl: redis.url, queueName: q.name, ...overrides });
+  const node = await start({
+    queue: true,
+    redisUrl: env.redis.url,
+    queueName: env.q.name,
+    ...overrides,
+  });
   const client = await connectClient(
     node,
     { sub: 'alice', org: 'acme' },
@@ -62,10 +56,10 @@ async function eventsOf(client: ConnectedClient, n: number) {
 describe('a publish job', () => {
   it('reaches a subscribed client and returns what the HTTP API answers', async () => {
     const { node, client } = await setup();
-    const job = await q.add('publish', { org: 'acme', channel: 'news.a', data: { n: 1 } });
+    const job = await env.q.add('publish', { org: 'acme', channel: 'news.a', data: { n: 1 } });
     const [event] = await eventsOf(client, 1);
     expect(event).toMatchObject({ channel: 'news.a', data: { n: 1 } });
-    expect(await q.finished(job)).toEqual({
+    expect(await env.q.finished(job)).toEqual({
       event_id: event?.event_id,
       cursor: event?.cursor,
       duplicate: false,
@@ -76,10 +70,10 @@ describe('a publish job', () => {
   it('publishes an array as one HTTP array: every item, in order', async () => {
     const { client } = await setup();
     const items = [1, 2, 3].map((n) => ({ org: 'acme', channel: `news.${n}`, data: n }));
-    const job = await q.add('publish', items);
+    const job = await env.q.add('publish', items);
     const events = await eventsOf(client, 3);
     expect(events.map((e) => e.data)).toEqual([1, 2, 3]);
-    expect(await q.finished(job)).toHaveLength(3);
+    expect(await env.q.finished(job)).toHaveLength(3);
   });
 });
 
@@ -87,13 +81,13 @@ describe('a notify job', () => {
   it("lands in the user's inbox and is pushed to her devices", async () => {
     const { client } = await setup();
     const notification = { kind: 'invoice.paid', title: 'Invoice 1042 paid' };
-    const job = await q.add('notify', { org: 'acme', users: ['alice'], notification });
+    const job = await env.q.add('notify', { org: 'acme', users: ['alice'], notification });
     const [push] = await eventsOf(client, 1);
     expect(push).toMatchObject({
       channel: 'user.alice.notifications',
       data: { type: 'notification.created', notification },
     });
-    const { ids } = (await q.finished(job)) as { ids: string[] };
+    const { ids } = (await env.q.finished(job)) as { ids: string[] };
     const list = asType(
       await client.request({ type: 'rpc', method: 'notifications.list', params: {} }),
       'result',
@@ -104,7 +98,7 @@ describe('a notify job', () => {
 
 describe('jobs enqueued while no node runs', () => {
   it('are published once a node starts: the embedded engine, a SQLite log', async () => {
-    const jobs = await q.queue.addBulk(
+    const jobs = await env.q.queue.addBulk(
       [1, 2, 3].map((n) => ({
         name: 'publish',
         data: { org: 'acme', channel: 'news.a', data: n },
@@ -113,7 +107,7 @@ describe('jobs enqueued while no node runs', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-queue-'));
     try {
       const { client } = await setup({ log: 'sqlite', dataDir });
-      await Promise.all(jobs.map((j) => q.finished(j)));
+      await Promise.all(jobs.map((j) => env.q.finished(j)));
       // With 16 jobs at once, their order in the log is not the queue's.
       const history = asType(
         await client.request({ type: 'history', channel: 'news.>' }),
@@ -131,8 +125,8 @@ describe('idempotency: jobs and the HTTP API of a tenant share one key scope (§
 
   it('delivers a job enqueued twice with one key once', async () => {
     const { client } = await setup();
-    const first = await q.finished(await q.add('publish', item(1, 'k1')));
-    const second = await q.finished(await q.add('publish', item(2, 'k1')));
+    const first = await env.q.finished(await env.q.add('publish', item(1, 'k1')));
+    const second = await env.q.finished(await env.q.add('publish', item(2, 'k1')));
     expect(second).toEqual({ ...(first as object), duplicate: true });
     expect((await eventsOf(client, 1)).map((e) => e.data)).toEqual([1]);
   });
@@ -140,10 +134,10 @@ describe('idempotency: jobs and the HTTP API of a tenant share one key scope (§
   it('delivers a job and an HTTP publish with one key once, whichever comes first', async () => {
     const { node, client } = await setup();
     const http = await publishHttp(node, 'acme', 'news.a', 'http', 'k2');
-    const job = await q.finished(await q.add('publish', item('job', 'k2')));
+    const job = await env.q.finished(await env.q.add('publish', item('job', 'k2')));
     expect(job).toEqual({ ...http, duplicate: true });
 
-    const queued = await q.finished(await q.add('publish', item('job', 'k3')));
+    const queued = await env.q.finished(await env.q.add('publish', item('job', 'k3')));
     expect(await publishHttp(node, 'acme', 'news.a', 'http', 'k3')).toEqual({
       ...(queued as object),
       duplicate: true,
@@ -153,14 +147,14 @@ describe('idempotency: jobs and the HTTP API of a tenant share one key scope (§
 
   it("takes the producer's jobId as the key when the data has none", async () => {
     const { node, client } = await setup();
-    const job = await q.add(
+    const job = await env.q.add(
       'publish',
       { org: 'acme', channel: 'news.a', data: 1 },
       {
         jobId: 'invoice-42',
       },
     );
-    const published = await q.finished(job);
+    const published = await env.q.finished(job);
     expect(await publishHttp(node, 'acme', 'news.a', 2, 'invoice-42')).toEqual({
       ...(published as object),
       duplicate: true,
@@ -171,8 +165,8 @@ describe('idempotency: jobs and the HTTP API of a tenant share one key scope (§
   it('creates and pushes a notification once per key', async () => {
     const { client } = await setup();
     const body = { org: 'acme', users: ['alice'], notification: { kind: 'k', title: 't' } };
-    const first = await q.finished(await q.add('notify', { ...body, key: 'n1' }));
-    const second = await q.finished(await q.add('notify', { ...body, key: 'n1' }));
+    const first = await env.q.finished(await env.q.add('notify', { ...body, key: 'n1' }));
+    const second = await env.q.finished(await env.q.add('notify', { ...body, key: 'n1' }));
     expect(second).toEqual(first);
     await eventsOf(client, 1);
   });
@@ -224,17 +218,20 @@ describe('a job that can never succeed', () => {
     async (_l, name, data, code, says) => {
       const { node, client } = await setup({ maxMessageBytes: 1024 });
       // With attempts left, BullMQ would retry any other error: only UnrecoverableError stops it.
-      const job = await q.add(name, data, { attempts: 3, backoff: { type: 'fixed', delay: 10 } });
-      await expect(q.finished(job)).rejects.toThrow(`${code}: `);
-      const failed = await q.queue.getJob(job.id ?? '');
+      const job = await env.q.add(name, data, {
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 10 },
+      });
+      await expect(env.q.finished(job)).rejects.toThrow(`${code}: `);
+      const failed = await env.q.queue.getJob(job.id ?? '');
       expect([await failed?.getState(), failed?.attemptsStarted]).toEqual(['failed', 1]);
 
-      const entries = await q.failedEntries();
+      const entries = await env.q.failedEntries();
       expect(entries).toEqual([
         {
           name,
           data: {
-            queue: q.name,
+            queue: env.q.name,
             job_id: job.id,
             data,
             error: expect.objectContaining({ code }) as unknown,
@@ -255,9 +252,9 @@ describe('a job that can never succeed', () => {
   it('names the bad item of an array by its index, as the HTTP API does', async () => {
     await setup();
     const ok2 = { org: 'acme', channel: 'news.a', data: 1 };
-    const job = await q.add('publish', [ok2, ok2, { ...ok2, data: undefined }]);
-    await expect(q.finished(job)).rejects.toThrow("bad_request: 'data' is required");
-    expect((await q.failedEntries())[0]?.data.error).toEqual({
+    const job = await env.q.add('publish', [ok2, ok2, { ...ok2, data: undefined }]);
+    await expect(env.q.finished(job)).rejects.toThrow("bad_request: 'data' is required");
+    expect((await env.q.failedEntries())[0]?.data.error).toEqual({
       code: 'bad_request',
       message: "'data' is required",
       index: 2,

@@ -9,26 +9,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog, type SqliteDatabase } from '../../src/log/sqlite.js';
 import { metricValue, untilMetric } from '../helpers/metric-wait.js';
-import { openTestQueue, type TestQueue } from '../helpers/queue.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useQueueRedis } from '../helpers/queue.js';
+import { startRedis } from '../helpers/redis.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { connectClient, useTestNodes } from '../helpers/ws-client.js';
 
-let redis: RedisServer;
-let q: TestQueue;
+const env = useQueueRedis();
 const start = useTestNodes();
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-beforeEach(async () => {
-  q = await openTestQueue(redis.url);
-});
-afterEach(() => q.close());
 
 const JOBS = 'hubcast_queue_jobs_total';
 
@@ -68,8 +58,8 @@ describe('a tenant over its publish quota', () => {
     // One event at once, ten a second: four jobs take about 0.3 s, refused on the way.
     const node = await start({
       queue: true,
-      redisUrl: redis.url,
-      queueName: q.name,
+      redisUrl: env.redis.url,
+      queueName: env.q.name,
       tenantPublishRate: 10,
       tenantPublishBurst: 1,
     });
@@ -80,13 +70,13 @@ describe('a tenant over its publish quota', () => {
         subscriptions: ['news.>'],
       },
     );
-    const jobs = await q.queue.addBulk(
+    const jobs = await env.q.queue.addBulk(
       [1, 2, 3, 4].map((n) => ({
         name: 'publish',
         data: { org: 'acme', channel: 'news.a', data: n },
       })),
     );
-    await Promise.all(jobs.map((j) => q.finished(j)));
+    await Promise.all(jobs.map((j) => env.q.finished(j)));
 
     const received = [];
     for (let i = 0; i < 4; i++) received.push((await client.next('event')).data);
@@ -100,7 +90,7 @@ describe('a tenant over its publish quota', () => {
     ).toBeGreaterThan(0);
     await untilMetric(node.node, JOBS, { outcome: 'done' }, 4);
     expect(await metricValue(node.node, JOBS, { outcome: 'failed' })).toBe(0);
-    expect(await q.failedEntries()).toEqual([]);
+    expect(await env.q.failedEntries()).toEqual([]);
   });
 });
 
@@ -123,7 +113,10 @@ describe('a log that cannot be written (a full disk)', () => {
       historyTtlSeconds: 3600,
       onOpen: (conn) => (db = conn),
     });
-    t = await startTestNode({ queue: true, redisUrl: redis.url, queueName: q.name }, { log });
+    t = await startTestNode(
+      { queue: true, redisUrl: env.redis.url, queueName: env.q.name },
+      { log },
+    );
     const client = await connectClient(
       t,
       { sub: 'alice', org: 'acme' },
@@ -135,18 +128,18 @@ describe('a log that cannot be written (a full disk)', () => {
     const pages = db?.pragma('page_count', { simple: true }) as number;
     db?.pragma(`max_page_count = ${pages}`);
     const big = 'x'.repeat(20_000);
-    const job = await q.add('publish', { org: 'acme', channel: 'news.a', data: big, key: 'k' });
+    const job = await env.q.add('publish', { org: 'acme', channel: 'news.a', data: big, key: 'k' });
     try {
       await untilMetric(t.node, JOBS, { outcome: 'retried' }, 1);
       expect(await client.quiet()).toEqual([]);
-      expect(await (await q.queue.getJob(job.id ?? ''))?.getState()).not.toBe('failed');
+      expect(await (await env.q.queue.getJob(job.id ?? ''))?.getState()).not.toBe('failed');
     } finally {
       db?.pragma('max_page_count = 1073741823');
     }
-    expect(await q.finished(job)).toMatchObject({ duplicate: false });
+    expect(await env.q.finished(job)).toMatchObject({ duplicate: false });
     expect((await client.next('event')).data).toBe(big);
     expect(await client.quiet()).toEqual([]);
-    expect(await q.failedEntries()).toEqual([]);
+    expect(await env.q.failedEntries()).toEqual([]);
   });
 });
 
@@ -159,7 +152,7 @@ describe('a queue Redis that is away', () => {
       const node = await startTestNode({
         queue: true,
         redisUrl: away.url,
-        queueName: q.name,
+        queueName: env.q.name,
         shutdownTimeout: 20,
       });
       try {
@@ -172,7 +165,7 @@ describe('a queue Redis that is away', () => {
           },
         );
         await away.restart();
-        const producer = new Queue(q.name, { connection: { url: away.url } });
+        const producer = new Queue(env.q.name, { connection: { url: away.url } });
         try {
           await producer.add('publish', { org: 'acme', channel: 'news.a', data: 'late' });
           expect((await client.next('event', 10_000)).data).toBe('late');
@@ -186,7 +179,7 @@ describe('a queue Redis that is away', () => {
       await away.kill();
       const log = logLines();
       const again = await startTestNode(
-        { queue: true, redisUrl: away.url, queueName: q.name, shutdownTimeout: 20 },
+        { queue: true, redisUrl: away.url, queueName: env.q.name, shutdownTimeout: 20 },
         { logger: log.logger },
       );
       // Once it has tried the Redis and failed, a stop used to wait forever (bullmq#4656).

@@ -4,6 +4,8 @@
  * queue hubcast writes to. Each test gets its own queue name, so tests share one Redis.
  */
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startRedis, type RedisServer } from './redis.js';
 import type { FailedJobData } from '../../src/ingest/job-schema.js';
 
 export interface TestQueue {
@@ -69,4 +71,32 @@ export async function openTestQueue(url: string): Promise<TestQueue> {
       await Promise.all([events.close(), queue.close(), failed.close()]);
     },
   };
+}
+
+/**
+ * One redis-server for the file and a fresh queue per test, with the hooks registered: call once
+ * at the top of a test file and read `redis` and `q` inside the tests.
+ */
+export function useQueueRedis(): { readonly redis: RedisServer; readonly q: TestQueue } {
+  let redis: RedisServer | undefined;
+  let q: TestQueue | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+  beforeEach(async () => {
+    q = await openTestQueue(env.redis.url);
+  });
+  afterEach(() => q?.close());
+  const env = {
+    get redis(): RedisServer {
+      if (redis === undefined) throw new Error('redis-server not started yet');
+      return redis;
+    },
+    get q(): TestQueue {
+      if (q === undefined) throw new Error('no queue outside a test');
+      return q;
+    },
+  };
+  return env;
 }
