@@ -1,4 +1,5 @@
 import type { PresenceMember } from '@hubcast/protocol';
+import { groupMembers } from './members.js';
 import type { Presence, PresenceEntry } from './presence.js';
 
 interface ChannelPresence {
@@ -53,20 +54,7 @@ export class MemoryPresence implements Presence {
 
   members(org: string, channel: string): Promise<PresenceMember[]> {
     const c = this.channels.get(`${org}\0${channel}`);
-    const byUser = new Map<string, { member: PresenceMember; devices: Set<string> }>();
-    for (const e of c?.sessions.values() ?? []) {
-      let m = byUser.get(e.user);
-      if (m === undefined) {
-        m = { member: { user: e.user, connections: 0, devices: [] }, devices: new Set() };
-        byUser.set(e.user, m);
-      }
-      m.member.connections++;
-      if (e.device !== undefined) m.devices.add(e.device);
-      if (e.info !== undefined) m.member.info = e.info;
-    }
-    return Promise.resolve(
-      [...byUser.values()].map(({ member, devices }) => ({ ...member, devices: [...devices] })),
-    );
+    return Promise.resolve(groupMembers(c?.sessions.values() ?? []));
   }
 
   close(): Promise<void> {

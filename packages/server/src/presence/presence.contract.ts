@@ -48,6 +48,35 @@ export function describePresence(name: string, create: PresenceFactory): void {
       });
     });
 
+    it('counts a session added twice once, with the entry it was added with last', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' })).toEqual({
+        firstForUser: true,
+      });
+      // A resubscribe on the same connection: the same session again, with new info.
+      expect(
+        await presence.add(org, 'room', 's1', { user: 'alice', device: 'phone', info: 'away' }),
+      ).toEqual({ firstForUser: false });
+      expect(sorted(await presence.members(org, 'room'))).toEqual([
+        { user: 'alice', info: 'away', connections: 1, devices: ['phone'] },
+      ]);
+      expect(await presence.remove(org, 'room', 's1')).toEqual({
+        lastForUser: true,
+        user: 'alice',
+      });
+      expect(await presence.members(org, 'room')).toEqual([]);
+    });
+
+    it('keeps only the entry fields, whatever else the object passed holds', async () => {
+      const { presence, org } = await setup();
+      // The tracker passes its session subject, which also holds id and org.
+      const subject = { id: 's1', org, user: 'alice', device: 'laptop', info: null };
+      await presence.add(org, 'room', 's1', subject);
+      expect(await presence.members(org, 'room')).toEqual([
+        { user: 'alice', info: null, connections: 1, devices: ['laptop'] },
+      ]);
+    });
+
     it('reports lastForUser only when the last session of the user leaves', async () => {
       const { presence, org } = await setup();
       await presence.add(org, 'room', 's1', { user: 'alice', device: 'laptop' });

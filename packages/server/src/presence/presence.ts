@@ -3,7 +3,11 @@
  *
  * Contract: entries are keyed by (org, channel, session). `add` reports whether the session is
  * the user's first on that channel, `remove` whether it was the last; both are atomic per
- * (org, channel) so two nodes cannot both see "first" for one user.
+ * (org, channel) so two nodes cannot both see "first" for one user. Adding a session again
+ * replaces its entry and counts once; removing one it does not hold changes nothing.
+ *
+ * A shared backend may reject a call whose write still happened (the reply was lost): since
+ * `remove` is idempotent, a caller that gives a session up removes it anyway.
  */
 import type { JsonValue, PresenceMember } from '@hubcast/protocol';
 
@@ -27,4 +31,50 @@ export interface Presence {
   ): Promise<{ lastForUser: boolean; user?: string }>;
   members(org: string, channel: string): Promise<PresenceMember[]>;
   close(): Promise<void>;
+}
+
+/** A user whose last connection on a channel was on a node that is gone (or, once back, is). */
+export interface PresenceChange {
+  org: string;
+  channel: string;
+  user: string;
+  /** The info of the user's entry that went (or came back), for the `leave`/`join` push. */
+  info?: JsonValue;
+}
+
+/** What an expiring presence tells its node; called from its timer, never concurrently. */
+export interface ExpiryHandlers {
+  /**
+   * Another node stopped beating and these users had their last connection there: publish a
+   * `leave` for each to every node. Each is reported once, cluster-wide, by the node that
+   * reaped the dead one.
+   */
+  onExpired(left: PresenceChange[]): void;
+  /**
+   * This node had itself been declared dead (cut off from Redis for longer than its TTL, or
+   * Redis lost its data) and its entries were removed; it has now written them again, and for
+   * these users they are the first again: publish a `join` for each.
+   */
+  onRestored(joined: PresenceChange[]): void;
+  /** A heartbeat or reap that failed (the backend is away); it is retried on the next beat. */
+  onError?(err: unknown): void;
+}
+
+/**
+ * A presence shared by nodes that may die without saying so (STYLE rule 1: an optional
+ * ability, so a second interface). Each node beats; entries of a node that stops beating stop
+ * being listed by `members` once its TTL passes, and a live node then removes them and reports
+ * the users who left.
+ *
+ * Until `startHeartbeat` resolves, `add` rejects: an entry of a node that does not beat would
+ * never be listed. `close()` stops beating and leaves what is still there to expire, as a crash
+ * would: remove a node's sessions first for a prompt `leave`.
+ */
+export interface ExpiringPresence {
+  /** Beats once (rejects, starting nothing, if that fails), then every third of the TTL. */
+  startHeartbeat(handlers: ExpiryHandlers): Promise<void>;
+}
+
+export function isExpiringPresence(presence: Presence): presence is Presence & ExpiringPresence {
+  return typeof (presence as Partial<ExpiringPresence>).startHeartbeat === 'function';
 }

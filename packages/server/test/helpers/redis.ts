@@ -17,9 +17,16 @@ export interface RedisServer {
   readonly port: number;
   /** Ends the server with SIGKILL (no shutdown save), keeping its files for `restart`. */
   kill(): Promise<void>;
-  /** Starts a killed server on the same port and files; resolves once it answers PING. */
+  /** Starts a killed server on the same port and files; resolves once it takes commands. */
   restart(): Promise<void>;
-  /** Sends one command over a fresh connection and answers the raw reply line(s). */
+  /** Stops the server (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Lets a frozen server run again. */
+  thaw(): void;
+  /**
+   * Sends one command over a fresh connection and answers the raw reply: whole for simple,
+   * error, integer and bulk replies (`$1\r\nv\r\n`), only the first line of an array's.
+   */
   command(...args: string[]): Promise<string>;
   /** Shuts the server down and deletes its files; safe to call twice. */
   stop(): Promise<void>;
@@ -28,133 +35,139 @@ export interface RedisServer {
 /** Starts `redis-server` (set `HUBCAST_REDIS_SERVER` to use another binary). */
 export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'hubcast-redis-'));
-  const port = await freePort();
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const binary = process.env['HUBCAST_REDIS_SERVER'] ?? 'redis-server';
   let child: ChildProcess | undefined;
-  // A test whose hook timed out never calls stop(): the server must not outlive the run.
-  const killOnExit = (): void => void child?.kill('SIGKILL');
-  process.on('exit', killOnExit);
+  let exited: Promise<void> = Promise.resolve();
+  let frozen = false;
 
-  const launch = async (): Promise<void> => {
-    // A second server on this port would fail to bind while PING reached the first one.
-    if (child !== undefined) throw new Error('redis-server is already running; kill() it first');
-    const proc = spawn(
-      binary,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-        '--protected-mode',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      // Redis logs to stdout (no logfile set): why it would not start is there.
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child = proc;
-    let output = '';
-    const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-4000));
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    const failed = new Promise<never>((_, reject) => {
-      // A binary that cannot be spawned emits 'error' and may never emit 'exit'.
-      proc.once('error', (err) => reject(new Error(`cannot run ${binary}: ${err.message}`)));
-      proc.once('exit', (code, signal) =>
-        reject(new Error(`redis-server exited with ${String(code ?? signal)}: ${output.trim()}`)),
+  /** Starts the server on `port`; resolves when it logs that it takes commands. */
+  const launch = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (child !== undefined) throw new Error('redis-server is already running');
+      const proc = spawn(
+        binary,
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+          ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+          // `notice` is the lowest level that logs "Ready to accept connections", which comes
+          // after the AOF is loaded: awaiting that line needs no polling.
+          ...['--protected-mode', 'no', '--loglevel', 'notice'],
+        ],
+        // redis-server logs to stdout, not stderr: that is where a failed bind is explained.
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      child = proc;
+      exited = new Promise((done) => proc.once('exit', () => done()));
+      let log = '';
+      const onLog = (chunk: Buffer): void => {
+        log = (log + chunk.toString()).slice(-4000);
+        if (log.includes('Ready to accept connections')) {
+          proc.stdout?.off('data', onLog);
+          proc.stdout?.resume();
+          proc.off('exit', onEarlyExit);
+          resolve();
+        }
+      };
+      const onEarlyExit = (code: number | null): void => {
+        child = undefined;
+        reject(new Error(`redis-server exited with ${code} before it was ready: ${log.trim()}`));
+      };
+      proc.stdout?.on('data', onLog);
+      proc.stderr?.on('data', onLog);
+      proc.once('exit', onEarlyExit);
+      // A missing binary is an 'error' event, with no 'exit': unhandled, it would crash the run.
+      proc.once('error', (err) => {
+        child = undefined;
+        reject(err);
+      });
     });
-    failed.catch(() => undefined);
-    proc.once('exit', () => {
-      if (child === proc) child = undefined;
-    });
-    try {
-      await Promise.race([untilAnswers(port), failed]);
-    } catch (err) {
-      if (child === proc) child = undefined;
-      proc.kill('SIGKILL');
-      throw err;
-    }
-  };
 
+  // Another process may take the free port before the server binds it: try a fresh one.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await launch(port);
+      break;
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes('Address already in use')) {
+        removeDir();
+        throw err;
+      }
+    }
+  }
+
+  const thaw = (): void => {
+    if (!frozen) return;
+    frozen = false;
+    child?.kill('SIGCONT');
+  };
   const kill = async (): Promise<void> => {
     const proc = child;
     child = undefined;
     if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    proc.kill('SIGKILL');
+    frozen = false;
+    await exited;
   };
+  // If the test process ends without stop(), the server must not outlive it.
+  const onProcessExit = (): void => void child?.kill('SIGKILL');
+  process.once('exit', onProcessExit);
 
   let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await kill();
-    process.off('exit', killOnExit);
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await launch();
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
-    restart: launch,
+    restart: () => launch(port),
+    freeze() {
+      if (child === undefined) throw new Error('the server is not running');
+      frozen = true;
+      child.kill('SIGSTOP');
+    },
+    thaw,
     command: (...args) => sendCommand(port, args),
-    stop,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.off('exit', onProcessExit);
+      await kill();
+      removeDir();
+    },
   };
 }
 
-/** Resolves once the server answers PING (it answers -LOADING while it reads the AOF). */
-async function untilAnswers(port: number): Promise<void> {
-  let last = '';
-  for (let attempt = 0; attempt <= 400; attempt++) {
-    try {
-      last = await sendCommand(port, ['PING']);
-      if (last.startsWith('+PONG')) return;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    // Polling is the only way to see a server become ready from outside; 25 ms apart.
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING within 10 s: ${last.trim()}`);
-}
-
-/** One RESP command over a fresh TCP connection: the raw reply text. */
+/** One RESP command over a fresh TCP connection: its raw reply (an array's first line). */
 function sendCommand(port: number, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ port, host: '127.0.0.1' });
     let reply = '';
     const request =
       `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-    // A server that takes the connection but never answers must not hang the test.
-    socket.setTimeout(2000, () => socket.destroy(new Error('no reply within 2 s')));
+    // A frozen server accepts (the kernel does) and never answers: give up rather than hang.
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no reply to ${args[0]} in 5 s`)));
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`connection closed before a reply to ${args[0]}`)));
     socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString();
-      // Simple replies (+OK, -ERR, :n) end with their first CRLF; enough for tests.
-      if (reply.includes('\r\n')) {
+      reply += chunk.toString('latin1');
+      const end = replyEnd(reply);
+      if (end !== undefined) {
         socket.end();
-        resolve(reply);
+        resolve(Buffer.from(reply.slice(0, end), 'latin1').toString());
       }
     });
     socket.write(request);
   });
+}
+
+/** Where a reply ends (bytes, as latin1 chars), or `undefined` while it is incomplete. */
+function replyEnd(reply: string): number | undefined {
+  const lineEnd = reply.indexOf('\r\n');
+  if (lineEnd === -1) return undefined;
+  if (!reply.startsWith('$')) return lineEnd + 2;
+  const length = Number(reply.slice(1, lineEnd));
+  if (length < 0) return lineEnd + 2; // $-1: nil
+  const end = lineEnd + 2 + length + 2;
+  return reply.length >= end ? end : undefined;
 }
