@@ -1,6 +1,8 @@
 /** The node's engines as the config names them (their readiness: readiness.ts). */
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Broker } from './broker/broker.js';
 import { LocalBroker } from './broker/local.js';
 import { RedisBroker } from './broker/redis.js';
@@ -11,6 +13,8 @@ import { SqliteEventLog } from './log/sqlite.js';
 import { RedisEventLog } from './log/redis.js';
 import { connectRedis } from './redis/connect.js';
 import { RedisKeys } from './redis/keys.js';
+import type { ExpiryHandlers, Presence, PresenceChange } from './presence/presence.js';
+import { RedisPresence } from './presence/redis.js';
 
 /**
  * Opens the log `config.engine` and `config.log` name; the PostgreSQL one migrates and takes its
@@ -67,4 +71,40 @@ export function createBroker(config: Config, nodeId: string, log: () => EventLog
       return current.eventsOf(m.org, m.epoch, m.firstSeq, m.lines);
     },
   });
+}
+
+/** The cluster's presence (the embedded engine's is made by the node: memory). */
+export function createPresence(config: Config, nodeId: string): Presence {
+  return new RedisPresence({
+    // A template the presence copies its address and credentials from; it never connects.
+    redis: new Redis(config.redisUrl ?? '', { lazyConnect: true }),
+    prefix: config.redisPrefix,
+    nodeId,
+    nodeTtlMs: config.nodeTtl * 1000,
+  });
+}
+
+/**
+ * What a cluster node does when presence members come and go with a node: members of a node
+ * that died leave, those of this node back from being cut off join again, on every node.
+ */
+export function presenceExpiry(broker: Broker, logger: Logger): ExpiryHandlers {
+  const announce = (change: 'join' | 'leave', members: readonly PresenceChange[]): void => {
+    for (const { org, channel, user, info } of members)
+      broker
+        .publish({
+          kind: 'presence',
+          org,
+          channel,
+          change,
+          user,
+          ...(info === undefined ? {} : { info }),
+        })
+        .catch((err: unknown) => logger.warn({ err }, `presence ${change} not sent`));
+  };
+  return {
+    onExpired: (left) => announce('leave', left),
+    onRestored: (joined) => announce('join', joined),
+    onError: (err) => logger.warn({ err }, 'presence heartbeat failed; retrying'),
+  };
 }

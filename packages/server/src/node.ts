@@ -19,7 +19,7 @@ import type { AppendInput, EventLog } from './log/log.js';
 import { MemoryEventLog } from './log/memory.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
-import type { Presence } from './presence/presence.js';
+import { isExpiringPresence, type Presence } from './presence/presence.js';
 import { PresenceTracker } from './services/presence-tracker.js';
 import type { NodeContext } from './session/context.js';
 import { SessionTicker } from './session/session-ticker.js';
@@ -30,7 +30,13 @@ import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { createListener, reloadTls } from './api/listener.js';
 import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
-import { createBroker, createLog, openLog as openEventLog } from './engines.js';
+import {
+  createBroker,
+  createLog,
+  createPresence,
+  openLog as openEventLog,
+  presenceExpiry,
+} from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
@@ -91,7 +97,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   // prefix is the node's id on the broker (where a message came from).
   const nodeId = randomBytes(6).toString('base64url');
   const broker = deps.broker ?? createBroker(config, nodeId, currentLog);
-  const presenceStore = deps.presence ?? new MemoryPresence();
+  // A cluster node opens its Redis presence at each start (it cannot restart once closed).
+  const ownsPresence = deps.presence === undefined && !embedded;
+  let presenceStore: Presence = deps.presence ?? new MemoryPresence();
   const hub = new Hub<Subscription>();
   const sessions = new Set<Session>();
   /** Sockets until their close handshake ends: drain waits on these, not on sessions. */
@@ -116,7 +124,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     });
   };
   const presence = new PresenceTracker(
-    presenceStore,
+    () => presenceStore,
     broker,
     config.presenceLeaveDelay * 1000,
     logger,
@@ -324,6 +332,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         store ??= await openStore(config, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);
         await broker.start(onBroker);
+        if (ownsPresence) presenceStore = createPresence(config, nodeId);
+        if (isExpiringPresence(presenceStore))
+          await presenceStore.startHeartbeat(presenceExpiry(broker, logger));
         draining = false;
         const handler = createApiHandler(apiNode);
         server = createListener(config, (req, res) => void handler(req, res));
@@ -343,6 +354,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         // A start that failed half way leaves nothing open: no file handle, no connection.
         transport?.close();
         server = undefined;
+        if (ownsPresence) await presenceStore.close().catch(() => undefined);
         await broker.close().catch(() => undefined);
         await releaseEngines();
         throw err;
@@ -386,7 +398,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await ingest?.close();
         ingest = undefined;
         ticker.stop();
-        presence.close();
+        // The leaves the delay held back go out while the broker is still there.
+        await presence.close();
+        if (ownsPresence) await presenceStore.close();
         logOrder.close();
         transport?.close();
         for (const ws of sockets) ws.terminate();

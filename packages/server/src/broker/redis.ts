@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 import type { LogEvent } from '../log/log.js';
 import { decodeEventsMessage, type DecodedEvents } from '../redis/event-line.js';
 import { BROKER_SHARDS, type RedisKeys } from '../redis/keys.js';
-import { connectRedis, redisOutage } from '../redis/connect.js';
+import { connectRedis } from '../redis/connect.js';
+import { redisFailure } from '../redis/errors.js';
 import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
 
 export interface RedisBrokerOptions {
@@ -37,11 +38,11 @@ export class RedisBroker implements Broker {
   async start(handler: BrokerHandler): Promise<void> {
     const { url } = this.options;
     const redis = await connectRedis({ url, name: 'broker' }).catch((err: unknown) => {
-      throw redisOutage('broker', err);
+      throw redisFailure('broker', err);
     });
     const subscriber = await connectRedis({ url, name: 'subscriber' }).catch((err: unknown) => {
       redis.disconnect();
-      throw redisOutage('broker', err);
+      throw redisFailure('broker', err);
     });
     this.connections = { redis, subscriber };
     this.handler = handler;
@@ -52,7 +53,7 @@ export class RedisBroker implements Broker {
       await this.subscribeAll(subscriber);
     } catch (err) {
       await this.close();
-      throw redisOutage('broker', err);
+      throw redisFailure('broker', err);
     }
   }
 
@@ -66,7 +67,7 @@ export class RedisBroker implements Broker {
     if (message.kind === 'lost') return 0;
     const { keys, nodeId } = this.options;
     const redis = this.connections?.redis;
-    if (redis === undefined) throw redisOutage('broker', new Error('Connection is closed'));
+    if (redis === undefined) throw redisFailure('broker', new Error('Connection is closed'));
     let channel: string;
     if (message.kind === 'answer') channel = keys.nodeChannel(message.to);
     else {
@@ -78,18 +79,18 @@ export class RedisBroker implements Broker {
     try {
       return await redis.publish(channel, JSON.stringify(wire));
     } catch (err) {
-      throw redisOutage('broker', err);
+      throw redisFailure('broker', err);
     }
   }
 
   async check(): Promise<void> {
     const connections = this.connections;
     if (connections?.subscriber.status !== 'ready')
-      throw redisOutage('broker', new Error('Connection is closed (subscriber)'));
+      throw redisFailure('broker', new Error('Connection is closed (subscriber)'));
     try {
       await connections.redis.ping();
     } catch (err) {
-      throw redisOutage('broker', err);
+      throw redisFailure('broker', err);
     }
   }
 

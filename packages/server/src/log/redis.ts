@@ -24,7 +24,7 @@ import { APPEND_SCRIPT, STATE_SCRIPT } from './redis-scripts.js';
 import { decodeEventLine, encodeEventLine, encodeEventsHeader } from '../redis/event-line.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { LuaScript, type LuaReply } from '../redis/lua-script.js';
-import { redisOutage } from '../redis/connect.js';
+import { redisFailure } from '../redis/errors.js';
 
 export interface RedisLogOptions {
   /** A connection of its own: `close()` quits it. */
@@ -70,7 +70,7 @@ export class RedisEventLog implements BroadcastingLog {
       if (epoch === null) throw new Error('the epoch vanished while the log opened');
       return new RedisEventLog(options, epoch);
     } catch (err) {
-      throw redisOutage('log', err);
+      throw redisFailure('log', err);
     }
   }
 
@@ -220,7 +220,7 @@ export class RedisEventLog implements BroadcastingLog {
     args: readonly (string | number)[],
   ): Promise<LuaReply[]> {
     const reply = await this.command(() => script.run(this.options.redis, keys, args));
-    if (!Array.isArray(reply)) throw redisOutage('log', new Error('unexpected script reply'));
+    if (!Array.isArray(reply)) throw redisFailure('log', new Error('unexpected script reply'));
     return reply;
   }
 
@@ -228,7 +228,7 @@ export class RedisEventLog implements BroadcastingLog {
     try {
       return await call();
     } catch (err) {
-      throw redisOutage('log', err);
+      throw redisFailure('log', err);
     }
   }
 }

@@ -7,7 +7,7 @@
 import type { PresenceMember } from '@hubcast/protocol';
 import type { Redis } from 'ioredis';
 import { EngineUnavailableError } from '../engine-error.js';
-import { redisFailure } from '../redis-errors.js';
+import { redisFailure } from '../redis/errors.js';
 import { groupMembers } from './members.js';
 import type {
   ExpiringPresence,

@@ -5,8 +5,7 @@
  * when Redis stops answering, and the connection keeps coming back by itself.
  */
 import { Redis } from 'ioredis';
-import { EngineUnavailableError } from '../engine-error.js';
-import type { EngineReason } from '../engine-reason.js';
+import { redisFailure } from './errors.js';
 
 export interface RedisConnectOptions {
   /** `redis://` or `rediss://`; never logged (it may carry a password). */
@@ -36,34 +35,7 @@ export async function connectRedis(options: RedisConnectOptions): Promise<Redis>
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw redisOutage(options.name, err);
+    throw redisFailure(options.name, err);
   }
   return redis;
-}
-
-/** A failed Redis command as an `EngineUnavailableError` of `part`, with a stable reason. */
-export function redisOutage(part: string, err: unknown): EngineUnavailableError {
-  if (err instanceof EngineUnavailableError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new EngineUnavailableError(part, firstWords(message), {
-    cause: err,
-    code: reasonOf(err, message),
-  });
-}
-
-function reasonOf(err: unknown, message: string): EngineReason {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return 'unreachable';
-  if (code === 'ETIMEDOUT' || /timed out/i.test(message)) return 'timeout';
-  // No offline queue: a command sent while the connection is down fails with these words.
-  if (/isn't writeable|Connection is closed|connect E|LOADING/i.test(message)) return 'unreachable';
-  if (/^READONLY/.test(message)) return 'read_only';
-  // Redis refuses writes when it cannot persist (MISCONF) or is out of memory (OOM).
-  if (/^(MISCONF|OOM)/.test(message)) return 'disk_full';
-  return 'error';
-}
-
-/** Redis and ioredis messages hold no secret, but may be long: the first line, capped. */
-function firstWords(message: string): string {
-  return (message.split('\n', 1)[0] ?? '').slice(0, 200);
 }

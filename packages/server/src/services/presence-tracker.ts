@@ -20,7 +20,7 @@ export interface PresenceSubject {
 /** A leave waiting out the delay: its timer and the removal it runs. */
 interface PendingLeave {
   timer: NodeJS.Timeout;
-  run: () => void;
+  run: () => Promise<unknown>;
 }
 
 export class PresenceTracker {
@@ -28,7 +28,8 @@ export class PresenceTracker {
   private readonly pending = new Map<string, Map<string, PendingLeave>>();
 
   constructor(
-    private readonly presence: Presence,
+    /** The node's presence engine now (a cluster node opens a new one at each start). */
+    private readonly store: () => Presence,
     private readonly broker: Broker,
     private readonly leaveDelayMs: number,
     private readonly logger: Logger,
@@ -39,7 +40,7 @@ export class PresenceTracker {
     // their pending leaves on this channel are off. The same connection simply stays; another
     // of theirs is removed once this one is in, so the count is right at once and, the user
     // never having been absent, no leave goes out.
-    let stale: (() => void)[] | undefined;
+    let stale: (() => Promise<unknown>)[] | undefined;
     if (this.pending.size > 0) {
       const key = userChannelKey(s.org, channel, s.user);
       const waiting = this.pending.get(key);
@@ -52,7 +53,7 @@ export class PresenceTracker {
       }
     }
     // The subject is the entry: no copy per connection (a memory store keeps a reference).
-    const entered = this.presence
+    const entered = this.store()
       .add(s.org, channel, s.id, s)
       .then(({ firstForUser }) => {
         if (!firstForUser) return;
@@ -70,14 +71,14 @@ export class PresenceTracker {
     if (stale !== undefined) {
       const runs = stale;
       void entered.then(() => {
-        for (const run of runs) run();
+        for (const run of runs) void run();
       });
     }
   }
 
   leave(s: PresenceSubject, channel: string): void {
-    const run = (): void => {
-      this.presence
+    const run = (): Promise<unknown> =>
+      this.store()
         .remove(s.org, channel, s.id)
         .then(({ lastForUser }) => {
           if (!lastForUser) return;
@@ -91,8 +92,10 @@ export class PresenceTracker {
           });
         })
         .catch((err: unknown) => this.logger.warn({ err }, 'presence leave failed'));
-    };
-    if (this.leaveDelayMs <= 0) return run();
+    if (this.leaveDelayMs <= 0) {
+      void run();
+      return;
+    }
     const key = userChannelKey(s.org, channel, s.user);
     let waiting = this.pending.get(key);
     if (waiting === undefined) this.pending.set(key, (waiting = new Map<string, PendingLeave>()));
@@ -100,7 +103,7 @@ export class PresenceTracker {
       const now = this.pending.get(key);
       now?.delete(s.id);
       if (now?.size === 0) this.pending.delete(key);
-      run();
+      void run();
     }, this.leaveDelayMs);
     // A connection leaves a channel once before it enters again, which ends its pending leave.
     const earlier = waiting.get(s.id);
@@ -109,18 +112,20 @@ export class PresenceTracker {
   }
 
   members(org: string, channel: string): Promise<PresenceMember[]> {
-    return this.presence.members(org, channel);
+    return this.store().members(org, channel);
   }
 
-  /** Runs pending leaves now (shutdown). */
-  close(): void {
+  /** Runs pending leaves now (shutdown); resolves once they are done. */
+  async close(): Promise<void> {
     const all = [...this.pending.values()];
     this.pending.clear();
+    const runs: Promise<unknown>[] = [];
     for (const waiting of all)
       for (const leave of waiting.values()) {
         clearTimeout(leave.timer);
-        leave.run();
+        runs.push(leave.run());
       }
+    await Promise.all(runs);
   }
 }
 

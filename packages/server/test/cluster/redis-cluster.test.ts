@@ -112,6 +112,31 @@ describe('a cluster of three nodes on Redis', () => {
       expect(await bob.waitClosed()).toEqual({ code: 4502, reason: 'revoked' });
   });
 
+  it('agrees on presence on every node: joins, members and leaves travel between nodes', async () => {
+    const [a, b, c] = (await startCluster(3)) as [TestNode, TestNode, TestNode];
+    const watcher = await connectClient(a, { sub: 'watcher', org: 'acme' });
+    watcher.send({ type: 'subscribe', id: 1, channel: 'room.1', presence: true });
+    await watcher.reply(1);
+    const bob = await connectClient(
+      b,
+      { sub: 'bob', org: 'acme', info: { name: 'Bob' } },
+      { subscriptions: ['room.1'] },
+    );
+    expect(await watcher.next('join')).toMatchObject({ user: 'bob', info: { name: 'Bob' } });
+    // Bob's second device on a third node: one member, two connections, no second join.
+    await connectClient(c, { sub: 'bob', org: 'acme' }, { subscriptions: ['room.1'] });
+    for (const node of [a, b, c]) {
+      const res = await httpRequest(node, 'GET', '/api/presence?org=acme&channel=room.1');
+      const members = (res.body as { members: { user: string; connections: number }[] }).members;
+      expect(members.map((m) => [m.user, m.connections]).sort()).toEqual([
+        ['bob', 2],
+        ['watcher', 1],
+      ]);
+    }
+    bob.terminate();
+    expect((await watcher.quiet()).filter((m) => m.type === 'leave')).toEqual([]);
+  });
+
   it('resumes a client on another node from the cursor it got on the first', async () => {
     const [a, b] = await startCluster(2);
     if (a === undefined || b === undefined) throw new Error('two nodes');

@@ -2,8 +2,8 @@
  * Which ioredis failures mean "Redis cannot answer now" (503, /readyz) rather than a bug, and
  * how to say why in words of our own: the driver's may name a host.
  */
-import { EngineUnavailableError } from './engine-error.js';
-import { engineReasonOf, type EngineReason } from './engine-reason.js';
+import { EngineUnavailableError } from '../engine-error.js';
+import { engineReasonOf, type EngineReason } from '../engine-reason.js';
 
 /** Error replies (their first word) of a server that is there but cannot serve now. */
 const REPLY_ERRORS: Readonly<Record<string, readonly [EngineReason, string]>> = {

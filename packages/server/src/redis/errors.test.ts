@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineUnavailableError } from './engine-error.js';
-import { redisFailure } from './redis-errors.js';
+import { EngineUnavailableError } from '../engine-error.js';
+import { redisFailure } from './errors.js';
 
 /** An error shaped as ioredis rejects with: a name, a message, sometimes node's `code`. */
 function failure(name: string, message: string, code?: string): Error {
