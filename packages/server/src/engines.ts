@@ -90,7 +90,10 @@ export function createPresence(config: Config, nodeId: string): Presence {
  */
 export function presenceExpiry(broker: Broker, logger: Logger): ExpiryHandlers {
   const announce = (change: 'join' | 'leave', members: readonly PresenceChange[]): void => {
-    for (const { org, channel, user, info } of members)
+    for (const { org, channel, user, info } of members) {
+      // The cluster's hidden per-user connection channels (cluster/user-slots.ts) have no
+      // watchers to tell.
+      if (channel.startsWith('~')) continue;
       broker
         .publish({
           kind: 'presence',
@@ -101,6 +104,7 @@ export function presenceExpiry(broker: Broker, logger: Logger): ExpiryHandlers {
           ...(info === undefined ? {} : { info }),
         })
         .catch((err: unknown) => logger.warn({ err }, `presence ${change} not sent`));
+    }
   };
   return {
     onExpired: (left) => announce('leave', left),

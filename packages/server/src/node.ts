@@ -12,6 +12,7 @@ import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import type { Broker } from './broker/broker.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
+import { ClusterUserSlots } from './cluster/user-slots.js';
 import { createNodeInbox } from './cluster/node-inbox.js';
 import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
@@ -123,6 +124,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       details: { retry_after: Math.ceil(waitSeconds * 1000) / 1000 },
     });
   };
+  const userSlots = new ClusterUserSlots(() => presenceStore, config.maxConnectionsPerUser);
   const presence = new PresenceTracker(
     () => presenceStore,
     broker,
@@ -214,9 +216,17 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       return publishAs(org, scopeKeys(items, { kind: 'user', user }), skipSession);
     },
     admit: (s) => admission.admit(s),
+    async admitInCluster(s) {
+      if (embedded || (await userSlots.take(s))) return undefined;
+      metrics.countLimit('user_connections');
+      return limitExceeded('too many connections for this user', {
+        closeCode: CLOSE_CODES.limit.code,
+      });
+    },
     sessionClosed(s) {
       sessions.delete(s);
       admission.release(s);
+      userSlots.release(s);
     },
     socketClosed(ws) {
       sockets.delete(ws);

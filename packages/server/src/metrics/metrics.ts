@@ -19,6 +19,7 @@ export type LimitName =
   | 'max_connections'
   | 'unauthenticated_per_ip'
   | 'tenant_connections'
+  | 'user_connections'
   | 'tenant_publish_rate';
 
 /** What became of a queue job (`hubcast_queue_jobs_total{job,outcome}`). */

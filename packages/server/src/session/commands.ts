@@ -116,8 +116,10 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
   session.info = claims.info;
   session.device = cmd.client?.device;
   session.expiresAt = claims.expiresAt;
-  const refused = ctx.admit(session);
+  const refused = ctx.admit(session) ?? (await admitInCluster(session));
   if (refused !== undefined) throw refused;
+  // Closed while the cluster answered: the close released the slots.
+  if (session.state !== 'awaiting_auth') return;
   session.transition('live', 'connect');
   try {
     await goLive(session, cmd);
@@ -127,6 +129,16 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
     if (isHubcastError(err) && err.closeCode !== undefined) throw err;
     const e = isHubcastError(err) ? err : (engineOutage(err) ?? internal(session, err));
     throw new HubcastError(e.code, e.message, { closeCode: TRY_AGAIN_LATER, details: e.details });
+  }
+}
+
+/** The cluster's user slot; an outage of its engine is worth a retry (1013), as in goLive. */
+async function admitInCluster(session: Session): Promise<HubcastError | undefined> {
+  try {
+    return await session.ctx.admitInCluster(session);
+  } catch (err) {
+    const e = engineOutage(err) ?? internal(session, err);
+    return new HubcastError(e.code, e.message, { closeCode: TRY_AGAIN_LATER });
   }
 }
 

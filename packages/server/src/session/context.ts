@@ -35,6 +35,11 @@ export interface NodeContext {
    * or gets the error to refuse it with (limit_exceeded, 4003).
    */
   admit(session: Session): HubcastError | undefined;
+  /**
+   * After `admit`: the user's slot over the whole cluster (a cluster node asks Redis), or the
+   * error to refuse with. Resolves at once on a single node.
+   */
+  admitInCluster(session: Session): Promise<HubcastError | undefined>;
   /** Called once when a session is gone, whatever the reason. */
   sessionClosed(session: Session): void;
   /** Called once when the socket under a session has finished closing. */

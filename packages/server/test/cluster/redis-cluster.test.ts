@@ -12,6 +12,7 @@ import type { TestNode } from '../helpers/test-node.js';
 import {
   connectClient,
   httpRequest,
+  openClient,
   publishHttp,
   useTestNodes,
   type ConnectedClient,
@@ -135,6 +136,40 @@ describe('a cluster of three nodes on Redis', () => {
     }
     bob.terminate();
     expect((await watcher.quiet()).filter((m) => m.type === 'leave')).toEqual([]);
+  });
+
+  it('holds a user to --max-connections-per-user over the whole cluster', async () => {
+    const nodes = await Promise.all(
+      [0, 1, 2].map(() =>
+        startNode({
+          engine: 'redis',
+          redisUrl: redis.url,
+          store: 'memory',
+          maxConnectionsPerUser: 2,
+        }),
+      ),
+    );
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    const first = await connectClient(a, { sub: 'bob', org: 'acme' });
+    await connectClient(b, { sub: 'bob', org: 'acme' });
+    const third = await openClient(c.wsUrl);
+    third.send({ type: 'connect', id: 1, token: await c.token({ sub: 'bob', org: 'acme' }) });
+    expect(await third.reply(1)).toMatchObject({ type: 'error', code: 'limit_exceeded' });
+    expect((await third.waitClosed()).code).toBe(4003);
+    // Another user, and bob in another tenant, are not held back.
+    await connectClient(c, { sub: 'ann', org: 'acme' });
+    await connectClient(c, { sub: 'bob', org: 'globex' });
+    // Once one of bob's connections is gone, its slot is free on every node; the release
+    // reaches Redis after the close, so a connect right after may still be refused.
+    first.terminate();
+    await first.closed;
+    let admitted = false;
+    for (let attempt = 0; attempt < 50 && !admitted; attempt++) {
+      const next = await openClient(c.wsUrl);
+      next.send({ type: 'connect', id: 1, token: await c.token({ sub: 'bob', org: 'acme' }) });
+      admitted = (await next.reply(1)).type === 'connected';
+    }
+    expect(admitted).toBe(true);
   });
 
   it('resumes a client on another node from the cursor it got on the first', async () => {
