@@ -25,8 +25,8 @@ export async function openLog(
   nodeId: string,
   onProgress?: (message: string) => void,
 ): Promise<EventLog> {
-  if (config.engine === 'redis')
-    return RedisEventLog.open({
+  if (config.engine === 'redis') {
+    const log = await RedisEventLog.open({
       // loadConfig refuses `redis` without a URL.
       redis: await connectRedis({ url: config.redisUrl ?? '', name: 'log' }),
       keys: new RedisKeys(config.redisPrefix),
@@ -34,6 +34,10 @@ export async function openLog(
       historySize: config.historySize,
       historyTtlSeconds: config.historyTtl,
     });
+    // Idle tenants' expired events leave Redis within a minute (or a tenth of the TTL).
+    log.startSweeping(Math.min(60_000, Math.max(1000, (config.historyTtl * 1000) / 10)));
+    return log;
+  }
   if (config.log !== 'postgres') return createLog(config, onProgress);
   return PostgresEventLog.open({
     // loadConfig refuses `postgres` without a URL.

@@ -95,6 +95,22 @@ describe('RedisEventLog', () => {
     await log.close();
   });
 
+  it('sweeps the expired events of orgs nobody touches any more, on one node at a time', async () => {
+    let nowMs = 1_700_000_000_000;
+    const options = { historySize: 100, historyTtlSeconds: 60, prefix: 'swept', now: () => nowMs };
+    const [a, b] = [await openLog(options), await openLog(options)];
+    await a.append('idle-1', [{ channel: 'c', data: 1 }]);
+    await a.append('idle-2', [{ channel: 'c', data: 2 }]);
+    nowMs += 61_000;
+    const swept = [await a.sweep(10_000), await b.sweep(10_000)];
+    // The first takes the period's lock; the second finds it taken.
+    expect(swept).toEqual([2, 0]);
+    expect(await server.command('XLEN', 'swept:{idle-1}:log')).toBe(':0\r\n');
+    expect(await server.command('XLEN', 'swept:{idle-2}:log')).toBe(':0\r\n');
+    expect(await a.headSeq('idle-1')).toBe(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('answers EngineUnavailableError when Redis cannot be reached at open', async () => {
     await expect(connectRedis({ url: 'redis://127.0.0.1:1', name: 'log' })).rejects.toMatchObject({
       name: 'EngineUnavailableError',

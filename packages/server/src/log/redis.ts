@@ -50,6 +50,7 @@ interface OrgState {
 export class RedisEventLog implements BroadcastingLog {
   private epochs: OrgEpochs;
   private epoch: string;
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   private constructor(
@@ -175,7 +176,41 @@ export class RedisEventLog implements BroadcastingLog {
     await this.command(() => this.options.redis.ping());
   }
 
+  /**
+   * Applies age retention to every org, including those nobody writes to or reads any more
+   * (the scripts trim an org only when they touch it). Runs on one node of the cluster at a
+   * time, per `everyMs` (a lock that expires with the period); answers how many orgs it swept.
+   */
+  async sweep(everyMs: number): Promise<number> {
+    const { redis, keys } = this.options;
+    const mine = await this.command(() =>
+      redis.set(`${keys.prefix}:sweeping`, '1', 'PX', Math.max(1, everyMs - 500), 'NX'),
+    );
+    if (mine === null) return 0;
+    let cursor = '0';
+    let swept = 0;
+    do {
+      const [next, orgs] = await this.command(() =>
+        redis.sscan(`${keys.prefix}:orgs`, cursor, 'COUNT', 200),
+      );
+      cursor = next;
+      for (const org of orgs) {
+        await this.state(org);
+        swept++;
+      }
+    } while (cursor !== '0');
+    return swept;
+  }
+
+  /** Sweeps every `everyMs` until `close()`; a failed sweep waits for the next period. */
+  startSweeping(everyMs: number): void {
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => void this.sweep(everyMs).catch(() => undefined), everyMs);
+    this.sweeper.unref();
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.options.redis.quit().catch(() => this.options.redis.disconnect());
   }
 
