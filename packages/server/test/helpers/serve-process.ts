@@ -45,7 +45,23 @@ export async function startServeProcess(
   args: readonly string[] = [],
   options: ServeOptions = {},
 ): Promise<ServeProcess> {
-  const port = options.port ?? (await freePort());
+  // A free port may be taken by another process before the node binds it (tests run in
+  // parallel, and a bench may hold thousands of local ports): then try a fresh one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(args, options, options.port ?? (await freePort()));
+    } catch (err) {
+      if (options.port !== undefined || attempt === 3 || !String(err).includes('EADDRINUSE'))
+        throw err;
+    }
+  }
+}
+
+async function startOnce(
+  args: readonly string[],
+  options: ServeOptions,
+  port: number,
+): Promise<ServeProcess> {
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hubcast-serve-'));
   const child = spawn(
     process.execPath,
