@@ -56,6 +56,8 @@ export interface ResumeState {
 export interface ConnOptions {
   host: string;
   port: number;
+  /** The source address (worker-protocol.ts `ConnectSpec.localAddress`). */
+  localAddress?: string;
   adapter: Adapter;
   hooks: ConnHooks;
   /** Channels (rooms) this connection subscribes to; shared arrays, not one per connection. */
@@ -109,6 +111,7 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
     const socket = (this.socket = connect({
       host: options.host,
       port: options.port,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       onread: {
         buffer: READ_BUFFER,
         callback: (n) => {

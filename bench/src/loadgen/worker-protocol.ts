@@ -8,6 +8,13 @@ export interface ConnectSpec {
   host: string;
   port: number;
   /**
+   * The address this worker's sockets connect from (any 127.x.y.z is local on Linux): one
+   * source address has only the ephemeral port range (28,232 ports here) towards one target
+   * port, so past that a second generator process takes another (`workers`). Default: the
+   * kernel's choice.
+   */
+  localAddress?: string;
+  /**
    * Global index of this worker's first connection; hubcast users are `u<index>` (with
    * `rooms`, `u<⌊index / devices⌋>`).
    */

@@ -4,9 +4,10 @@
  * threads) and the target's are taken around it, which is what `generatorBound` is judged by.
  */
 import { cpus } from 'node:os';
-import type { WindowResult } from '../loadgen/pool.js';
+import type { ConnectionPool, WindowResult } from '../loadgen/pool.js';
 import { nowMs } from '../loadgen/payload.js';
-import type { Session } from './session.js';
+import type { Publisher } from '../loadgen/publisher.js';
+import type { TargetProcess } from '../targets/target-process.js';
 
 export interface Measured {
   window: WindowResult;
@@ -24,7 +25,12 @@ export function waitBudgetMs(deliveries: number): number {
 }
 
 /** What a window needs of a session; `rooms` has no HTTP publisher, and says its last seq. */
-export type WindowHost = Pick<Session, 'proc' | 'pool'> & Partial<Pick<Session, 'publisher'>>;
+export interface WindowHost {
+  /** The target whose CPU the window reads. */
+  proc: Pick<TargetProcess, 'cpuMicros'>;
+  pool: Pick<ConnectionPool, 'begin' | 'end' | 'size'>;
+  publisher?: Publisher;
+}
 
 /**
  * Runs `work` inside a window that closes once every connection has every event up to
