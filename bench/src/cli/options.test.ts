@@ -100,7 +100,7 @@ describe('parseOptions', () => {
     [['--sqlite-sync', 'off'], /--sqlite-sync: 'off' is not one of normal, full/],
     [['--publishers', '0'], /--publishers must be an integer from 1/],
     [['--engines', 'postgres'], /--engines: 'postgres' is not one of embedded, redis/],
-    [['--serve-workers', '0'], /--serve-workers must be an integer from 1/],
+    [['--serve-workers', '1'], /--serve-workers must be an integer from 2/], // one node: W1's sessions
     [['--storm-rate', '0'], /--storm-rate must be/],
     [['--rate', '-1'], /--rate must be/],
     [['--room-rate', '0'], /--room-rate must be/],

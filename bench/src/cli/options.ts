@@ -244,7 +244,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     sqliteSyncs: list('sqlite-sync', SQLITE_SYNCS, ['normal']),
     engines: list('engines', ENGINES),
     clusterDurationSec: int('duration', smoke ? 1 : 30, 1, 3600),
-    serveWorkers: int('serve-workers', 2, 1, 64),
+    serveWorkers: int('serve-workers', 2, 2, 64),
     workersConnections: int('workers-connections', smoke ? 60 : 38_000, 1, 200_000),
   };
 }

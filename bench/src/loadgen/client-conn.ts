@@ -56,8 +56,9 @@ export interface ResumeState {
 export interface ConnOptions {
   host: string;
   port: number;
-  /** The source address (worker-protocol.ts `ConnectSpec.localAddress`). */
+  /** The source address and port (worker-protocol.ts `ConnectSpec.localAddress`). */
   localAddress?: string;
+  localPort?: number;
   adapter: Adapter;
   hooks: ConnHooks;
   /** Channels (rooms) this connection subscribes to; shared arrays, not one per connection. */
@@ -112,6 +113,7 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
       host: options.host,
       port: options.port,
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.localPort === undefined ? {} : { localPort: options.localPort }),
       onread: {
         buffer: READ_BUFFER,
         callback: (n) => {

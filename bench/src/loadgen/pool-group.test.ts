@@ -64,7 +64,13 @@ describe('PoolGroup', () => {
     expect(b.asked).toEqual([
       {
         total: 19_000,
-        spec: { ...SPEC, firstIndex: 19_001, maxInFlight: 128, localAddress: '127.0.0.2' },
+        spec: {
+          ...SPEC,
+          firstIndex: 19_001,
+          maxInFlight: 128,
+          localAddress: '127.0.0.2',
+          localPortFrom: 12_000,
+        },
       },
     ]);
     expect(progress).toEqual([19_001, 38_001]); // summed over the pools

@@ -14,9 +14,19 @@ import {
 
 export interface GroupMember {
   pool: ConnectionPool;
-  /** Where its sockets connect from (`ConnectSpec.localAddress`); default: the kernel's choice. */
+  /**
+   * Where its sockets connect from (`ConnectSpec.localAddress`), on ports counting up from
+   * `LOCAL_PORT_FROM`; default: the kernel's choice of both.
+   */
   localAddress?: string;
 }
+
+/**
+ * A member's first source port: below Linux's ephemeral range (32768-60999), where `listen(0)`
+ * never puts a server, so a bind to 127.0.0.x on these ports meets no listener. A member holds
+ * at most 19,900 connections (options.ts), so its ports end below 32,000.
+ */
+export const LOCAL_PORT_FROM = 12_000;
 
 export class PoolGroup implements ConnectionPool {
   constructor(private readonly members: readonly GroupMember[]) {}
@@ -42,7 +52,9 @@ export class PoolGroup implements ConnectionPool {
             ...spec,
             firstIndex: (spec.firstIndex ?? 0) + first,
             maxInFlight: Math.max(1, Math.ceil(spec.maxInFlight / this.members.length)),
-            ...(m.localAddress === undefined ? {} : { localAddress: m.localAddress }),
+            ...(m.localAddress === undefined
+              ? {}
+              : { localAddress: m.localAddress, localPortFrom: LOCAL_PORT_FROM }),
           },
           (ready, failed) => {
             progress[i] = { ready, failed };

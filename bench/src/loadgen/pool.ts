@@ -105,12 +105,19 @@ export class LoadPool implements ConnectionPool {
     spec: PoolConnectSpec,
     onProgress?: (ready: number, failed: number) => void,
   ): Promise<RampResult> {
-    const { firstIndex = 0, ...rest } = spec;
+    const { firstIndex = 0, localPortFrom, ...rest } = spec;
     return this.ramp(
       total,
       spec.maxInFlight,
       onProgress,
-      (w, share) => this.call(w, { type: 'connect', spec: { ...rest, ...share } }),
+      (w, share) => {
+        // Each worker's connections take the next source ports after the previous worker's.
+        const ports =
+          localPortFrom === undefined
+            ? {}
+            : { localPortFrom: localPortFrom + share.firstIndex - firstIndex };
+        return this.call(w, { type: 'connect', spec: { ...rest, ...share, ...ports } });
+      },
       firstIndex,
     );
   }

@@ -15,6 +15,13 @@ export interface ConnectSpec {
    */
   localAddress?: string;
   /**
+   * With `localAddress`: the source port of this worker's first connection, the next ones
+   * counting up. Naming the port keeps a bind cheap: a bind to port 0 makes the kernel search
+   * for a free one, past every port in use, which cost 0.5 ms of system CPU per connection at
+   * 9,000 (an explicit port: 0.05 ms).
+   */
+  localPortFrom?: number;
+  /**
    * Global index of this worker's first connection; hubcast users are `u<index>` (with
    * `rooms`, `u<⌊index / devices⌋>`).
    */
