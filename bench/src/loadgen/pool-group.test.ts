@@ -36,6 +36,7 @@ function fakePool(size: number, ramp: Partial<RampResult>, window: Partial<Windo
         ...window,
       }),
     disconnect: () => Promise.resolve(),
+    remoteCpuMicros: () => Promise.resolve(size * 1000),
   };
   return { pool, asked };
 }
@@ -83,6 +84,7 @@ describe('PoolGroup', () => {
       lastReadyMs: 1100,
     });
     expect(group.size).toBe(4);
+    expect(await group.remoteCpuMicros()).toBe(4000); // summed over the pools
   });
 
   it('merges windows: counts summed, the last delivery, samples joined', async () => {

@@ -80,4 +80,9 @@ export class PoolGroup implements ConnectionPool {
   async disconnect(): Promise<void> {
     await Promise.all(this.members.map((m) => m.pool.disconnect()));
   }
+
+  async remoteCpuMicros(): Promise<number> {
+    const each = await Promise.all(this.members.map((m) => m.pool.remoteCpuMicros()));
+    return each.reduce((n, x) => n + x, 0);
+  }
 }

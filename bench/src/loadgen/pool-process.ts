@@ -26,6 +26,11 @@ async function answer(req: PoolRequest): Promise<PoolReply> {
     case 'disconnect':
       await pool.disconnect();
       return { id: req.id, type: 'done' };
+    case 'cpu': {
+      // Worker threads included: a process's CPU is all its threads'.
+      const { user, system } = process.cpuUsage();
+      return { id: req.id, type: 'cpu', micros: user + system };
+    }
     default: {
       const never: never = req;
       throw new Error(`unknown pool request ${JSON.stringify(never)}`);

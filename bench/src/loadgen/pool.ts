@@ -62,6 +62,8 @@ export interface ConnectionPool {
   begin(): Promise<void>;
   end(lastSeq: number, waitMs: number): Promise<WindowResult>;
   disconnect(): Promise<void>;
+  /** CPU (µs) used so far by the other generator processes it drives; 0 without any. */
+  remoteCpuMicros(): Promise<number>;
 }
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
@@ -213,6 +215,11 @@ export class LoadPool implements ConnectionPool {
 
   async disconnect(): Promise<void> {
     await Promise.all(this.workers.map((w) => this.call(w, { type: 'disconnect' })));
+  }
+
+  /** Its threads are this process's: `process.cpuUsage()` counts them already. */
+  remoteCpuMicros(): Promise<number> {
+    return Promise.resolve(0);
   }
 
   /** Terminates every worker (their sockets go with them). */

@@ -14,12 +14,14 @@ export type PoolRequest =
   | { id: number; type: 'connect'; total: number; spec: PoolConnectSpec }
   | { id: number; type: 'begin' }
   | { id: number; type: 'end'; lastSeq: number; waitMs: number }
-  | { id: number; type: 'disconnect' };
+  | { id: number; type: 'disconnect' }
+  | { id: number; type: 'cpu' };
 
 export type PoolReply =
   | { id: number; type: 'ramped'; result: RampResult }
   | { id: number; type: 'ended'; result: WindowResult }
   | { id: number; type: 'done' }
+  | { id: number; type: 'cpu'; micros: number }
   | { id: number; type: 'error'; message: string }
   | { type: 'progress'; ready: number; failed: number };
 
@@ -104,6 +106,12 @@ export class RemotePool implements ConnectionPool {
 
   async disconnect(): Promise<void> {
     await this.call({ type: 'disconnect' });
+  }
+
+  async remoteCpuMicros(): Promise<number> {
+    const reply = await this.call({ type: 'cpu' });
+    if (reply.type !== 'cpu') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.micros;
   }
 
   /** Ends the process (its connections go with it). */

@@ -28,7 +28,7 @@ export function waitBudgetMs(deliveries: number): number {
 export interface WindowHost {
   /** The target whose CPU the window reads. */
   proc: Pick<TargetProcess, 'cpuMicros'>;
-  pool: Pick<ConnectionPool, 'begin' | 'end' | 'size'>;
+  pool: Pick<ConnectionPool, 'begin' | 'end' | 'size' | 'remoteCpuMicros'>;
   publisher?: Publisher;
 }
 
@@ -42,7 +42,9 @@ export async function measureWindow(
   expectedDeliveries: number,
   lastSeq: () => number = () => s.publisher?.lastSeq ?? 0,
 ): Promise<Measured> {
+  // The generator: this process's threads, and other generator processes (`workers`).
   const genStart = process.cpuUsage();
+  const remoteStart = await s.pool.remoteCpuMicros();
   const targetStart = await s.proc.cpuMicros();
   const wallStart = nowMs();
   await s.pool.begin();
@@ -55,8 +57,9 @@ export async function measureWindow(
   const window = await s.pool.end(lastSeq(), waitBudgetMs(expectedDeliveries));
   const wallMs = Math.max(1e-3, nowMs() - wallStart);
   const gen = process.cpuUsage(genStart);
+  const remoteMicros = (await s.pool.remoteCpuMicros()) - remoteStart;
   const targetCpuMicros = (await s.proc.cpuMicros()) - targetStart;
-  const generatorCpu = (gen.user + gen.system) / 1000 / wallMs;
+  const generatorCpu = (gen.user + gen.system + remoteMicros) / 1000 / wallMs;
   const targetCpu = targetCpuMicros / 1000 / wallMs;
   return {
     window,
