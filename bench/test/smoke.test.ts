@@ -2,20 +2,43 @@
  * The CI check of the issue: `hubcast bench --smoke` runs every scenario tiny against every
  * target, through the real CLI, and every event reaches every connection exactly once (in
  * `storm`, across a restart, on hubcast; the peers have no resume), and every acknowledged
- * `durable` publish is in hubcast's log once. Speed is never asserted.
+ * `durable` publish is in hubcast's log once. Hubcast's W1 scenarios also run on the Redis
+ * engine, and `cluster`, `redis-cost` and `workers` (`hubcast serve --workers 2`) on it, with
+ * a `redis-server` the bench starts and stops itself. Speed is never asserted.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchRun } from '../src/results.js';
+import type { BenchRun, TargetFigures } from '../src/results.js';
 
 const CLI = fileURLToPath(new URL('../../packages/server/bin/hubcast.js', import.meta.url));
-/** The scenarios every target must pass exactly once; `storm` and `durable` have tests below. */
-const SCENARIOS = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9', 'rooms'];
+/** The scenarios every target must pass exactly once; the others have tests below. */
+const W1 = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
 const TARGETS = ['hubcast', 'ws', 'socketio'];
+/** W1's figures: every target, and hubcast on the Redis engine. */
+const W1_FIGURES = ['hubcast', 'hubcast·redis', 'socketio', 'ws'];
+
+const keyOf = (t: TargetFigures): string =>
+  t.variant === undefined ? t.target : `${t.target}·${t.variant}`;
+
+/** `redis-server` processes a bench started (its temp dir names them), from /proc (Linux). */
+function benchRedisServers(): string[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return cmd.includes('hubcast-bench-redis-') ? [`${pid}: ${cmd}`] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
 
 describe('hubcast bench --smoke', () => {
   let out: string;
@@ -35,7 +58,7 @@ describe('hubcast bench --smoke', () => {
     });
     const json = (await readdir(out)).find((f) => f.startsWith('smoke-') && f.endsWith('.json'));
     if (json !== undefined) run = JSON.parse(await readFile(join(out, json), 'utf8')) as BenchRun;
-  }, 110_000);
+  }, 200_000);
 
   afterAll(async () => {
     await rm(out, { recursive: true, force: true });
@@ -54,33 +77,52 @@ describe('hubcast bench --smoke', () => {
     expect(run.smoke).toBe(true);
   });
 
-  it.each(SCENARIOS)('%s has figures for every target, each event delivered exactly once', (id) => {
-    const sc = run.scenarios.find((s) => s.id === id);
-    expect(sc).toBeDefined();
-    expect(sc?.targets.map((t) => t.target).sort()).toEqual([...TARGETS].sort());
-    for (const t of sc?.targets ?? []) {
-      expect({ target: t.target, lost: t.lost, duplicated: t.duplicated }).toEqual({
-        target: t.target,
-        lost: 0,
-        duplicated: 0,
-      });
-      // RSS moves by pages, too coarse for 60 connections: M1's heap figure must be positive.
-      const metric = id === 'M1' ? 'heapPerConnBytes' : (sc?.headline.metric ?? '');
-      const value = t.median[metric];
-      expect(Number.isFinite(value), `${id} ${t.target} ${metric}`).toBe(true);
-      if (id !== 'M8') expect(value, `${id} ${t.target} ${metric}`).toBeGreaterThan(0);
-    }
+  it('left no redis-server running', () => {
+    expect(benchRedisServers()).toEqual([]);
   });
 
-  it('hubcast closes every slow consumer (M8), the peers none', () => {
+  it.each([...W1, 'rooms'])(
+    '%s has figures for every target, each event delivered exactly once',
+    (id) => {
+      const sc = run.scenarios.find((s) => s.id === id);
+      expect(sc).toBeDefined();
+      expect(sc?.targets.map(keyOf).sort()).toEqual(
+        id === 'rooms' ? [...TARGETS].sort() : W1_FIGURES,
+      );
+      for (const t of sc?.targets ?? []) {
+        expect({ figure: keyOf(t), lost: t.lost, duplicated: t.duplicated }).toEqual({
+          figure: keyOf(t),
+          lost: 0,
+          duplicated: 0,
+        });
+        // RSS moves by pages, too coarse for 60 connections: M1's heap figure must be positive.
+        const metric = id === 'M1' ? 'heapPerConnBytes' : (sc?.headline.metric ?? '');
+        const value = t.median[metric];
+        expect(Number.isFinite(value), `${id} ${t.target} ${metric}`).toBe(true);
+        if (id !== 'M8') expect(value, `${id} ${t.target} ${metric}`).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('hubcast closes every slow consumer (M8) on either engine, the peers none', () => {
     const m8 = run.scenarios.find((s) => s.id === 'M8');
-    const figures = (name: string) => m8?.targets.find((t) => t.target === name)?.median ?? {};
-    expect(figures('hubcast')['slowConnections']).toBeGreaterThan(0);
-    expect(figures('hubcast')['slowClosed']).toBe(figures('hubcast')['slowConnections']);
+    const figures = (key: string) => m8?.targets.find((t) => keyOf(t) === key)?.median ?? {};
+    for (const key of ['hubcast', 'hubcast·redis']) {
+      expect(figures(key)['slowConnections'], key).toBeGreaterThan(0);
+      expect(figures(key)['slowClosed'], key).toBe(figures(key)['slowConnections']);
+    }
     expect(figures('ws')['slowClosed']).toBe(0);
   });
 
-  it('every connection connected (M9)', () => {
+  it('reports the Redis engine against the embedded one for every W1 scenario', () => {
+    for (const id of W1) {
+      const [ratio] = run.variantRatios?.[id] ?? [];
+      expect(ratio, id).toMatchObject({ numerator: 'redis', denominator: 'embedded' });
+      expect(ratio?.ratio, id).toBeGreaterThan(0);
+    }
+  });
+
+  it('every connection connected (M9), on either engine', () => {
     const m9 = run.scenarios.find((s) => s.id === 'M9');
     for (const t of m9?.targets ?? []) {
       expect(t.median['connections']).toBe(run.settings['connections']);
@@ -138,11 +180,12 @@ describe('hubcast bench --smoke', () => {
     expect(hub?.median['published']).toBeGreaterThan(0);
   });
 
-  it('durable: both logs measured, every acknowledged publish in the log once, and their ratio', () => {
+  it('durable: every log measured, every acknowledged publish in the log once, and the ratios', () => {
     const durable = run.scenarios.find((s) => s.id === 'durable');
     expect(durable?.targets.map((t) => [t.target, t.variant])).toEqual([
       ['hubcast', 'sqlite'],
       ['hubcast', 'memory'],
+      ['hubcast', 'redis'],
     ]);
     for (const t of durable?.targets ?? []) {
       expect({ variant: t.variant, lost: t.lost, duplicated: t.duplicated }).toEqual({
@@ -154,8 +197,71 @@ describe('hubcast bench --smoke', () => {
       expect(t.median['publishesPerSec']).toBeGreaterThan(0);
       expect(t.median['eventsInLog']).toBeGreaterThan(0);
     }
-    const [ratio] = run.variantRatios?.['durable'] ?? [];
-    expect(ratio).toMatchObject({ numerator: 'sqlite', denominator: 'memory' });
-    expect(ratio?.ratio).toBeGreaterThan(0);
+    const ratios = run.variantRatios?.['durable'] ?? [];
+    expect(ratios.map((r) => `${r.numerator}/${r.denominator}`)).toEqual([
+      'sqlite/memory',
+      'redis/sqlite',
+    ]);
+    for (const r of ratios) expect(r.ratio).toBeGreaterThan(0);
+  });
+
+  it('cluster: subscribers on node B get every event posted to A and to B, once', () => {
+    const cluster = run.scenarios.find((s) => s.id === 'cluster');
+    expect(cluster?.targets.map(keyOf)).toEqual(['hubcast·local', 'hubcast·cross']);
+    for (const t of cluster?.targets ?? []) {
+      expect({ variant: t.variant, lost: t.lost, duplicated: t.duplicated }).toEqual({
+        variant: t.variant,
+        lost: 0,
+        duplicated: 0,
+      });
+      expect(t.median).toMatchObject({ connections: run.settings['connections'], failed: 0 });
+      expect(t.median['published']).toBeGreaterThan(0);
+      expect(t.latency?.count).toBe(
+        Number(t.median['published']) * Number(t.median['connections']),
+      );
+    }
+    const [ratio] = run.variantRatios?.['cluster'] ?? [];
+    expect(ratio).toMatchObject({ numerator: 'cross', denominator: 'local' });
+  });
+
+  it("redis-cost: Redis's work per publish with 1, 2 and 3 nodes subscribed", () => {
+    const cost = run.scenarios.find((s) => s.id === 'redis-cost');
+    expect(cost?.targets.map(keyOf)).toEqual([
+      'hubcast·1-node',
+      'hubcast·2-nodes',
+      'hubcast·3-nodes',
+    ]);
+    for (const t of cost?.targets ?? []) {
+      expect(t.median['errors'], t.variant).toBe(0);
+      // An append is one script call; its work inside Redis is counted in the commands.
+      expect(t.median['redisCalls_evalsha'], t.variant).toBeCloseTo(1, 1);
+      for (const k of [
+        'redisCommandsPerPublish',
+        'redisInBytesPerPublish',
+        'redisOutBytesPerPublish',
+      ])
+        expect(t.median[k], `${t.variant} ${k}`).toBeGreaterThan(0);
+    }
+    // Every subscribed node gets each event: Redis sends more bytes per publish per node.
+    const out = (v: string) => cost?.targets.find((t) => t.variant === v)?.median ?? {};
+    expect(out('2-nodes')['redisOutBytesPerPublish']).toBeGreaterThan(
+      out('1-node')['redisOutBytesPerPublish'] ?? Infinity,
+    );
+    expect(out('3-nodes')['brokerBytesPerNodePerEvent']).toBeGreaterThan(0);
+  });
+
+  it('workers: hubcast serve --workers 2 holds every connection, both workers take some', () => {
+    const workers = run.scenarios.find((s) => s.id === 'workers');
+    const [t] = workers?.targets ?? [];
+    expect(workers?.targets.map(keyOf)).toEqual(['hubcast']);
+    expect({ lost: t?.lost, duplicated: t?.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    const m = t?.median ?? {};
+    expect(m).toMatchObject({ connections: run.settings['workersConnections'], failed: 0 });
+    expect(m['timeToLastMs']).toBeGreaterThan(0);
+    for (const w of ['worker1', 'worker2']) {
+      expect(m[`${w}RssBytes`], w).toBeGreaterThan(0);
+      expect(m[`${w}Connections`], w).toBeGreaterThan(0);
+    }
+    expect((m['worker1Connections'] ?? 0) + (m['worker2Connections'] ?? 0)).toBe(m['connections']);
   });
 });

@@ -20,6 +20,10 @@ describe('parseOptions', () => {
       publishers: 64,
       durableDurationSec: 10,
       sqliteSyncs: ['normal'],
+      engines: ['embedded', 'redis'],
+      clusterDurationSec: 30,
+      serveWorkers: 2,
+      workersConnections: 38_000,
     });
     expect(o.scenarios).toEqual([
       'M1',
@@ -32,6 +36,9 @@ describe('parseOptions', () => {
       'rooms',
       'storm',
       'durable',
+      'cluster',
+      'redis-cost',
+      'workers',
     ]);
   });
 
@@ -45,6 +52,8 @@ describe('parseOptions', () => {
       roomDurationSec: 1,
       stormRatePerSec: 100,
       durableDurationSec: 0.3,
+      clusterDurationSec: 1,
+      workersConnections: 60,
     });
     expect(parseOptions(['--smoke', '--connections', '100']).connections).toBe(100);
     expect(parseOptions(['--smoke', '--duration', '3'])).toMatchObject({
@@ -70,6 +79,14 @@ describe('parseOptions', () => {
     [['--publishers', '8'], { publishers: 8 }],
     [['--sqlite-sync', 'full,normal'], { sqliteSyncs: ['normal', 'full'] }], // canonical order
     [['--sqlite-sync', 'full'], { sqliteSyncs: ['full'] }],
+    [['--engines', 'redis,embedded'], { engines: ['embedded', 'redis'] }], // canonical order
+    [['--engines', 'embedded'], { engines: ['embedded'] }],
+    [['--duration', '5'], { durationSec: 5, clusterDurationSec: 5 }],
+    // More than one generator process holds: the workers scenario spreads them over several.
+    [
+      ['--serve-workers', '3', '--workers-connections', '57000'],
+      { serveWorkers: 3, workersConnections: 57_000 },
+    ],
   ])('%j', (argv, expected) => {
     expect(parseOptions(argv)).toMatchObject(expected);
   });
@@ -82,6 +99,8 @@ describe('parseOptions', () => {
     [['--scenarios', 'M5'], /'M5' is not one of/],
     [['--sqlite-sync', 'off'], /--sqlite-sync: 'off' is not one of normal, full/],
     [['--publishers', '0'], /--publishers must be an integer from 1/],
+    [['--engines', 'postgres'], /--engines: 'postgres' is not one of embedded, redis/],
+    [['--serve-workers', '1'], /--serve-workers must be an integer from 2/], // one node: W1's sessions
     [['--storm-rate', '0'], /--storm-rate must be/],
     [['--rate', '-1'], /--rate must be/],
     [['--room-rate', '0'], /--room-rate must be/],

@@ -14,17 +14,25 @@ export const SCENARIO_IDS = [
   'rooms',
   'storm',
   'durable',
+  'cluster',
+  'redis-cost',
+  'workers',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 /** The scenarios on W1's connections (one channel); `rooms` has connections of its own. */
 export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
+/** Hubcast-only scenarios on the Redis engine (issue 11): left out without `--engines redis`. */
+export const REDIS_SCENARIOS: readonly ScenarioId[] = ['cluster', 'redis-cost', 'workers'];
 
 /** Open files of one generator process: W1 connections, or `rooms` users × devices. */
-const MAX_CONNECTIONS = 19_900;
+export const MAX_CONNECTIONS = 19_900;
 export const TARGET_NAMES: readonly TargetName[] = ['hubcast', 'ws', 'socketio'];
 /** `durable`'s SQLite sync modes (hubcast's `--sqlite-sync`), in report order. */
 export const SQLITE_SYNCS = ['normal', 'full'] as const;
 export type SqliteSync = (typeof SQLITE_SYNCS)[number];
+/** Hubcast's engines: embedded (one node, SQLite log) and Redis (issue 11), in report order. */
+export const ENGINES = ['embedded', 'redis'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export interface BenchOptions {
   smoke: boolean;
@@ -54,6 +62,16 @@ export interface BenchOptions {
   durableDurationSec: number;
   /** `durable`: the SQLite sync modes measured against the memory log (default `normal`). */
   sqliteSyncs: SqliteSync[];
+  /**
+   * Hubcast's engines: W1 sessions run once per engine, `durable` adds the Redis log, and
+   * `cluster`, `redis-cost` and `workers` need `redis` (default both).
+   */
+  engines: Engine[];
+  /** `cluster`: seconds of each of its two windows (M6's `--duration`; smoke 1). */
+  clusterDurationSec: number;
+  /** `workers`: `hubcast serve --workers N`, and the connections it holds. */
+  serveWorkers: number;
+  workersConnections: number;
   /** Handshakes in flight at once, over all workers. */
   maxInFlight: number;
   /** Write a V8 CPU profile of every target process into this directory (`--cpu-prof`). */
@@ -67,12 +85,14 @@ export const USAGE = `usage: hubcast bench [options]
 
   --smoke               every scenario tiny (60 connections, 1 round, 2 s; rooms: 50 users
                         x 2 devices in 10 rooms, 2 each, 40 messages in 1 s; storm: 60
-                        clients at 100 events/s; durable: 0.3 s per log), checks
-                        exactly-once
+                        clients at 100 events/s; durable and redis-cost: 0.3 s per log or
+                        node count; cluster: 1 s per window; workers: 60 connections),
+                        checks exactly-once
   --connections N       W1 connections per target (default 10000; one process holds at most ~19,900)
   --rounds N            interleaved rounds, medians over them (default 3)
-  --duration S          seconds of the fixed-rate runs M6 and rooms (default 30; smoke 2 and 1),
-                        and of each durable measurement (default 10; smoke 0.3)
+  --duration S          seconds of the fixed-rate runs M6, rooms and each cluster window
+                        (default 30; smoke 2, 1 and 1), and of each durable and redis-cost
+                        measurement (default 10; smoke 0.3)
   --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
   --users N             rooms: chat users (default 1000)
   --devices N           rooms: connections per user (default 5)
@@ -87,6 +107,12 @@ export const USAGE = `usage: hubcast bench [options]
   --publishers N        durable: concurrent keep-alive HTTP publishers (default 64)
   --sqlite-sync LIST    durable: normal,full (default normal): SQLite sync modes measured
                         against the memory log
+  --engines LIST        embedded,redis (default both): hubcast's engines; W1 (M1-M9) runs
+                        on each, durable adds the Redis log, cluster, redis-cost and workers
+                        need redis (a redis-server the bench starts, AOF fsync always)
+  --serve-workers N     workers: hubcast serve --workers N (default 2)
+  --workers-connections N  workers: connections to hold (default 38000; spread over
+                        generator processes of at most ~19,900 each)
   --targets LIST        hubcast,ws,socketio (default all three; durable runs on hubcast only)
   --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
   --workers N           generator worker threads (default 2)
@@ -120,6 +146,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'storm-kill',
     'publishers',
     'sqlite-sync',
+    'engines',
+    'serve-workers',
+    'workers-connections',
   ]);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -213,5 +242,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     publishers: int('publishers', 64, 1, 1000),
     durableDurationSec: int('duration', smoke ? 0.3 : 10, 1, 3600),
     sqliteSyncs: list('sqlite-sync', SQLITE_SYNCS, ['normal']),
+    engines: list('engines', ENGINES),
+    clusterDurationSec: int('duration', smoke ? 1 : 30, 1, 3600),
+    serveWorkers: int('serve-workers', 2, 2, 64),
+    workersConnections: int('workers-connections', smoke ? 60 : 38_000, 1, 200_000),
   };
 }

@@ -9,14 +9,10 @@ import { LoadPool } from '../loadgen/pool.js';
 import { PAYLOAD_BYTES } from '../loadgen/payload.js';
 import { writeReport } from '../report/index.js';
 import type { BenchRun } from '../results.js';
-import {
-  assembleScenarios,
-  computeRatios,
-  computeVariantRatios,
-  findProblems,
-} from '../scenarios/assemble.js';
-import { runRounds } from '../scenarios/rounds.js';
+import { assembleScenarios, computeRatios, findProblems } from '../scenarios/assemble.js';
+import { leftOut, runRounds } from '../scenarios/rounds.js';
 import type { RunState } from '../scenarios/session.js';
+import { computeVariantRatios } from '../scenarios/variants.js';
 import { parseOptions, USAGE, UsageError, W1_SCENARIOS, type BenchOptions } from './options.js';
 import { summaryTable } from './summary-table.js';
 
@@ -54,10 +50,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
       ratePerSec: options.ratePerSec,
       notes: [],
     };
-    if (options.scenarios.includes('durable') && !options.targets.includes('hubcast'))
-      state.notes.push(
-        'durable left out: it measures hubcast alone, and --targets has no hubcast.',
-      );
+    state.notes.push(...leftOut(state));
     if (options.scenarios.includes('M8'))
       state.notes.push(
         `M8: the slow 1% (every ${100}th connection) also joined a second channel at connect time; ` +
@@ -68,11 +61,15 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     const rooms = options.scenarios.includes('rooms');
     const storm = options.scenarios.includes('storm');
     const durable = options.scenarios.includes('durable');
+    const redis = options.engines.includes('redis');
+    const cluster = redis && options.scenarios.includes('cluster');
+    const workers = redis && options.scenarios.includes('workers');
     const w1 = options.scenarios.some((id) => W1_SCENARIOS.includes(id));
     const r = options.rooms;
     log(
       [
-        `${options.rounds} round(s), targets ${options.targets.join(',')}, scenarios ${options.scenarios.join(',')}, ${options.workers} worker(s)`,
+        `${options.rounds} round(s), targets ${options.targets.join(',')}, scenarios ${options.scenarios.join(',')}, ` +
+          `hubcast engines ${options.engines.join(',')}, ${options.workers} worker(s)`,
         w1 ? `W1: ${options.connections} connections` : '',
         rooms
           ? `rooms: ${r.users} users x ${r.devices} devices, ${r.rooms} rooms, ${r.roomsPerUser} per user, ` +
@@ -84,6 +81,10 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         durable
           ? `durable: ${options.publishers} publishers, ${options.durableDurationSec} s per log, ` +
             `SQLite sync ${options.sqliteSyncs.join(',')}`
+          : '',
+        cluster ? `cluster: ${options.clusterDurationSec} s per window` : '',
+        workers
+          ? `workers: hubcast serve --workers ${options.serveWorkers}, ${options.workersConnections} connections`
           : '',
       ]
         .filter(Boolean)
@@ -113,7 +114,9 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         generatorWorkers: options.workers,
         handshakesInFlight: options.maxInFlight,
         payloadBytes: PAYLOAD_BYTES,
-        engine: 'embedded',
+        engines: options.engines.join(','),
+        // redis-server.ts: what the Redis engine's durability is measured with.
+        ...(redis ? { redisAppendfsync: 'always' } : {}),
         codec: 'json',
         gcBeforeMemory: true,
         ...(rooms
@@ -135,6 +138,10 @@ export async function runBench(argv: readonly string[]): Promise<number> {
               durableDurationSec: options.durableDurationSec,
               durableSqliteSync: options.sqliteSyncs.join(','),
             }
+          : {}),
+        ...(cluster ? { clusterDurationSec: options.clusterDurationSec } : {}),
+        ...(workers
+          ? { serveWorkers: options.serveWorkers, workersConnections: options.workersConnections }
           : {}),
       },
       scenarios,

@@ -1,7 +1,7 @@
 /**
- * The compact table printed at the end of a run: headline medians per target, and ratios; a
- * scenario that compares hubcast configurations (`durable`) gets a row per configuration and
- * its ratio below the table.
+ * The compact table printed at the end of a run: headline medians per target, and ratios; each
+ * configuration of hubcast a scenario compares (`durable`'s logs, the Redis engine in W1) gets
+ * a row of its own, and their ratios follow the table.
  */
 import { formatBound, formatRatioAgainst, VARIANT_GOALS, checkGoal } from '../report/goals.js';
 import { formatRatio, formatValue, humanizeMetric, unitOfMetric } from '../report/format.js';
@@ -21,22 +21,26 @@ export function summaryTable(run: BenchRun): string {
       const flags = (lossy ? (expected ? ' ~' : ' !') : '') + (t.generatorBound ? ' *' : '');
       return formatValue(t.median[metric], unit) + flags;
     };
-    if (sc.targets.some((t) => t.variant !== undefined)) {
-      for (const t of sc.targets)
-        rows.push([sc.id, `${humanizeMetric(metric)} · ${t.variant ?? t.target}`, cell(t)]);
-      continue;
-    }
     const ratio = (peer: 'ws' | 'socketio'): string => {
       const r = run.ratios[sc.id]?.[peer];
       return r === undefined ? '' : formatRatio(r);
     };
-    rows.push([
-      sc.id,
-      humanizeMetric(metric),
-      ...COLUMNS.map((name) => cell(sc.targets.find((x) => x.target === name))),
-      ratio('ws'),
-      ratio('socketio'),
-    ]);
+    const plain = sc.targets.filter((t) => t.variant === undefined);
+    if (plain.length > 0)
+      rows.push([
+        sc.id,
+        humanizeMetric(metric),
+        ...COLUMNS.map((name) => cell(plain.find((x) => x.target === name))),
+        ratio('ws'),
+        ratio('socketio'),
+      ]);
+    // A configuration's value sits in its target's column.
+    for (const t of sc.targets) {
+      if (t.variant === undefined) continue;
+      const row = [sc.id, `${humanizeMetric(metric)} · ${t.variant}`];
+      for (const name of COLUMNS) row.push(name === t.target ? cell(t) : '');
+      rows.push(row);
+    }
   }
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const lines = rows.map((r) =>

@@ -56,6 +56,9 @@ export interface ResumeState {
 export interface ConnOptions {
   host: string;
   port: number;
+  /** The source address and port (worker-protocol.ts `ConnectSpec.localAddress`). */
+  localAddress?: string;
+  localPort?: number;
   adapter: Adapter;
   hooks: ConnHooks;
   /** Channels (rooms) this connection subscribes to; shared arrays, not one per connection. */
@@ -109,6 +112,8 @@ export class Conn implements FrameSink, StampSink, SeqWindow {
     const socket = (this.socket = connect({
       host: options.host,
       port: options.port,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.localPort === undefined ? {} : { localPort: options.localPort }),
       onread: {
         buffer: READ_BUFFER,
         callback: (n) => {

@@ -23,6 +23,9 @@ export interface RampResult {
   errors: string[];
   /** From the first connect to the last ready connection. */
   rampMs: number;
+  /** When the first connect started and the last connection was ready (`nowMs`). */
+  startedMs: number;
+  lastReadyMs: number;
 }
 
 /** One window's figures summed over workers: a worker's `ended` reply without its envelope. */
@@ -37,6 +40,32 @@ export type StormRecovery = Omit<StormRecoveryReply, 'type' | 'id'>;
 /** `storm`: the exactly-once books of every client, summed. */
 export type StormBooks = Omit<StormEndReply, 'type' | 'id'>;
 
+/** Connection specs as the pool takes them: it assigns each worker its share. */
+export type PoolConnectSpec = Omit<ConnectSpec, 'firstIndex' | 'count' | 'maxInFlight'> & {
+  maxInFlight: number;
+  /** The global index of the pool's first connection (default 0): names its users. */
+  firstIndex?: number;
+};
+
+/**
+ * What a session needs of the generator's connections, wherever they are held: this process's
+ * worker threads (LoadPool) or other generator processes (remote-pool.ts, pool-group.ts).
+ */
+export interface ConnectionPool {
+  /** Generator threads holding the connections (what `isGeneratorBound` divides by). */
+  readonly size: number;
+  connect(
+    total: number,
+    spec: PoolConnectSpec,
+    onProgress?: (ready: number, failed: number) => void,
+  ): Promise<RampResult>;
+  begin(): Promise<void>;
+  end(lastSeq: number, waitMs: number): Promise<WindowResult>;
+  disconnect(): Promise<void>;
+  /** CPU (µs) used so far by the other generator processes it drives; 0 without any. */
+  remoteCpuMicros(): Promise<number>;
+}
+
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 /** Requests without their id: the pool numbers them. */
 type Request = WorkerRequest extends infer R
@@ -45,7 +74,7 @@ type Request = WorkerRequest extends infer R
     : never
   : never;
 
-export class LoadPool {
+export class LoadPool implements ConnectionPool {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly progress: { ready: number; failed: number }[];
@@ -75,11 +104,23 @@ export class LoadPool {
   /** Opens `total` connections, split evenly over the workers, reporting progress as it goes. */
   async connect(
     total: number,
-    spec: Omit<ConnectSpec, 'firstIndex' | 'count' | 'maxInFlight'> & { maxInFlight: number },
+    spec: PoolConnectSpec,
     onProgress?: (ready: number, failed: number) => void,
   ): Promise<RampResult> {
-    return this.ramp(total, spec.maxInFlight, onProgress, (w, share) =>
-      this.call(w, { type: 'connect', spec: { ...spec, ...share } }),
+    const { firstIndex = 0, localPortFrom, ...rest } = spec;
+    return this.ramp(
+      total,
+      spec.maxInFlight,
+      onProgress,
+      (w, share) => {
+        // Each worker's connections take the next source ports after the previous worker's.
+        const ports =
+          localPortFrom === undefined
+            ? {}
+            : { localPortFrom: localPortFrom + share.firstIndex - firstIndex };
+        return this.call(w, { type: 'connect', spec: { ...rest, ...share, ...ports } });
+      },
+      firstIndex,
     );
   }
 
@@ -151,21 +192,7 @@ export class LoadPool {
     const replies = (await Promise.all(
       this.workers.map((w) => this.call(w, { type: 'end', lastSeq, waitMs })),
     )) as WindowReply[];
-    const closes: Record<string, number> = {};
-    for (const r of replies)
-      for (const [code, n] of Object.entries(r.closes)) closes[code] = (closes[code] ?? 0) + n;
-    return {
-      deliveries: sum(replies.map((r) => r.deliveries)),
-      lost: sum(replies.map((r) => r.lost)),
-      duplicated: sum(replies.map((r) => r.duplicated)),
-      lastRecvMs: Math.max(...replies.map((r) => r.lastRecvMs)),
-      samples: concatSamples(replies.map((r) => r.samples)),
-      active: sum(replies.map((r) => r.active)),
-      closes,
-      stray: sum(replies.map((r) => r.stray)),
-      refused: sum(replies.map((r) => r.refused)),
-      refusals: replies.flatMap((r) => r.refusals),
-    };
+    return mergeWindows(replies);
   }
 
   /** Every worker sends its connections' share of the `rooms` plan; resolves when all have. */
@@ -190,6 +217,11 @@ export class LoadPool {
     await Promise.all(this.workers.map((w) => this.call(w, { type: 'disconnect' })));
   }
 
+  /** Its threads are this process's: `process.cpuUsage()` counts them already. */
+  remoteCpuMicros(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
   /** Terminates every worker (their sockets go with them). */
   async close(): Promise<void> {
     this.closed = true;
@@ -206,26 +238,24 @@ export class LoadPool {
       w: Worker,
       share: { firstIndex: number; count: number; maxInFlight: number },
     ) => Promise<WorkerReply>,
+    base = 0,
   ): Promise<RampResult> {
     this.startProgress(onProgress);
     const n = this.workers.length;
     const per = Math.ceil(total / n);
     const replies = (await Promise.all(
       this.workers.map((w, i) => {
-        const firstIndex = i * per;
-        const count = Math.max(0, Math.min(per, total - firstIndex));
-        return send(w, { firstIndex, count, maxInFlight: Math.max(1, Math.ceil(maxInFlight / n)) });
+        const first = i * per;
+        const count = Math.max(0, Math.min(per, total - first));
+        return send(w, {
+          firstIndex: base + first,
+          count,
+          maxInFlight: Math.max(1, Math.ceil(maxInFlight / n)),
+        });
       }),
     )) as RampReply[];
     this.onProgress = undefined;
-    const started = Math.min(...replies.map((r) => r.startedMs));
-    const last = Math.max(...replies.map((r) => r.lastReadyMs));
-    return {
-      ready: sum(replies.map((r) => r.ready)),
-      failed: sum(replies.map((r) => r.failed)),
-      errors: [...new Set(replies.flatMap((r) => r.errors))],
-      rampMs: Math.max(0, last - started),
-    };
+    return mergeRamps(replies);
   }
 
   private startProgress(onProgress: ((ready: number, failed: number) => void) | undefined): void {
@@ -266,6 +296,41 @@ export class LoadPool {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
+}
+
+/** One window from several workers' (or pools') figures: counts summed, samples joined. */
+export function mergeWindows(parts: readonly WindowResult[]): WindowResult {
+  const closes: Record<string, number> = {};
+  for (const r of parts)
+    for (const [code, n] of Object.entries(r.closes)) closes[code] = (closes[code] ?? 0) + n;
+  return {
+    deliveries: sum(parts.map((r) => r.deliveries)),
+    lost: sum(parts.map((r) => r.lost)),
+    duplicated: sum(parts.map((r) => r.duplicated)),
+    lastRecvMs: Math.max(0, ...parts.map((r) => r.lastRecvMs)),
+    samples: concatSamples(parts.map((r) => r.samples)),
+    active: sum(parts.map((r) => r.active)),
+    closes,
+    stray: sum(parts.map((r) => r.stray)),
+    refused: sum(parts.map((r) => r.refused)),
+    refusals: parts.flatMap((r) => r.refusals),
+  };
+}
+
+/** Several workers' (or pools') ramps as one: from the first start to the last ready. */
+export function mergeRamps(
+  parts: readonly Pick<RampResult, 'ready' | 'failed' | 'errors' | 'startedMs' | 'lastReadyMs'>[],
+): RampResult {
+  const startedMs = Math.min(...parts.map((r) => r.startedMs));
+  const lastReadyMs = Math.max(...parts.map((r) => r.lastReadyMs));
+  return {
+    ready: sum(parts.map((r) => r.ready)),
+    failed: sum(parts.map((r) => r.failed)),
+    errors: [...new Set(parts.flatMap((r) => r.errors))],
+    rampMs: Math.max(0, lastReadyMs - startedMs),
+    startedMs,
+    lastReadyMs,
+  };
 }
 
 function sum(xs: readonly number[]): number {

@@ -36,7 +36,6 @@ export function publishRoute(target: TargetName, org: string, apiKey: string): P
 }
 
 export class Publisher {
-  private seq = 0;
   private readonly agent: Agent;
 
   constructor(
@@ -46,6 +45,11 @@ export class Publisher {
     /** Keep-alive connections: publishes fired together spread over a few, as apps do. */
     sockets = 4,
     private readonly payloadBytes = PAYLOAD_BYTES,
+    /**
+     * The last sequence number already published: a publisher to another node of the same
+     * stream (`cluster`) carries on from where the previous one stopped.
+     */
+    private seq = 0,
   ) {
     // Idle sockets go before the targets' 5 s keep-alive timeout, so a publish never races a
     // server-side close (the timeout only ends sockets in the free list, never a request).

@@ -201,6 +201,8 @@ async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
         const conn = new Conn(index, slow, {
           host: spec.host,
           port: spec.port,
+          ...(spec.localAddress === undefined ? {} : { localAddress: spec.localAddress }),
+          ...(spec.localPortFrom === undefined ? {} : { localPort: spec.localPortFrom + i }),
           adapter,
           channels: identity.channels,
           ...(identity.rooms === undefined ? {} : { rooms: identity.rooms }),

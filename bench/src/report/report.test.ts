@@ -320,7 +320,8 @@ describe('renderReportHtml', () => {
       expect(goalCell(none, `${c.scenario}/${c.peer}`).status).toBe('missing');
     }
     expect(none).toContain('✗ 0 missed');
-    expect(none).toContain('— 11 no data'); // 10 peer cells and durable's SQLite / memory
+    // 10 peer cells and the 4 ratios within hubcast (SQLite / memory, issue 11's three).
+    expect(none).toContain('— 14 no data');
   });
 
   it('warns where the load generator was the bottleneck, and only there', () => {
@@ -472,6 +473,41 @@ describe('a scenario of hubcast variants (durable), and expected losses (storm)'
     const failing = section(strictHtml, 'storm');
     expect(failing).toContain('every event must arrive exactly once');
     expect(failing).toContain('<td class="bad">4,321</td>');
+  });
+});
+
+describe('the Redis engine next to the embedded one (issue 11)', () => {
+  function redisRun(ratio: number): BenchRun {
+    const run = fixtureRun();
+    const m2 = run.scenarios.find((s) => s.id === 'M2');
+    const hubcast = m2?.targets.find((t) => t.target === 'hubcast');
+    if (m2 === undefined || hubcast === undefined) throw new Error('fixture has no M2 hubcast');
+    const redis = { ...hubcast, variant: 'redis', median: { ...hubcast.median } };
+    redis.median['timeToLastMs'] = (hubcast.median['timeToLastMs'] ?? 0) * ratio;
+    m2.targets.splice(m2.targets.indexOf(hubcast) + 1, 0, redis);
+    run.variantRatios = { M2: [{ numerator: 'redis', denominator: 'embedded', ratio }] };
+    return run;
+  }
+  const cell = (html: string): string =>
+    /<td class="goal [a-z]+" colspan="2" data-goal="M2\/redis:embedded" data-status="([a-z]+)">/.exec(
+      html,
+    )?.[1] ?? '';
+
+  it.each([
+    [1.2, 'pass'], // at the bound
+    [1.21, 'fail'],
+  ])('M2 redis / embedded %s is a goal row: %s', (ratio, status) => {
+    const html = renderReportHtml(redisRun(ratio));
+    expect(cell(html)).toBe(status);
+    expect(html).toContain('M2 time to the last client, Redis engine / embedded');
+  });
+
+  it('draws the Redis engine as hubcast in a lighter shade, beside the peers', () => {
+    const part = section(renderReportHtml(redisRun(1.1)), 'M2');
+    expect(part).toContain('hubcast · redis');
+    expect(part).toContain('s-hubcast-alt1');
+    expect(part).toContain('redis / embedded: 1.10x · goal ≤ 1.2x ✓');
+    expect(part).toContain('hubcast vs ws'); // the peers' ratios stay the embedded engine's
   });
 });
 

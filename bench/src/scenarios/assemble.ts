@@ -2,11 +2,11 @@
 import { SCENARIO_IDS, type BenchOptions, type ScenarioId } from '../cli/options.js';
 import { PAYLOAD_BYTES } from '../loadgen/payload.js';
 import { connectionCount } from '../loadgen/rooms.js';
-import type { ScenarioResult, TargetFigures, TargetName, VariantRatio } from '../results.js';
+import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
 import { median, medianIndex } from '../stats/summary.js';
 import { CATALOG, scenarioTitle, type RoundFigure } from './catalog.js';
-import { DURABLE_DENOMINATOR, durableVariants } from './durable.js';
 import type { Collected } from './rounds.js';
+import { figureKeys, isClean, type FigureKey } from './variants.js';
 
 export function assembleScenarios(collected: Collected, options: BenchOptions): ScenarioResult[] {
   const out: ScenarioResult[] = [];
@@ -18,7 +18,10 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
     for (const target of options.targets) {
       const rounds = byTarget.get(target);
       if (rounds === undefined || rounds.length === 0) continue;
-      for (const [variant, list] of byVariant(rounds, variantsOf(id, options)))
+      const order = figureKeys(id, options)
+        .filter((k) => k.target === target)
+        .map((k) => k.variant);
+      for (const [variant, list] of byVariant(rounds, order))
         targets.push(targetFigures(target, list, spec.headline.metric, variant));
     }
     const lossExpected = options.targets.filter((t) => t !== 'hubcast');
@@ -38,20 +41,16 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
 
 function connectionsOf(id: ScenarioId, options: BenchOptions): number {
   if (id === 'rooms') return connectionCount(options.rooms);
-  // `durable`'s connections are its publishers' keep-alive sockets; no client subscribes.
-  if (id === 'durable') return options.publishers;
+  // Their connections are the publishers' keep-alive sockets; no client subscribes.
+  if (id === 'durable' || id === 'redis-cost') return options.publishers;
+  if (id === 'workers') return options.workersConnections;
   return options.connections;
 }
 
-/** The variants a scenario compares, in report order (none but `durable`'s logs). */
-function variantsOf(id: ScenarioId, options: BenchOptions): readonly string[] {
-  return id === 'durable' ? durableVariants(options.sqliteSyncs) : [];
-}
-
-/** A target's rounds split by variant, in `order` (rounds without one: a single group). */
+/** A target's rounds split by variant, in `order` (a variant not in it goes last). */
 function byVariant(
   rounds: readonly RoundFigure[],
-  order: readonly string[],
+  order: readonly (string | undefined)[],
 ): [string | undefined, RoundFigure[]][] {
   const groups = new Map<string | undefined, RoundFigure[]>();
   for (const r of rounds) {
@@ -60,7 +59,7 @@ function byVariant(
     list.push(r);
   }
   const rank = (v: string | undefined): number => {
-    const i = v === undefined ? -1 : order.indexOf(v);
+    const i = order.indexOf(v);
     return i < 0 ? order.length : i;
   };
   return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
@@ -103,9 +102,9 @@ export function computeRatios(
 ): Record<string, Partial<Record<'ws' | 'socketio', number>>> {
   const ratios: Record<string, Partial<Record<'ws' | 'socketio', number>>> = {};
   for (const sc of scenarios) {
-    const hub = sc.targets.find((t) => t.target === 'hubcast');
-    // A scenario of hubcast variants has no peers to compare with (variant ratios below).
-    if (hub === undefined || hub.variant !== undefined) continue;
+    // Hubcast's variants are compared among themselves (variants.ts), not with the peers.
+    const hub = sc.targets.find((t) => t.target === 'hubcast' && t.variant === undefined);
+    if (hub === undefined || !sc.targets.some((t) => t.target !== 'hubcast')) continue;
     const row: Partial<Record<'ws' | 'socketio', number>> = {};
     for (const peer of ['ws', 'socketio'] as const) {
       const other = sc.targets.find((t) => t.target === peer);
@@ -121,37 +120,6 @@ export function computeRatios(
 }
 
 /**
- * numerator ÷ denominator of the headline medians of two hubcast variants in one scenario
- * (`durable`: SQLite / memory log, per SQLite sync mode measured); left out where either side
- * lost or duplicated events.
- */
-export function computeVariantRatios(
-  scenarios: readonly ScenarioResult[],
-): Record<string, VariantRatio[]> {
-  const out: Record<string, VariantRatio[]> = {};
-  for (const sc of scenarios) {
-    const variants = sc.targets.filter((t) => t.variant !== undefined);
-    const denominator = variants.find((t) => t.variant === DURABLE_DENOMINATOR);
-    if (denominator === undefined || !isClean(denominator)) continue;
-    const list: VariantRatio[] = [];
-    for (const t of variants) {
-      if (t === denominator || t.variant === undefined || !isClean(t)) continue;
-      const ratio =
-        (t.median[sc.headline.metric] ?? Number.NaN) /
-        (denominator.median[sc.headline.metric] ?? Number.NaN);
-      if (Number.isFinite(ratio))
-        list.push({ numerator: t.variant, denominator: DURABLE_DENOMINATOR, ratio });
-    }
-    if (list.length > 0) out[sc.id] = list;
-  }
-  return out;
-}
-
-function isClean(t: TargetFigures): boolean {
-  return t.lost === 0 && t.duplicated === 0;
-}
-
-/**
  * What makes a run fail: lost or duplicated events (except where a scenario expects them of a
  * peer), failed connections or reconnects, refused publishes, missing figures.
  */
@@ -162,72 +130,77 @@ export function findProblems(
   const problems: string[] = [];
   for (const id of options.scenarios) {
     const sc = scenarios.find((s) => s.id === id);
-    if (id === 'durable') {
-      if (options.targets.includes('hubcast')) problems.push(...durableProblems(sc, options));
-      continue;
-    }
-    for (const target of options.targets) {
-      const t = sc?.targets.find((x) => x.target === target);
+    for (const key of figureKeys(id, options)) {
+      const t = sc?.targets.find((x) => x.target === key.target && x.variant === key.variant);
+      const label = problemLabel(id, key);
       if (sc === undefined || t === undefined) {
-        problems.push(`${id} ${target}: no figures`);
+        problems.push(`${label}: no figures`);
         continue;
       }
-      const label = `${id} ${target}`;
-      if (!sc.lossExpected?.includes(target)) problems.push(...lossProblems(label, t));
+      if (!sc.lossExpected?.includes(key.target)) problems.push(...lossProblems(label, t));
       // RSS moves by whole pages, so a tiny run's M1 RSS figure may be 0; its heap figure may not.
       const metric = id === 'M1' && options.smoke ? 'heapPerConnBytes' : sc.headline.metric;
       const head = t.median[metric];
       if (head === undefined || !Number.isFinite(head) || (id !== 'M8' && head <= 0))
         problems.push(`${label}: no ${metric} figure`);
-      if (id === 'M9' && (t.median['failed'] ?? 0) > 0)
-        problems.push(`${label}: ${t.median['failed']} connections failed`);
-      if (id === 'rooms')
-        problems.push(
-          ...countProblems(label, t, [
-            ['failed', 'connections failed'],
-            ['unsent', 'messages not sent'],
-            ['stray', 'events reached a connection outside their room'],
-            ['refused', 'publishes refused'],
-          ]),
-        );
-      if (id === 'storm')
-        problems.push(
-          ...countProblems(label, t, [
-            ['failed', 'clients failed to connect'],
-            ['failedReconnects', 'clients not live again after the restart'],
-            ['rejected', 'publishes refused'],
-            // A refused resume is a reset: hubcast's clients would have to refetch their state.
-            ...(target === 'hubcast' ? ([['resets', 'resumes refused (resets)']] as const) : []),
-          ]),
-        );
-      if (id === 'M8' && target === 'hubcast') {
-        const slow = t.median['slowConnections'] ?? 0;
-        const closed = t.median['slowClosed'] ?? 0;
-        if (closed < slow)
-          problems.push(`M8 hubcast: closed ${closed} of ${slow} slow connections with 4001`);
-      }
+      problems.push(...scenarioProblems(id, label, key.target, t, options));
     }
   }
   return problems;
 }
 
-/** `durable`: every log measured, every acknowledged publish in the log once, no errors. */
-function durableProblems(sc: ScenarioResult | undefined, options: BenchOptions): string[] {
-  const problems: string[] = [];
-  for (const variant of durableVariants(options.sqliteSyncs)) {
-    const t = sc?.targets.find((x) => x.variant === variant);
-    const label = `durable hubcast (${variant} log)`;
-    if (sc === undefined || t === undefined) {
-      problems.push(`${label}: no figures`);
-      continue;
+/** `M2 ws`, `M2 hubcast (redis)`, `durable hubcast (sqlite log)`. */
+function problemLabel(id: ScenarioId, key: FigureKey): string {
+  if (key.variant === undefined) return `${id} ${key.target}`;
+  return `${id} ${key.target} (${key.variant}${id === 'durable' ? ' log' : ''})`;
+}
+
+/** What else each scenario must show besides exactly-once delivery and a headline figure. */
+function scenarioProblems(
+  id: ScenarioId,
+  label: string,
+  target: TargetName,
+  t: TargetFigures,
+  options: BenchOptions,
+): string[] {
+  switch (id) {
+    case 'M9':
+    case 'cluster':
+      return countProblems(label, t, [['failed', 'connections failed']]);
+    case 'M8': {
+      const slow = t.median['slowConnections'] ?? 0;
+      const closed = t.median['slowClosed'] ?? 0;
+      return target === 'hubcast' && closed < slow
+        ? [`${label}: closed ${closed} of ${slow} slow connections with 4001`]
+        : [];
     }
-    problems.push(...lossProblems(label, t));
-    const head = t.median[sc.headline.metric];
-    if (head === undefined || !Number.isFinite(head) || head <= 0)
-      problems.push(`${label}: no ${sc.headline.metric} figure`);
-    problems.push(...countProblems(label, t, [['errors', 'publishes failed']]));
+    case 'rooms':
+      return countProblems(label, t, [
+        ['failed', 'connections failed'],
+        ['unsent', 'messages not sent'],
+        ['stray', 'events reached a connection outside their room'],
+        ['refused', 'publishes refused'],
+      ]);
+    case 'storm':
+      return countProblems(label, t, [
+        ['failed', 'clients failed to connect'],
+        ['failedReconnects', 'clients not live again after the restart'],
+        ['rejected', 'publishes refused'],
+        // A refused resume is a reset: hubcast's clients would have to refetch their state.
+        ...(target === 'hubcast' ? ([['resets', 'resumes refused (resets)']] as const) : []),
+      ]);
+    case 'durable':
+    case 'redis-cost':
+      return countProblems(label, t, [['errors', 'publishes failed']]);
+    case 'workers': {
+      const held = Math.min(...t.rounds.map((r) => r['connections'] ?? 0));
+      return held < options.workersConnections
+        ? [`${label}: held ${held} of ${options.workersConnections} connections`]
+        : [];
+    }
+    default:
+      return [];
   }
-  return problems;
 }
 
 function lossProblems(label: string, t: TargetFigures): string[] {

@@ -66,10 +66,42 @@ export const CATALOG: Record<ScenarioId, ScenarioSpec> = {
     title: 'Durable publishes/s through the HTTP API: the SQLite log against the memory log',
     headline: { metric: 'publishesPerSec', unit: 'publishes/s', betterIs: 'higher' },
   },
+  // Hubcast on the Redis engine alone (issue 11): variants of one target, as `durable`'s.
+  cluster: {
+    id: 'cluster',
+    title: 'Across nodes: publish on node A, subscribers on node B, against both on B',
+    headline: { metric: 'p99Ms', unit: 'ms', betterIs: 'lower' },
+  },
+  'redis-cost': {
+    id: 'redis-cost',
+    title: "Redis's own work per publish, by nodes subscribed",
+    headline: { metric: 'redisCpuPerPublishUs', unit: 'µs', betterIs: 'lower' },
+  },
+  // The figure is whether the connections are held; a publish's time to all of them follows.
+  workers: {
+    id: 'workers',
+    title: 'hubcast serve --workers N --engine redis: connections held, one publish to all',
+    headline: { metric: 'connections', unit: 'connections', betterIs: 'higher' },
+  },
 };
 
-/** The title a run reports: `rooms`, `storm` and `durable` name their shape, which flags change. */
+/** The title a run reports: scenarios other than M1-M9 name their shape, which flags change. */
 export function scenarioTitle(id: ScenarioId, options: BenchOptions): string {
+  if (id === 'cluster')
+    return (
+      `Across nodes (Redis engine): ${options.connections} subscribers on node B, publishes posted ` +
+      'to node A, against posted to B'
+    );
+  if (id === 'redis-cost')
+    return (
+      `Redis's own work per publish with 1, 2 and 3 nodes subscribed, ${options.publishers} ` +
+      'publishers, no client connected'
+    );
+  if (id === 'workers')
+    return (
+      `hubcast serve --workers ${options.serveWorkers} --engine redis holding ` +
+      `${options.workersConnections} connections: one publish to all`
+    );
   if (id === 'storm')
     return (
       `The server ${options.stormSignal === 'SIGKILL' ? 'killed (SIGKILL)' : 'restarted (SIGTERM)'} ` +
@@ -78,7 +110,9 @@ export function scenarioTitle(id: ScenarioId, options: BenchOptions): string {
   if (id === 'durable')
     return (
       `Durable publishes/s through the HTTP API, ${options.publishers} publishers: ` +
-      'the SQLite log against the memory log'
+      (options.engines.includes('redis')
+        ? 'the SQLite log against the memory log and the Redis log'
+        : 'the SQLite log against the memory log')
     );
   if (id !== 'rooms') return CATALOG[id].title;
   const r = options.rooms;

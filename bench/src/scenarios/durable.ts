@@ -1,47 +1,34 @@
 /**
  * `durable` (hubcast only): how many publishes per second the HTTP API acknowledges with the
- * SQLite event log (the default; acknowledged only once committed) against the memory log, on
- * a fresh target process per log and round. 64 concurrent keep-alive publishers in the
- * generator's main thread post one 100-byte event each and wait for the answer before the next
- * (publish-load.ts); no client is subscribed, so fan-out costs nothing. After the window the
- * channel's history is read back: every acknowledged publish must be in the log exactly once.
- * The goal (goals.ts) is SQLite at least half the memory log's rate, medians of the same run.
+ * SQLite event log (the default; acknowledged only once committed) against the memory log and,
+ * with `--engines redis`, the Redis engine's log (acknowledged once the append script ran, and
+ * its AOF write fsynced: redis-server.ts), on a fresh target process (and `redis-server`) per
+ * log and round. 64 concurrent keep-alive publishers in the generator's main thread post one
+ * 100-byte event each and wait for the answer before the next (publish-load.ts); no client is
+ * subscribed, so fan-out costs nothing. After the window the channel's history is read back:
+ * every acknowledged publish must be in the log exactly once. The goals (goals.ts): SQLite at
+ * least half the memory log's rate, Redis at least half SQLite's, medians of the same run.
  */
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SqliteSync } from '../cli/options.js';
 import { auditHistory } from '../loadgen/history-audit.js';
 import { runPublishLoad } from '../loadgen/publish-load.js';
 import { publishRoute } from '../loadgen/publisher.js';
 import { summarizeLatency } from '../stats/summary.js';
 import type { TargetSettings } from '../targets/control.js';
+import { withRedisServer } from '../targets/redis-server.js';
 import { TargetProcess } from '../targets/target-process.js';
-import { HISTORY_SIZE, HOST, ORG, type Collect, type RunState } from './session.js';
+import { HOST, ORG, targetSettings, type Collect, type RunState } from './session.js';
+import type { DurableVariant } from './variants.js';
 import { isGeneratorBound } from './window.js';
-
-/** The hubcast configurations compared: the SQLite log per sync mode, and the memory log. */
-export type DurableVariant = 'sqlite' | 'sqlite-full' | 'memory';
-
-/** The goal's ratio: the default SQLite log over the memory log. */
-export const DURABLE_NUMERATOR: DurableVariant = 'sqlite';
-export const DURABLE_DENOMINATOR: DurableVariant = 'memory';
 
 const CHANNEL = 'durable';
 /** Warm-up before the window: a tenth of it, at least 100 ms, at most 2 s. */
-const warmupMs = (windowMs: number): number => Math.min(2000, Math.max(100, windowMs / 10));
+export const warmupMs = (windowMs: number): number => Math.min(2000, Math.max(100, windowMs / 10));
 
-/** The variants a run measures, in report order: SQLite per sync mode asked for, then memory. */
-export function durableVariants(syncs: readonly SqliteSync[]): DurableVariant[] {
-  return [...syncs.map((s): DurableVariant => (s === 'full' ? 'sqlite-full' : 'sqlite')), 'memory'];
-}
-
-/** The order of the variants in round `round` (0-based): rotated, as the targets are. */
-export function variantOrder(variants: readonly DurableVariant[], round: number): DurableVariant[] {
-  const k = variants.length === 0 ? 0 : round % variants.length;
-  return [...variants.slice(k), ...variants.slice(0, k)];
-}
-
-function logSettings(variant: DurableVariant): Pick<TargetSettings, 'log' | 'sqliteSync'> {
+function logSettings(
+  variant: Exclude<DurableVariant, 'redis'>,
+): Pick<TargetSettings, 'log' | 'sqliteSync'> {
   if (variant === 'memory') return { log: 'memory' };
   return { log: 'sqlite', sqliteSync: variant === 'sqlite-full' ? 'full' : 'normal' };
 }
@@ -51,18 +38,21 @@ export async function runDurableSession(
   state: RunState,
   collect: Collect,
 ): Promise<void> {
-  const { options } = state;
-  const proc = await TargetProcess.start(
-    'hubcast',
-    {
-      host: HOST,
-      jwtSecret: state.jwtSecret,
-      apiKey: state.apiKey,
-      historySize: HISTORY_SIZE,
-      ...logSettings(variant),
-    },
-    options.cpuProfDir,
+  if (variant !== 'redis')
+    return measureDurable(variant, state, collect, targetSettings(state, logSettings(variant)));
+  await withRedisServer((redis) =>
+    measureDurable(variant, state, collect, targetSettings(state, { redisUrl: redis.url })),
   );
+}
+
+async function measureDurable(
+  variant: DurableVariant,
+  state: RunState,
+  collect: Collect,
+  settings: TargetSettings,
+): Promise<void> {
+  const { options } = state;
+  const proc = await TargetProcess.start('hubcast', settings, options.cpuProfDir);
   try {
     const windowMs = options.durableDurationSec * 1000;
     const warmup = warmupMs(windowMs);

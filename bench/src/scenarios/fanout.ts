@@ -9,7 +9,10 @@ import { nowMs } from '../loadgen/payload.js';
 import { median, medianIndex, summarizeLatency } from '../stats/summary.js';
 import type { RoundFigure } from './catalog.js';
 import type { Session } from './session.js';
-import { measureWindow, type Measured } from './window.js';
+import { measureWindow, type Measured, type WindowHost } from './window.js';
+
+/** What M2 needs of a session: one HTTP publisher and the connections' pool, on any target. */
+export type PublishHost = WindowHost & Pick<Session, 'state' | 'connections' | 'publisher'>;
 
 const BURST = 20;
 /** Quiet time between repetitions, so each starts from an idle target. */
@@ -22,7 +25,7 @@ interface Rep {
 }
 
 /** M2: one publish, alone; the time until its last delivery, and the p99 of all N. */
-export async function isolatedPublish(s: Session, channel: string): Promise<RoundFigure> {
+export async function isolatedPublish(s: PublishHost, channel: string): Promise<RoundFigure> {
   const reps: Rep[] = [];
   for (let i = 0; i < (s.state.options.smoke ? 3 : 5); i++) {
     let sentMs = 0;

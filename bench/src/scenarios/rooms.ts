@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nowMs } from '../loadgen/payload.js';
-import type { RoomsPublished } from '../loadgen/pool.js';
+import type { LoadPool, RoomsPublished } from '../loadgen/pool.js';
 import { ProgressBar } from '../loadgen/progress-bar.js';
 import { connectionCount, roomConnections } from '../loadgen/rooms.js';
 import type { TargetName } from '../results.js';
@@ -84,7 +84,7 @@ export async function runRoomsSession(
 
 /** The measured part: the messages at the fixed rate, until every member has every one. */
 async function chatRooms(
-  host: WindowHost & { proc: TargetProcess },
+  host: WindowHost & { proc: TargetProcess; pool: LoadPool },
   state: RunState,
   base: MeasuredReply,
   idle: MeasuredReply,

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions, type ScenarioId } from '../cli/options.js';
 import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
-import {
-  assembleScenarios,
-  computeRatios,
-  computeVariantRatios,
-  findProblems,
-  targetFigures,
-} from './assemble.js';
+import { assembleScenarios, computeRatios, findProblems, targetFigures } from './assemble.js';
 import type { RoundFigure } from './catalog.js';
-import { durableVariants, variantOrder } from './durable.js';
 import { roundOrder, type Collected } from './rounds.js';
 import { stormFigure } from './storm.js';
+import { computeVariantRatios, durableVariants, variantOrder } from './variants.js';
 import { isGeneratorBound } from './window.js';
 
 describe('isGeneratorBound', () => {
@@ -108,7 +102,10 @@ describe('computeRatios', () => {
 });
 
 describe('findProblems', () => {
-  const options = { ...parseOptions(['--targets', 'hubcast,ws', '--scenarios', 'M6,M8']) };
+  // The embedded engine alone: the Redis engine's figures have tests of their own (variants).
+  const options = parseOptions([
+    ...['--targets', 'hubcast,ws', '--scenarios', 'M6,M8', '--engines', 'embedded'],
+  ]);
   it('passes a clean run', () => {
     const runs = [
       scenario('M6', 'p99Ms', [
@@ -299,7 +296,17 @@ describe('durable', () => {
     expect(variantOrder(durableVariants(syncs), r)).toEqual(order);
   });
 
-  const options = parseOptions(['--scenarios', 'durable', '--sqlite-sync', 'normal,full']);
+  it('adds the Redis log last with the Redis engine', () => {
+    expect(durableVariants(['normal'], ['embedded', 'redis'])).toEqual([
+      'sqlite',
+      'memory',
+      'redis',
+    ]);
+  });
+
+  const options = parseOptions([
+    ...['--scenarios', 'durable', '--sqlite-sync', 'normal,full', '--engines', 'embedded'],
+  ]);
   const v = (variant: string, publishesPerSec: number, extra: Partial<RoundFigure> = {}) =>
     round({ publishesPerSec, errors: 0 }, { variant, ...extra });
 

@@ -5,17 +5,19 @@
  */
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchOptions, ScenarioId } from '../cli/options.js';
+import type { BenchOptions, Engine, ScenarioId } from '../cli/options.js';
 import type { LoadPool } from '../loadgen/pool.js';
 import type { StormSpec } from '../loadgen/worker-protocol.js';
 import { ProgressBar } from '../loadgen/progress-bar.js';
 import { Publisher, publishRoute } from '../loadgen/publisher.js';
 import type { TargetName } from '../results.js';
-import type { MeasuredReply } from '../targets/control.js';
+import type { MeasuredReply, TargetSettings } from '../targets/control.js';
+import { withRedisServer } from '../targets/redis-server.js';
 import { TargetProcess } from '../targets/target-process.js';
 import type { RoundFigure } from './catalog.js';
 import { batchedPublishes, isolatedPublish, separatePublishes } from './fanout.js';
 import { slowConsumers, steadyRate } from './steady.js';
+import { REDIS_VARIANT } from './variants.js';
 import { isGeneratorBound } from './window.js';
 
 export const CHANNEL = 'w1';
@@ -73,18 +75,55 @@ export interface Session {
 
 export type Collect = (id: ScenarioId, figure: RoundFigure) => void;
 
+/** The same collector, with every figure marked as `variant`'s. */
+export function collectAs(collect: Collect, variant: string): Collect {
+  return (id, figure) => collect(id, { ...figure, variant });
+}
+
+/** What every target process of a run is started with (the peers ignore hubcast's keys). */
+export function targetSettings(
+  state: RunState,
+  extra: Partial<TargetSettings> = {},
+): TargetSettings {
+  return {
+    host: HOST,
+    jwtSecret: state.jwtSecret,
+    apiKey: state.apiKey,
+    historySize: HISTORY_SIZE,
+    ...extra,
+  };
+}
+
+/**
+ * A W1 session. Hubcast on the Redis engine runs on a `redis-server` of its own, started
+ * before the target and stopped after it, and its figures are the `redis` variant's.
+ */
 export async function runSession(
   target: TargetName,
   state: RunState,
   collect: Collect,
+  engine: Engine = 'embedded',
+): Promise<void> {
+  if (engine === 'embedded') return runW1(target, state, collect, targetSettings(state));
+  await withRedisServer((redis) =>
+    runW1(
+      target,
+      state,
+      collectAs(collect, REDIS_VARIANT),
+      targetSettings(state, { redisUrl: redis.url }),
+    ),
+  );
+}
+
+async function runW1(
+  target: TargetName,
+  state: RunState,
+  collect: Collect,
+  settings: TargetSettings,
 ): Promise<void> {
   const { options, pool } = state;
   const wants = (id: ScenarioId): boolean => options.scenarios.includes(id);
-  const proc = await TargetProcess.start(
-    target,
-    { host: HOST, jwtSecret: state.jwtSecret, apiKey: state.apiKey, historySize: HISTORY_SIZE },
-    options.cpuProfDir,
-  );
+  const proc = await TargetProcess.start(target, settings, options.cpuProfDir);
   const publisher = new Publisher(HOST, proc.port, publishRoute(target, ORG, state.apiKey), 8);
   try {
     const base = await proc.measure();
@@ -185,7 +224,8 @@ function fixRate(state: RunState, target: TargetName, m3: RoundFigure, n: number
 
 const FALLBACK_RATE_PER_SEC = 20;
 
-function rateFor(state: RunState): number {
+/** M6's publish rate, also `cluster`'s; fixed by then, or the fallback with a note. */
+export function rateFor(state: RunState): number {
   if (state.ratePerSec === undefined) {
     state.ratePerSec = FALLBACK_RATE_PER_SEC;
     state.notes.push(

@@ -10,6 +10,7 @@ import { fillerData } from '../loadgen/payload.js';
 import { summarizeLatency } from '../stats/summary.js';
 import type { RoundFigure } from './catalog.js';
 import { closeNotes } from './fanout.js';
+import type { PublishHost } from './fanout.js';
 import type { Session } from './session.js';
 import { measureWindow } from './window.js';
 
@@ -52,7 +53,7 @@ export async function publishAtRate(
 
 /** M6: p99 and p99.9 at a fixed rate; every event must arrive exactly once. */
 export async function steadyRate(
-  s: Session,
+  s: PublishHost & Partial<Pick<Session, 'steadyP99Ms'>>,
   channel: string,
   ratePerSec: number,
 ): Promise<RoundFigure> {

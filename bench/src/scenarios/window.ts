@@ -4,9 +4,10 @@
  * threads) and the target's are taken around it, which is what `generatorBound` is judged by.
  */
 import { cpus } from 'node:os';
-import type { WindowResult } from '../loadgen/pool.js';
+import type { ConnectionPool, WindowResult } from '../loadgen/pool.js';
 import { nowMs } from '../loadgen/payload.js';
-import type { Session } from './session.js';
+import type { Publisher } from '../loadgen/publisher.js';
+import type { TargetProcess } from '../targets/target-process.js';
 
 export interface Measured {
   window: WindowResult;
@@ -24,7 +25,12 @@ export function waitBudgetMs(deliveries: number): number {
 }
 
 /** What a window needs of a session; `rooms` has no HTTP publisher, and says its last seq. */
-export type WindowHost = Pick<Session, 'proc' | 'pool'> & Partial<Pick<Session, 'publisher'>>;
+export interface WindowHost {
+  /** The target whose CPU the window reads. */
+  proc: Pick<TargetProcess, 'cpuMicros'>;
+  pool: Pick<ConnectionPool, 'begin' | 'end' | 'size' | 'remoteCpuMicros'>;
+  publisher?: Publisher;
+}
 
 /**
  * Runs `work` inside a window that closes once every connection has every event up to
@@ -36,7 +42,9 @@ export async function measureWindow(
   expectedDeliveries: number,
   lastSeq: () => number = () => s.publisher?.lastSeq ?? 0,
 ): Promise<Measured> {
+  // The generator: this process's threads, and other generator processes (`workers`).
   const genStart = process.cpuUsage();
+  const remoteStart = await s.pool.remoteCpuMicros();
   const targetStart = await s.proc.cpuMicros();
   const wallStart = nowMs();
   await s.pool.begin();
@@ -49,8 +57,9 @@ export async function measureWindow(
   const window = await s.pool.end(lastSeq(), waitBudgetMs(expectedDeliveries));
   const wallMs = Math.max(1e-3, nowMs() - wallStart);
   const gen = process.cpuUsage(genStart);
+  const remoteMicros = (await s.pool.remoteCpuMicros()) - remoteStart;
   const targetCpuMicros = (await s.proc.cpuMicros()) - targetStart;
-  const generatorCpu = (gen.user + gen.system) / 1000 / wallMs;
+  const generatorCpu = (gen.user + gen.system + remoteMicros) / 1000 / wallMs;
   const targetCpu = targetCpuMicros / 1000 / wallMs;
   return {
     window,

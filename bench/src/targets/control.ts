@@ -22,6 +22,17 @@ export interface TargetSettings {
   apiKey?: string;
   /** Hubcast only: events kept per tenant; sized so a run never evicts. */
   historySize?: number;
+  /**
+   * Hubcast only: run on the Redis engine (issue 11: log, broker and presence in this Redis,
+   * the store in memory) instead of the embedded one; `log`, `sqliteSync` and `dataDir` then
+   * do not apply.
+   */
+  redisUrl?: string;
+  /**
+   * Hubcast only, with `redisUrl`: run the real `hubcast serve --workers N` (Node cluster: N
+   * node processes on one port) instead of one node in the target process (hubcast-serve.ts).
+   */
+  serveWorkers?: number;
 }
 
 export type ControlRequest =
@@ -44,6 +55,20 @@ export interface MeasuredReply extends CpuFigures {
   arrayBuffersBytes: number;
   /** Connections the target itself closed as slow consumers (hubcast's 4001); 0 for peers. */
   slowClosed: number;
+  /**
+   * `hubcast serve --workers N`: each worker's own figures (the fields above are the sums of
+   * the workers and the primary).
+   */
+  processes?: ProcessFigures[];
+}
+
+/** One process of a multi-process target, after its two full GCs. */
+export interface ProcessFigures extends CpuFigures {
+  pid: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Open file descriptors (Linux): its sockets count against the per-process `ulimit -n`. */
+  openFiles?: number;
 }
 
 export type ControlReply =
@@ -64,6 +89,27 @@ export function readTargetSettings(): TargetSettings {
 
 type Gc = () => void;
 
+/** Memory after two full GCs (when `--expose-gc` gave `gc`), and CPU so far. */
+export function measureThisProcess(): Omit<MeasuredReply, 'slowClosed'> {
+  const gc = (globalThis as { gc?: Gc }).gc;
+  // Twice: the first pass may leave finalizers whose objects only the second frees.
+  gc?.();
+  gc?.();
+  const mem = process.memoryUsage();
+  return {
+    type: 'measured',
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    arrayBuffersBytes: mem.arrayBuffers,
+    ...cpuOfThisProcess(),
+  };
+}
+
+export function cpuOfThisProcess(): CpuFigures {
+  const cpu = process.cpuUsage();
+  return { cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system };
+}
+
 /** How long a SIGTERM'd target may take to stop before it exits anyway (hubcast drains within 30 s). */
 const SIGTERM_BACKSTOP_MS = 35_000;
 
@@ -79,34 +125,12 @@ export function serveControl(stop: () => Promise<void>, slowClosed: () => number
   process.on('message', (raw: unknown) => {
     const msg = raw as ControlRequest;
     switch (msg.type) {
-      case 'measure': {
-        const gc = (globalThis as { gc?: Gc }).gc;
-        // Twice: the first pass may leave finalizers whose objects only the second frees.
-        gc?.();
-        gc?.();
-        const mem = process.memoryUsage();
-        const cpu = process.cpuUsage();
-        send({
-          type: 'measured',
-          rssBytes: mem.rss,
-          heapUsedBytes: mem.heapUsed,
-          arrayBuffersBytes: mem.arrayBuffers,
-          cpuUserMicros: cpu.user,
-          cpuSystemMicros: cpu.system,
-          slowClosed: slowClosed(),
-        });
+      case 'measure':
+        send({ ...measureThisProcess(), slowClosed: slowClosed() });
         break;
-      }
-      case 'cpu': {
-        const cpu = process.cpuUsage();
-        send({
-          type: 'cpu',
-          cpuUserMicros: cpu.user,
-          cpuSystemMicros: cpu.system,
-          rssBytes: process.memoryUsage.rss(),
-        });
+      case 'cpu':
+        send({ type: 'cpu', ...cpuOfThisProcess(), rssBytes: process.memoryUsage.rss() });
         break;
-      }
       case 'stop':
         void stop().finally(() => process.exit(0));
         break;

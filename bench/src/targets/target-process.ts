@@ -1,7 +1,8 @@
 /**
  * The parent's handle on one target child process: fork it with `--expose-gc` (so its memory
  * and CPU are its own, not the generator's), wait until it listens, ask for figures, stop it.
- * Every live child is also killed when this process exits, whatever the path out.
+ * Hubcast with `serveWorkers` is the real `hubcast serve --workers N` (hubcast-serve.ts). Every
+ * live child is also killed when this process exits, whatever the path out.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ import {
   type MeasuredReply,
   type TargetSettings,
 } from './control.js';
+import { serveLaunch, type Launch } from './hubcast-serve.js';
+import { reapOnExit } from './reap-on-exit.js';
 
 const SCRIPTS: Record<TargetName, string> = {
   hubcast: 'hubcast-target.js',
@@ -31,15 +34,14 @@ const SIGTERM_GRACE_MS = 40_000;
 /** How `restart` ends the old process: a deploy (drain, then exit) or a crash. */
 export type RestartSignal = 'SIGTERM' | 'SIGKILL';
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function killAllOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
+function launchOf(name: TargetName, settings: TargetSettings): Launch {
+  if (name === 'hubcast' && settings.serveWorkers !== undefined) return serveLaunch(settings);
+  return {
+    script: fileURLToPath(new URL(SCRIPTS[name], import.meta.url)),
+    args: [],
+    execArgv: [],
+    env: {},
+  };
 }
 
 export class TargetProcess {
@@ -67,7 +69,6 @@ export class TargetProcess {
     child.on('error', () => {}); // a failed send to a dying child shows up as its exit
     child.once('exit', (code, signal) => {
       this.exited = true;
-      live.delete(child);
       const err = new Error(`${name} target exited (${signal ?? code})`);
       for (const w of this.waiting.splice(0)) w.reject(err);
     });
@@ -79,16 +80,15 @@ export class TargetProcess {
     settings: TargetSettings,
     cpuProfDir?: string,
   ): Promise<TargetProcess> {
-    killAllOnExit();
-    const script = fileURLToPath(new URL(SCRIPTS[name], import.meta.url));
+    const launch = launchOf(name, settings);
     // The profile is written when the target exits through stop(), not when it is killed.
     const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = fork(script, [], {
-      execArgv: ['--expose-gc', ...profile],
-      env: { ...process.env, [TARGET_SETTINGS_ENV]: JSON.stringify(settings) },
+    const child = fork(launch.script, launch.args, {
+      execArgv: ['--expose-gc', ...launch.execArgv, ...profile],
+      env: { ...process.env, ...launch.env, [TARGET_SETTINGS_ENV]: JSON.stringify(settings) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    live.add(child);
+    reapOnExit(child);
     let timer: NodeJS.Timeout | undefined;
     const onExit = (code: number | null, signal: string | null): void =>
       fail(new Error(`${name} target exited (${signal ?? code}) before it was ready`));
@@ -115,7 +115,6 @@ export class TargetProcess {
       return new TargetProcess(name, port, child, settings, cpuProfDir);
     } catch (err) {
       child.kill('SIGKILL');
-      live.delete(child);
       throw err;
     }
   }
