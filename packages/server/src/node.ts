@@ -158,7 +158,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     publisher.publish(org, items, skipSession);
   const logOrder = new LogOrder({
     log: currentLog,
-    deliver: (events, skipSession) => fanOut.deliver(events, skipSession),
+    // The local broker delivers within the publish call, which chose how (publisher.ts).
+    deliver: (events, skipSession) =>
+      embedded ? fanOut.deliver(events, skipSession) : fanOut.deliverArrived(events, skipSession),
     dropped(org) {
       for (const s of sessions)
         if (s.org === org && s.state === 'live')
