@@ -12,6 +12,7 @@ import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { untilLogLine } from './child-output.js';
 import { freePort } from './free-port.js';
 
 /** Where initdb and postgres live; `HUBCAST_PG_BIN` points elsewhere. */
@@ -109,43 +110,28 @@ export async function startPostgres(): Promise<PostgresServer> {
   let frozen: number[] = [];
 
   /** Starts the server on `port`; resolves when it logs that it takes connections. */
-  const launch = (port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(
-        join(BIN_DIR, 'postgres'),
-        [
-          ...['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir],
-          // No fsync, but commits still reach the OS before they are acknowledged, so what a
-          // test wrote survives kill() (synchronous_commit=off would lose the last ones).
-          ...['-c', 'fsync=off', '-c', 'full_page_writes=off'],
-          ...['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'autovacuum=off'],
-          ...['-c', 'shared_buffers=16MB', '-c', 'max_connections=80'],
-        ],
-        {
-          cwd: dir,
-          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' },
-          stdio: ['ignore', 'ignore', 'pipe'],
-          ...account,
-        },
-      );
-      server = child;
-      exited = new Promise((done) => child.once('exit', () => done()));
-      let log = '';
-      const onLog = (chunk: Buffer): void => {
-        log = (log + chunk.toString()).slice(-4000);
-        if (log.includes('ready to accept connections')) {
-          child.stderr?.off('data', onLog);
-          child.stderr?.resume();
-          child.off('exit', onEarlyExit);
-          resolve();
-        }
-      };
-      const onEarlyExit = (code: number | null): void =>
-        reject(new Error(`postgres exited with ${code} before it was ready: ${log}`));
-      child.stderr?.on('data', onLog);
-      child.once('exit', onEarlyExit);
-      child.once('error', reject);
-    });
+  const launch = (port: number): Promise<void> => {
+    const child = spawn(
+      join(BIN_DIR, 'postgres'),
+      [
+        ...['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir],
+        // No fsync, but commits still reach the OS before they are acknowledged, so what a
+        // test wrote survives kill() (synchronous_commit=off would lose the last ones).
+        ...['-c', 'fsync=off', '-c', 'full_page_writes=off'],
+        ...['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'autovacuum=off'],
+        ...['-c', 'shared_buffers=16MB', '-c', 'max_connections=80'],
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        ...account,
+      },
+    );
+    server = child;
+    exited = new Promise((done) => child.once('exit', () => done()));
+    return untilLogLine(child, 'ready to accept connections', 'postgres');
+  };
 
   // Another process may take the free port before the server binds it: try a fresh one.
   let port = 0;

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
+import { untilLogLine } from './child-output.js';
 import { freePort } from './free-port.js';
 
 export interface RedisServer {
@@ -42,46 +43,29 @@ export async function startRedis(): Promise<RedisServer> {
   let frozen = false;
 
   /** Starts the server on `port`; resolves when it logs that it takes commands. */
-  const launch = (port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (child !== undefined) throw new Error('redis-server is already running');
-      const proc = spawn(
-        binary,
-        [
-          ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
-          ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
-          // `notice` is the lowest level that logs "Ready to accept connections", which comes
-          // after the AOF is loaded: awaiting that line needs no polling.
-          ...['--protected-mode', 'no', '--loglevel', 'notice'],
-        ],
-        // redis-server logs to stdout, not stderr: that is where a failed bind is explained.
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      child = proc;
-      exited = new Promise((done) => proc.once('exit', () => done()));
-      let log = '';
-      const onLog = (chunk: Buffer): void => {
-        log = (log + chunk.toString()).slice(-4000);
-        if (log.includes('Ready to accept connections')) {
-          proc.stdout?.off('data', onLog);
-          proc.stdout?.resume();
-          proc.off('exit', onEarlyExit);
-          resolve();
-        }
-      };
-      const onEarlyExit = (code: number | null): void => {
-        child = undefined;
-        reject(new Error(`redis-server exited with ${code} before it was ready: ${log.trim()}`));
-      };
-      proc.stdout?.on('data', onLog);
-      proc.stderr?.on('data', onLog);
-      proc.once('exit', onEarlyExit);
-      // A missing binary is an 'error' event, with no 'exit': unhandled, it would crash the run.
-      proc.once('error', (err) => {
-        child = undefined;
-        reject(err);
-      });
-    });
+  const launch = async (port: number): Promise<void> => {
+    if (child !== undefined) throw new Error('redis-server is already running');
+    const proc = spawn(
+      binary,
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+        ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+        // `notice` is the lowest level that logs "Ready to accept connections", which comes
+        // after the AOF is loaded: awaiting that line needs no polling.
+        ...['--protected-mode', 'no', '--loglevel', 'notice'],
+      ],
+      // redis-server logs to stdout, not stderr: that is where a failed bind is explained.
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    exited = new Promise((done) => proc.once('exit', () => done()));
+    try {
+      await untilLogLine(proc, 'Ready to accept connections', 'redis-server');
+    } catch (err) {
+      child = undefined;
+      throw err;
+    }
+  };
 
   // Another process may take the free port before the server binds it: try a fresh one.
   let port = 0;
