@@ -29,6 +29,12 @@ const MAX_MESSAGE_BYTES = 65536;
  * events published); 479 MB before a resume read its pages by a byte budget.
  */
 const RSS_BOUND_BYTES = 256 * 1024 * 1024;
+/**
+ * On the Redis engine: measured 290 MB at the peak. The log is in Redis, but the bulk publishes
+ * of 16 MB pass the node more often: the script's arguments, its reply and the broker message
+ * are each a copy that ioredis holds until it is parsed.
+ */
+const REDIS_RSS_BOUND_BYTES = 384 * 1024 * 1024;
 const TENANT_KEY = 'tenant-key-acme-0123';
 
 let proc: ServeProcess;
@@ -55,6 +61,7 @@ beforeAll(async () => {
     '2',
     '--http-request-timeout',
     '4',
+    ...engineArgs(),
   ]);
   rssTimer = setInterval(() => {
     if (proc.isAlive()) maxRssBytes = Math.max(maxRssBytes, proc.rssBytes());
@@ -70,6 +77,15 @@ afterAll(async () => {
   watcher.close();
   await proc.stop();
 });
+
+/**
+ * The embedded engine by default; `HUBCAST_ABUSE_REDIS_URL` runs the same attacks against a
+ * cluster node (attack-suite-redis.test.ts sets it).
+ */
+function engineArgs(): string[] {
+  const url = process.env['HUBCAST_ABUSE_REDIS_URL'];
+  return url === undefined ? [] : ['--engine', 'redis', '--redis-url', url, '--store', 'memory'];
+}
 
 /** Every test's common end: still up, still healthy. */
 async function expectHealthy(): Promise<void> {
@@ -192,7 +208,7 @@ describe(`attack suite (seed ${SEED})`, () => {
     expect(await historyIds(proc)).toEqual(acked);
     expect(maxRssBytes).toBeGreaterThan(0);
     expect(maxRssBytes, `max RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MB`).toBeLessThan(
-      RSS_BOUND_BYTES,
+      engineArgs().length === 0 ? RSS_BOUND_BYTES : REDIS_RSS_BOUND_BYTES,
     );
     await expectHealthy();
   });
