@@ -48,3 +48,15 @@ export type { ValidationResult } from './validate.js';
 export type { Codec, DecodedItem } from './codec/codec.js';
 export { jsonCodec, splitJsonLines } from './codec/json.js';
 export type * from './messages.js';
+export {
+  CHAT_TEXT_MAX_CHARS,
+  CHAT_EXCERPT_CHARS,
+  CHAT_CLIENT_ID_MAX_CHARS,
+  CHAT_TITLE_MAX_CHARS,
+  CHAT_EMOJI_MAX_CHARS,
+  CHAT_MENTIONS_MAX,
+  chatChannel,
+  chatUserChannel,
+  chatRoomOf,
+} from './chat.js';
+export type * from './chat.js';
