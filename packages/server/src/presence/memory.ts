@@ -1,6 +1,6 @@
 import type { PresenceMember } from '@hubcast/protocol';
-import { groupMembers } from './members.js';
-import type { Presence, PresenceEntry } from './presence.js';
+import { groupMembers, pageOfMembers } from './members.js';
+import type { MemberPage, Presence, PresenceEntry } from './presence.js';
 
 interface ChannelPresence {
   sessions: Map<string, PresenceEntry>;
@@ -50,6 +50,21 @@ export class MemoryPresence implements Presence {
     else c.users.delete(entry.user);
     if (c.sessions.size === 0) this.channels.delete(k);
     return Promise.resolve({ lastForUser: left === 0, user: entry.user });
+  }
+
+  update(org: string, channel: string, session: string, entry: PresenceEntry): Promise<boolean> {
+    const c = this.channels.get(`${org}\0${channel}`);
+    const held = c?.sessions.get(session);
+    // The same user only: an entry never moves a connection count to another user.
+    if (c === undefined || held === undefined || held.user !== entry.user)
+      return Promise.resolve(false);
+    c.sessions.set(session, entry);
+    return Promise.resolve(true);
+  }
+
+  membersPage(org: string, channel: string, limit: number): Promise<MemberPage> {
+    const c = this.channels.get(`${org}\0${channel}`);
+    return Promise.resolve(pageOfMembers(c?.sessions.values() ?? [], limit));
   }
 
   members(org: string, channel: string): Promise<PresenceMember[]> {

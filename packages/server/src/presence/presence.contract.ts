@@ -188,6 +188,96 @@ export function describePresence(name: string, create: PresenceFactory): void {
       expect(await presence.remove(org, 'room', 's1')).toEqual({ lastForUser: false });
     });
 
+    it('lists members sorted by user id', async () => {
+      const { presence, org } = await setup();
+      for (const [i, user] of ['carol', 'alice', 'bob', 'Zed', 'al'].entries())
+        await presence.add(org, 'room', `s${i}`, { user });
+      const members = await presence.members(org, 'room');
+      expect(members.map((m) => m.user)).toEqual(['Zed', 'al', 'alice', 'bob', 'carol']);
+    });
+
+    it('shows the info of a user set last among their entries, and never hides it behind none', async () => {
+      const { presence, org } = await setup();
+      await presence.add(org, 'room', 's1', { user: 'alice', info: 'phone', infoAtMs: 2000 });
+      await presence.add(org, 'room', 's2', { user: 'alice', info: 'laptop', infoAtMs: 1000 });
+      await presence.add(org, 'room', 's3', { user: 'alice', infoAtMs: 3000 });
+      const [alice] = await presence.members(org, 'room');
+      expect(alice?.info).toBe('phone');
+      expect(
+        await presence.update(org, 'room', 's2', { user: 'alice', info: 'away', infoAtMs: 4000 }),
+      ).toBe(true);
+      expect((await presence.members(org, 'room'))[0]?.info).toBe('away');
+    });
+
+    it('updates the entry of a session it holds without counting it again', async () => {
+      const { presence, org } = await setup();
+      await presence.add(org, 'room', 's1', { user: 'alice', device: 'phone', info: { s: 'on' } });
+      await presence.add(org, 'room', 's2', { user: 'alice', device: 'laptop' });
+      const away = { user: 'alice', device: 'phone', info: { s: 'away' }, infoAtMs: 5 };
+      expect(await presence.update(org, 'room', 's1', away)).toBe(true);
+      expect(sorted(await presence.members(org, 'room'))).toEqual([
+        { user: 'alice', info: { s: 'away' }, connections: 2, devices: ['laptop', 'phone'] },
+      ]);
+      expect(await presence.remove(org, 'room', 's2')).toEqual({
+        lastForUser: false,
+        user: 'alice',
+      });
+      expect(await presence.remove(org, 'room', 's1')).toEqual({
+        lastForUser: true,
+        user: 'alice',
+      });
+    });
+
+    it('refuses to update a session it does not hold, or as another user, writing nothing', async () => {
+      const { presence, org } = await setup();
+      expect(await presence.update(org, 'room', 's1', { user: 'alice', info: 1 })).toBe(false);
+      expect(await presence.members(org, 'room')).toEqual([]);
+      await presence.add(org, 'room', 's1', { user: 'alice', info: 1 });
+      expect(await presence.update(org, 'other', 's1', { user: 'alice', info: 2 })).toBe(false);
+      expect(await presence.update(org, 'room', 's1', { user: 'mallory', info: 3 })).toBe(false);
+      expect(await presence.members(org, 'room')).toEqual([
+        { user: 'alice', info: 1, connections: 1, devices: [] },
+      ]);
+      expect(await presence.members(org, 'other')).toEqual([]);
+      // Removed: an update racing the removal does not bring it back.
+      await presence.remove(org, 'room', 's1');
+      expect(await presence.update(org, 'room', 's1', { user: 'alice', info: 4 })).toBe(false);
+      expect(await presence.members(org, 'room')).toEqual([]);
+      expect(await presence.add(org, 'room', 's2', { user: 'alice' })).toEqual({
+        firstForUser: true,
+      });
+    });
+
+    it('pages members by user id with the count of all', async () => {
+      const { presence, org } = await setup();
+      const users = ['u05', 'u01', 'u04', 'u02', 'u03'];
+      for (const [i, user] of users.entries())
+        await presence.add(org, 'room', `s${i}`, { user, device: 'd1' });
+      // u01 has three connections: a page holds every connection of a user it lists.
+      await presence.add(org, 'room', 'x1', { user: 'u01', device: 'd2' });
+      await presence.add(org, 'room', 'x2', { user: 'u01', device: 'd3' });
+      const page = await presence.membersPage(org, 'room', 2);
+      expect(page.count).toBe(5);
+      expect(sorted(page.members)).toEqual([
+        { user: 'u01', connections: 3, devices: ['d1', 'd2', 'd3'] },
+        { user: 'u02', connections: 1, devices: ['d1'] },
+      ]);
+      const first = await presence.membersPage(org, 'room', 1);
+      expect(first).toEqual({ members: [page.members[0]], count: 5 });
+      const all = await presence.membersPage(org, 'room', 100);
+      expect(all.count).toBe(5);
+      expect(all.members.map((m) => m.user)).toEqual(['u01', 'u02', 'u03', 'u04', 'u05']);
+      expect(await presence.membersPage(org, 'room', 5)).toEqual(all);
+      await presence.remove(org, 'room', 's1');
+      await presence.remove(org, 'room', 'x1');
+      await presence.remove(org, 'room', 'x2');
+      expect(await presence.membersPage(org, 'room', 2)).toMatchObject({
+        count: 4,
+        members: [{ user: 'u02' }, { user: 'u03' }],
+      });
+      expect(await presence.membersPage(org, 'empty', 10)).toEqual({ members: [], count: 0 });
+    });
+
     it('has no members on a channel nobody joined', async () => {
       const { presence, org } = await setup();
       expect(await presence.members(org, 'empty')).toEqual([]);

@@ -6,6 +6,10 @@
  * (org, channel) so two nodes cannot both see "first" for one user. Adding a session again
  * replaces its entry and counts once; removing one it does not hold changes nothing.
  *
+ * `update` replaces the entry of a session it holds and never adds one, so an info update that
+ * races the session's removal cannot bring it back. `membersPage` lists a bounded page of
+ * members, sorted by user id, with the count of all (docs/presence.md "Member cap").
+ *
  * A shared backend may reject a call whose write still happened (the reply was lost): since
  * `remove` is idempotent, a caller that gives a session up removes it anyway.
  */
@@ -15,6 +19,22 @@ export interface PresenceEntry {
   user: string;
   info?: JsonValue;
   device?: string;
+  /**
+   * When `info` was set (connect or `presence.setInfo`), ms since the epoch on the setting
+   * node: of a user's entries, the member shows the info set last.
+   */
+  infoAtMs?: number;
+}
+
+/** A page of a channel's members (docs/presence.md "Member cap"). */
+export interface MemberPage {
+  /** The first members by user id (byte order; user ids are ASCII), at most the limit asked. */
+  members: PresenceMember[];
+  /**
+   * All members, listed or not. Exact when every member is listed; above the limit a shared
+   * backend may count for up to its node TTL the members of a node that died.
+   */
+  count: number;
 }
 
 export interface Presence {
@@ -29,7 +49,12 @@ export interface Presence {
     channel: string,
     session: string,
   ): Promise<{ lastForUser: boolean; user?: string }>;
+  /** Replaces the entry of a session it holds: true; one it does not hold stays out: false. */
+  update(org: string, channel: string, session: string, entry: PresenceEntry): Promise<boolean>;
+  /** Every member, sorted by user id. */
   members(org: string, channel: string): Promise<PresenceMember[]>;
+  /** The first `limit` members by user id and the count of all, without reading them all. */
+  membersPage(org: string, channel: string, limit: number): Promise<MemberPage>;
   close(): Promise<void>;
 }
 

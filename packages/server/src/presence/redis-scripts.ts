@@ -4,6 +4,9 @@
  * Per org, all under the hash tag `{org}` so one tenant's keys share a Redis Cluster slot:
  *   `<p>:{org}:presence:<channel>`        hash `<node>|<session>` → entry (`json\nuser`)
  *   `<p>:{org}:presence-users:<channel>`  hash user → connections, for first/last per user
+ *   `<p>:{org}:presence-order:<channel>`  zset `user\n<node>|<session>` (all scores 0): the
+ *                                         entries in user id order, so a page of members is
+ *                                         read without reading them all (`PAGE`)
  *   `<p>:{org}:presence-node:<node>`      set of that node's entries in the org (`channel`,
  *                                         `session`, length-prefixed): what its reaper removes
  * Per cluster, under `{presence}`, so the claim script touches one slot:
@@ -38,6 +41,9 @@ const HELPERS = `
 local function userOf(entry)
   return string.sub(entry, string.find(entry, '\\n', 1, true) + 1)
 end
+local function orderMember(field, entry)
+  return userOf(entry) .. '\\n' .. field
+end
 local function splitMember(member)
   local colon = string.find(member, ':', 1, true)
   local length = tonumber(string.sub(member, 1, colon - 1))
@@ -51,26 +57,95 @@ const script = (lua: string): Script => ({
 });
 
 /**
- * KEYS entries, users, index; ARGV field, entry, user, member → 1 if the user's first here.
- * A session added again replaces its entry and is not counted again (HSET answers 0).
+ * KEYS entries, users, index, order; ARGV field, entry, user, member → 1 if the user's first
+ * here. A session added again replaces its entry and is not counted again (HSET answers 0).
  */
 export const ADD = script(`
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('ZADD', KEYS[4], 0, ARGV[3] .. '\\n' .. ARGV[1])
 if redis.call('HINCRBY', KEYS[2], ARGV[3], 1) == 1 then return 1 end
 return 0
 `);
 
-/** KEYS entries, users, index; ARGV field, member → nil if unknown, else {user, 1 if last}. */
+/**
+ * KEYS entries, users, index, order; ARGV field, member → nil if unknown, else
+ * {user, 1 if last}.
+ */
 export const REMOVE = script(`${HELPERS}
 local entry = redis.call('HGET', KEYS[1], ARGV[1])
 if not entry then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('ZREM', KEYS[4], orderMember(ARGV[1], entry))
 local user = userOf(entry)
 if redis.call('HINCRBY', KEYS[2], user, -1) > 0 then return {user, 0} end
 redis.call('HDEL', KEYS[2], user)
 return {user, 1}
+`);
+
+/**
+ * KEYS entries; ARGV field, entry, user → 1 if the session's entry was there (and is now this
+ * one), 0 if not (nothing written). Only an entry of the same user is replaced, so counts and
+ * the order zset stay right.
+ */
+export const UPDATE = script(`${HELPERS}
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if not held or userOf(held) ~= ARGV[3] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`);
+
+/**
+ * KEYS entries, users, order; ARGV limit, then the live nodes → {count, entry, entry, ...}:
+ * the entries on live nodes of the first `limit` users by id, walking the order zset in
+ * chunks, so a page of a channel of 10,000 members reads about a page. `count` is the
+ * number of users with a live entry when the walk reached the end, else every user counted
+ * (those of a dead node not reaped yet included).
+ *
+ * An order zset that does not match the entries (written by a node from before it existed,
+ * during a rolling upgrade) is rebuilt first, once; a member whose entry is gone is dropped.
+ */
+export const PAGE = script(`${HELPERS}
+if redis.call('ZCARD', KEYS[3]) ~= redis.call('HLEN', KEYS[1]) then
+  redis.call('DEL', KEYS[3])
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do redis.call('ZADD', KEYS[3], 0, orderMember(all[i], all[i + 1])) end
+end
+local limit = tonumber(ARGV[1])
+local live = {}
+for i = 2, #ARGV do live[ARGV[i]] = true end
+local reply = {0}
+local users = 0
+local last = nil
+local from = '-'
+local chunk = 256
+while true do
+  local batch = redis.call('ZRANGEBYLEX', KEYS[3], from, '+', 'LIMIT', 0, chunk)
+  for _, member in ipairs(batch) do
+    local newline = string.find(member, '\\n', 1, true)
+    local user = string.sub(member, 1, newline - 1)
+    if user ~= last and users >= limit then
+      reply[1] = redis.call('HLEN', KEYS[2])
+      return reply
+    end
+    local field = string.sub(member, newline + 1)
+    local entry = redis.call('HGET', KEYS[1], field)
+    if not entry then
+      redis.call('ZREM', KEYS[3], member)
+    elseif live[string.sub(field, 1, string.find(field, '|', 1, true) - 1)] then
+      if user ~= last then
+        users = users + 1
+        last = user
+      end
+      table.insert(reply, entry)
+    end
+  end
+  if #batch < chunk then break end
+  from = '(' .. batch[#batch]
+end
+reply[1] = users
+return reply
 `);
 
 /**
@@ -126,6 +201,7 @@ for _, member in ipairs(popped) do
   local entry = redis.call('HGET', entries, field)
   if entry then
     redis.call('HDEL', entries, field)
+    redis.call('ZREM', ARGV[1] .. 'presence-order:' .. channel, orderMember(field, entry))
     local users = ARGV[1] .. 'presence-users:' .. channel
     local user = userOf(entry)
     if redis.call('HINCRBY', users, user, -1) <= 0 then
@@ -139,7 +215,7 @@ return reply
 `);
 
 /** Every script, to load on each new connection. */
-export const SCRIPTS: readonly Script[] = [ADD, REMOVE, BEAT, LIVE, CLAIM, REAP_ORG];
+export const SCRIPTS: readonly Script[] = [ADD, REMOVE, UPDATE, PAGE, BEAT, LIVE, CLAIM, REAP_ORG];
 
 /** Runs a script by its SHA; if Redis does not have it (SCRIPT FLUSH), sends it whole once. */
 export async function runScript(
@@ -176,6 +252,9 @@ export class PresenceKeys {
   users(org: string, channel: string): string {
     return `${this.orgPrefix(org)}presence-users:${channel}`;
   }
+  order(org: string, channel: string): string {
+    return `${this.orgPrefix(org)}presence-order:${channel}`;
+  }
   index(org: string, node: string): string {
     return `${this.orgPrefix(org)}presence-node:${node}`;
   }
@@ -190,14 +269,15 @@ export function indexMember(channel: string, session: string): string {
 }
 
 /**
- * An entry as stored: device and info as JSON, then a newline, then the user. JSON never holds
- * a raw newline, so the first one ends it, and the scripts find the user without a JSON parser.
- * Only these three fields: callers may pass an object that holds more.
+ * An entry as stored: device, info and its time as JSON, then a newline, then the user. JSON
+ * never holds a raw newline, so the first one ends it, and the scripts find the user without a
+ * JSON parser. Only these fields: callers may pass an object that holds more.
  */
 export function encodeEntry(entry: PresenceEntry): string {
-  const meta: { d?: string; i?: JsonValue } = {};
+  const meta: { d?: string; i?: JsonValue; t?: number } = {};
   if (entry.device !== undefined) meta.d = entry.device;
   if (entry.info !== undefined) meta.i = entry.info;
+  if (entry.infoAtMs !== undefined) meta.t = entry.infoAtMs;
   return `${JSON.stringify(meta)}\n${entry.user}`;
 }
 
@@ -208,6 +288,7 @@ export function decodeEntry(stored: string): PresenceEntry {
   if (typeof meta === 'object' && meta !== null) {
     if ('d' in meta && typeof meta.d === 'string') entry.device = meta.d;
     if ('i' in meta) entry.info = meta.i as JsonValue;
+    if ('t' in meta && typeof meta.t === 'number') entry.infoAtMs = meta.t;
   }
   return entry;
 }

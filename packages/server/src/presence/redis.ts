@@ -12,6 +12,7 @@ import { groupMembers } from './members.js';
 import type {
   ExpiringPresence,
   ExpiryHandlers,
+  MemberPage,
   Presence,
   PresenceChange,
   PresenceEntry,
@@ -23,8 +24,10 @@ import {
   ADD,
   BEAT,
   LIVE,
+  PAGE,
   PresenceKeys,
   REMOVE,
+  UPDATE,
   decodeEntry,
   encodeEntry,
   indexMember,
@@ -129,6 +132,7 @@ export class RedisPresence implements Presence, ExpiringPresence {
       this.keys.entries(org, channel),
       this.keys.users(org, channel),
       this.keys.index(org, node),
+      this.keys.order(org, channel),
     ];
     let reply: unknown;
     try {
@@ -144,6 +148,57 @@ export class RedisPresence implements Presence, ExpiringPresence {
     const [user, last] = Array.isArray(reply) ? (reply as unknown[]) : [];
     if (typeof user !== 'string') throw new Error('unexpected reply to the presence remove script');
     return { lastForUser: last === 1, user };
+  }
+
+  async update(
+    org: string,
+    channel: string,
+    session: string,
+    entry: PresenceEntry,
+  ): Promise<boolean> {
+    if (this.isClosed) throw closedError();
+    const key = heldKey(org, channel, session);
+    const held = this.held.get(key);
+    if (held === undefined) return false;
+    // A restore writes the held entry again: it must be the new one.
+    this.held.set(key, { ...held, entry });
+    let reply: unknown;
+    try {
+      await this.connect();
+      reply = await runScript(
+        this.redis,
+        UPDATE,
+        [this.keys.entries(org, channel)],
+        [`${this.me.name}|${session}`, encodeEntry(entry), entry.user],
+      );
+    } catch (err) {
+      throw redisFailure('presence', err);
+    }
+    return reply === 1;
+  }
+
+  /** Two round trips whatever the channel's size: the live nodes, then one page script. */
+  async membersPage(org: string, channel: string, limit: number): Promise<MemberPage> {
+    if (this.isClosed) throw closedError();
+    let reply: unknown;
+    try {
+      await this.connect();
+      const live = await runScript(this.redis, LIVE, [this.keys.nodes], []);
+      const nodes = Array.isArray(live) ? live.map(String) : [];
+      const keys = [
+        this.keys.entries(org, channel),
+        this.keys.users(org, channel),
+        this.keys.order(org, channel),
+      ];
+      reply = await runScript(this.redis, PAGE, keys, [String(limit), ...nodes]);
+    } catch (err) {
+      throw redisFailure('presence', err);
+    }
+    const [count, ...stored] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    if (typeof count !== 'number') throw new Error('unexpected reply to the presence page script');
+    const entries: PresenceEntry[] = [];
+    for (const value of stored) if (typeof value === 'string') entries.push(decodeEntry(value));
+    return { members: groupMembers(entries), count };
   }
 
   /** Entries of nodes whose deadline passed are left out, reaped or not yet. */
@@ -221,6 +276,7 @@ export class RedisPresence implements Presence, ExpiringPresence {
       this.keys.entries(org, channel),
       this.keys.users(org, channel),
       this.keys.index(org, me.name),
+      this.keys.order(org, channel),
     ];
     const args = [
       `${me.name}|${session}`,
