@@ -146,7 +146,10 @@ export interface RefreshedReply extends ReplyBase {
 export interface PresenceReply extends ReplyBase {
   type: 'presence';
   channel: string;
+  /** At most the server's `presenceMembersMax`, sorted by user id (docs/presence.md). */
   members: PresenceMember[];
+  /** Every member, listed or not; absent from servers before the member cap. */
+  count?: number;
 }
 export interface HistoryReply extends ReplyBase {
   type: 'history';
@@ -180,6 +183,11 @@ export interface JoinPush {
   channel: string;
   user: string;
   info?: JsonValue;
+  /**
+   * The user was already present and their info changed (`presence.setInfo`): an upsert, so a
+   * client that ignores this field stays right (docs/presence.md "Info updates").
+   */
+  update?: true;
 }
 export interface LeavePush {
   type: 'leave';

@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Broker } from './broker/broker.js';
 import { LocalBroker } from './broker/local.js';
 import { RedisBroker } from './broker/redis.js';
@@ -13,7 +12,7 @@ import { SqliteEventLog } from './log/sqlite.js';
 import { RedisEventLog } from './log/redis.js';
 import { connectRedis } from './redis/connect.js';
 import { RedisKeys } from './redis/keys.js';
-import type { ExpiryHandlers, Presence, PresenceChange } from './presence/presence.js';
+import type { Presence } from './presence/presence.js';
 import { RedisPresence } from './presence/redis.js';
 
 /**
@@ -86,33 +85,4 @@ export function createPresence(config: Config, nodeId: string): Presence {
     nodeId,
     nodeTtlMs: config.nodeTtl * 1000,
   });
-}
-
-/**
- * What a cluster node does when presence members come and go with a node: members of a node
- * that died leave, those of this node back from being cut off join again, on every node.
- */
-export function presenceExpiry(broker: Broker, logger: Logger): ExpiryHandlers {
-  const announce = (change: 'join' | 'leave', members: readonly PresenceChange[]): void => {
-    for (const { org, channel, user, info } of members) {
-      // The cluster's hidden per-user connection channels (cluster/user-slots.ts) have no
-      // watchers to tell.
-      if (channel.startsWith('~')) continue;
-      broker
-        .publish({
-          kind: 'presence',
-          org,
-          channel,
-          change,
-          user,
-          ...(info === undefined ? {} : { info }),
-        })
-        .catch((err: unknown) => logger.warn({ err }, `presence ${change} not sent`));
-    }
-  };
-  return {
-    onExpired: (left) => announce('leave', left),
-    onRestored: (joined) => announce('join', joined),
-    onError: (err) => logger.warn({ err }, 'presence heartbeat failed; retrying'),
-  };
 }

@@ -22,6 +22,7 @@ import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import { isExpiringPresence, type Presence } from './presence/presence.js';
 import { PresenceTracker } from './services/presence-tracker.js';
+import { PresenceInfoService } from './services/presence-info.js';
 import type { NodeContext } from './session/context.js';
 import { SessionTicker } from './session/session-ticker.js';
 import { Session, type Subscription } from './session/session.js';
@@ -31,13 +32,7 @@ import { createApiHandler, type ApiNode } from './api/http-server.js';
 import { createListener, reloadTls } from './api/listener.js';
 import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
-import {
-  createBroker,
-  createLog,
-  createPresence,
-  openLog as openEventLog,
-  presenceExpiry,
-} from './engines.js';
+import { createBroker, createLog, createPresence, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { openStore } from './store/open.js';
@@ -125,12 +120,17 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     });
   };
   const userSlots = new ClusterUserSlots(() => presenceStore, config.maxConnectionsPerUser);
-  const presence = new PresenceTracker(
-    () => presenceStore,
+  const presence = new PresenceTracker({
+    store: () => presenceStore,
     broker,
-    config.presenceLeaveDelay * 1000,
+    leaveDelayMs: config.presenceLeaveDelay * 1000,
+    membersMax: config.presenceMembersMax,
     logger,
-  );
+  });
+  const presenceInfo = new PresenceInfoService({
+    maxInfoBytes: config.presenceInfoMaxBytes,
+    updateInfo: (s, channels) => presence.updateInfo(s, channels),
+  });
   const ticker = new SessionTicker(
     sessions,
     config.pingInterval * 1000,
@@ -244,6 +244,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
       if (method.startsWith('notifications.'))
         return notifications.rpc(s.org, s.user, method, params);
+      if (method.startsWith('presence.')) return presenceInfo.rpc(s, method, params);
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -346,7 +347,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         if (ownsPresence) presenceStore = createPresence(config, nodeId);
         if (isExpiringPresence(presenceStore))
-          await presenceStore.startHeartbeat(presenceExpiry(broker, logger));
+          await presenceStore.startHeartbeat(presence.expiryHandlers());
         draining = false;
         const handler = createApiHandler(apiNode);
         server = createListener(config, (req, res) => void handler(req, res));

@@ -1,17 +1,11 @@
 /** What every API route gets, and the checks they share: API key, tenant, JSON body. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import {
-  badRequest,
-  forbidden,
-  isValidOrg,
-  tooLarge,
-  unauthorized,
-  type PresenceMember,
-} from '@hubcast/protocol';
+import { badRequest, forbidden, isValidOrg, tooLarge, unauthorized } from '@hubcast/protocol';
 import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { MemberPage } from '../presence/presence.js';
 
 /** The node as the API sees it (wired in node.ts). */
 export interface ApiNode {
@@ -27,7 +21,8 @@ export interface ApiNode {
   isDraining(): boolean;
   /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
   readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;
-  presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
+  /** The first `presenceMembersMax` members by user id and the count of all. */
+  presenceMembers(org: string, channel: string): Promise<MemberPage>;
   /** Closes the user's connections on every node; answers how many closed. */
   disconnect(org: string, user: string, reason: string): Promise<number>;
   /** Counts of every node of the cluster (of one org, or of all). */

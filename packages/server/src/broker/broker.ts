@@ -23,7 +23,8 @@ export type BrokerMessage =
       kind: 'presence';
       org: string;
       channel: string;
-      change: 'join' | 'leave';
+      /** `update`: a present user's info changed (pushed as `join` with `update: true`). */
+      change: 'join' | 'leave' | 'update';
       user: string;
       info?: JsonValue;
       /** The connection that entered: it never gets its own `join`. */

@@ -242,7 +242,10 @@ Precedence: flags, then environment, then the file, then the defaults.
   --history-size N          events kept per tenant (10000)
   --history-ttl S           event age kept (86400)
   --shutdown-timeout S      graceful drain limit (30)
-  --presence-leave-delay S  hold back presence leave (5)
+  --presence-leave-delay S  presence grace period: a user's leave waits this long after
+                            their last connection, so a reconnect shows nothing; 0: at once (5)
+  --presence-members-max N  members a presence reply lists at most; count has all (100)
+  --presence-info-max-bytes N  largest info of presence.setInfo, as JSON (1024)
   --max-queue-bytes N       send-queue bound before close 4001 (1048576)
   --max-queue-messages N    send-queue bound before close 4001 (10000)
   --max-connections N       WebSocket connections per node, 503 past it (the open-files

@@ -69,10 +69,11 @@ export function createNodeInbox(deps: NodeInboxDeps): BrokerHandler {
         if (watchers === undefined) break;
         const text = Buffer.from(
           JSON.stringify({
-            type: msg.change,
+            type: msg.change === 'leave' ? 'leave' : 'join',
             channel: msg.channel,
             user: msg.user,
             ...(msg.info === undefined ? {} : { info: msg.info }),
+            ...(msg.change === 'update' ? { update: true } : {}),
           }),
         );
         for (const sub of watchers) if (sub.session.id !== msg.session) sub.session.enqueue(text);

@@ -119,7 +119,15 @@ export const configSchema = z
     historySize: count(1, 100_000_000).default(10_000),
     historyTtl: seconds(10 * 365 * 86400).default(86400),
     shutdownTimeout: seconds(3600).default(30),
+    /**
+     * The presence grace period, seconds: a user's `leave` waits this long after their last
+     * connection went, so a reconnect within it shows neither leave nor join; 0 sends it at once.
+     */
     presenceLeaveDelay: z.number().min(0).max(3600).default(5),
+    /** Members a `presence` reply or GET /api/presence lists at most; `count` has them all. */
+    presenceMembersMax: count(1, 100_000).default(100),
+    /** The largest `info` a connection may set with `presence.setInfo`, JSON bytes. */
+    presenceInfoMaxBytes: count(2, 65536).default(1024),
     maxQueueBytes: count(1024, 1024 * 1024 * 1024).default(1024 * 1024),
     maxQueueMessages: count(1, 10_000_000).default(10_000),
     /** WebSocket connections per node; unset: what the open-files limit leaves (limits/). */

@@ -52,8 +52,8 @@ export async function runCommand(session: Session, cmd: ClientCommand): Promise<
         break;
       case 'presence': {
         requireSubscribeGrant(session, cmd.channel);
-        const members = await session.ctx.presenceMembers(session.org, cmd.channel);
-        session.reply({ type: 'presence', channel: cmd.channel, members }, cmd.id);
+        const { members, count } = await session.ctx.presenceMembers(session.org, cmd.channel);
+        session.reply({ type: 'presence', channel: cmd.channel, members, count }, cmd.id);
         break;
       }
       case 'history':
@@ -114,6 +114,7 @@ async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
   session.subscribeGrants = claims.subscribe;
   session.publishGrants = claims.publish;
   session.info = claims.info;
+  session.infoAtMs = Date.now();
   session.device = cmd.client?.device;
   session.expiresAt = claims.expiresAt;
   const refused = ctx.admit(session) ?? (await admitInCluster(session));
@@ -333,7 +334,9 @@ async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
   if (session.state === 'closed') return;
   session.subscribeGrants = claims.subscribe;
   session.publishGrants = claims.publish;
-  session.info = claims.info;
+  // Info the client set itself (`presence.setInfo`) outlives a refresh: the token's claim is
+  // only the initial value (docs/presence.md "Info updates").
+  if (!session.infoSetByClient) session.info = claims.info;
   session.expiresAt = claims.expiresAt;
   for (const sub of [...session.subscriptions.values()]) {
     if (checkSubscribe(session.user, claims.subscribe, sub.pattern) === undefined) continue;

@@ -1,7 +1,7 @@
 /**
  * What a session may use of its node: a narrow door (STYLE rule 3), wired in node.ts.
  */
-import type { HubcastError, JsonValue, PresenceMember } from '@hubcast/protocol';
+import type { HubcastError, JsonValue } from '@hubcast/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { VerifiedToken } from '../auth/verify-token.js';
@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { Hub } from '../hub/hub.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { MemberPage } from '../presence/presence.js';
 import type { Session, Subscription } from './session.js';
 
 export interface NodeContext {
@@ -46,7 +47,8 @@ export interface NodeContext {
   socketClosed(ws: WebSocket): void;
   presenceEnter(session: Session, channel: string): void;
   presenceLeave(session: Session, channel: string): void;
-  presenceMembers(org: string, channel: string): Promise<PresenceMember[]>;
+  /** The first `presenceMembersMax` members by user id and the count of all. */
+  presenceMembers(org: string, channel: string): Promise<MemberPage>;
   scheduleFlush(session: Session): void;
   /**
    * A connection of `org` went live at `headSeq`, the head it read: the node owes it every

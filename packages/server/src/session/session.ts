@@ -38,6 +38,10 @@ export class Session {
   subscribeGrants: readonly string[] = [];
   publishGrants: readonly string[] = [];
   info: JsonValue | undefined;
+  /** When `info` was set: connect, or the last `presence.setInfo` (services/presence-info.ts). */
+  infoAtMs = 0;
+  /** `info` came from `presence.setInfo`, so a `refresh` keeps it. */
+  infoSetByClient = false;
   device: string | undefined;
   expiresAt = 0;
   readonly subscriptions = new Map<string, Subscription>();

@@ -287,6 +287,7 @@ describe('presence (§4)', () => {
       id: 3,
       channel: 'room.1',
       members: anyArray,
+      count: 2,
     });
     expect(sortMembers(reply.members)).toEqual([
       { user: 'alice', info, connections: 3, devices: ['laptop', 'phone'] },
@@ -318,6 +319,7 @@ describe('presence (§4)', () => {
       id: 1,
       channel: 'room.empty',
       members: [],
+      count: 0,
     });
   });
 

@@ -445,7 +445,7 @@ describe('GET /api/history', () => {
 });
 
 describe('GET /api/presence', () => {
-  it('answers {channel, members}', async () => {
+  it('answers {channel, members, count}', async () => {
     const node = await start();
     await connectClient(
       node,
@@ -458,10 +458,11 @@ describe('GET /api/presence', () => {
     expect(res.body).toEqual({
       channel: 'room.1',
       members: [{ user: 'alice', info: { name: 'A' }, connections: 1, devices: ['phone'] }],
+      count: 1,
     });
     expect(
       (await httpRequest(node, 'GET', '/api/presence?org=globex&channel=room.1')).body,
-    ).toEqual({ channel: 'room.1', members: [] });
+    ).toEqual({ channel: 'room.1', members: [], count: 0 });
   });
 
   it('answers 400 to a pattern or a missing channel', async () => {

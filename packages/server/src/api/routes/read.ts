@@ -48,7 +48,8 @@ export async function historyRoute(call: ApiCall): Promise<void> {
 export async function presenceRoute(call: ApiCall): Promise<void> {
   const org = orgFor(call.caller, param(call, 'org'));
   const channel = channelParam(call, false);
-  sendJson(call.res, 200, { channel, members: await call.node.presenceMembers(org, channel) });
+  const { members, count } = await call.node.presenceMembers(org, channel);
+  sendJson(call.res, 200, { channel, members, count });
 }
 
 /** `GET /api/stats`: counts of the whole cluster; an admin key without `org` sees every org. */
