@@ -152,4 +152,41 @@ describe.each(topologies)('presence per user on %s', (_name, startTopology) => {
     expect(await watcher.next('leave')).toMatchObject({ user: 'alice' });
     expect(await members(watcher)).toEqual([]);
   });
+
+  it('carries an info update to watchers on every node; the info set last wins across nodes', async () => {
+    const [a, b] = await startTopology({ presenceMembersMax: 2 });
+    const watcher = await watch(b);
+    const phone = await enter(a, 'alice', 'phone');
+    await watcher.next('join');
+    const laptop = await enter(b, 'alice', 'laptop');
+    const setInfo = (client: TestClient, info: object) =>
+      client.request({ type: 'rpc', method: 'presence.setInfo', params: { info } });
+
+    expect(await setInfo(phone, { status: 'away' })).toMatchObject({ result: { channels: 1 } });
+    expect(await watcher.next('join')).toEqual({
+      type: 'join',
+      channel: 'room.1',
+      user: 'alice',
+      info: { status: 'away' },
+      update: true,
+    });
+    await setInfo(laptop, { status: 'busy' });
+    expect(await watcher.next('join')).toMatchObject({ info: { status: 'busy' }, update: true });
+    for (const client of [watcher, phone]) {
+      const [alice] = await members(client);
+      expect(alice).toEqual({
+        user: 'alice',
+        info: { status: 'busy' },
+        connections: 2,
+        devices: ['laptop', 'phone'],
+      });
+    }
+
+    // The cap holds over both nodes: two members listed, all four counted.
+    await enter(a, 'bob', 'pc');
+    await enter(b, 'aaron', 'pc');
+    const reply = asType(await phone.request({ type: 'presence', channel: 'room.1' }), 'presence');
+    expect(reply.members.map((m) => m.user)).toEqual(['aaron', 'alice']);
+    expect(reply.count).toBe(4);
+  });
 });
