@@ -173,7 +173,11 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
   /** Who is subscribed to exactly `channel`. */
   async presence(channel: string): Promise<PresenceSnapshot> {
     const reply = await this.command({ type: 'presence', channel });
-    return { channel: reply.channel, members: reply.members };
+    return {
+      channel: reply.channel,
+      members: reply.members,
+      ...(reply.count === undefined ? {} : { count: reply.count }),
+    };
   }
 
   /** Calls a service method (e.g. `notifications.list`). */

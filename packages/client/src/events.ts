@@ -107,6 +107,8 @@ export interface PresenceChangeContext {
   channel: string;
   user: string;
   info?: JsonValue;
+  /** On `join`: the user was already present and changed their info (docs/presence.md §5). */
+  update?: true;
 }
 
 export interface SubscriptionEvents {
@@ -116,7 +118,10 @@ export interface SubscriptionEvents {
   subscribed: (ctx: SubscribedContext) => void;
   /** The subscription ended for good. */
   unsubscribed: (ctx: SubscriptionEndedContext) => void;
-  /** A user's first connection entered the channel (`presence: true` only). */
+  /**
+   * A user's first connection entered the channel, or (`update: true`) a present user's info
+   * changed: an upsert (`presence: true` only).
+   */
   join: (ctx: PresenceChangeContext) => void;
   /** A user's last connection left the channel (`presence: true` only). */
   leave: (ctx: PresenceChangeContext) => void;
@@ -147,7 +152,10 @@ export interface HistoryPage {
 /** Result of `presence`. */
 export interface PresenceSnapshot {
   channel: string;
+  /** At most the server's `presenceMembersMax`, sorted by user id (docs/presence.md §6). */
   members: PresenceMember[];
+  /** Every member, listed or not; absent from servers before the member cap. */
+  count?: number;
 }
 
 export interface NotificationCreatedContext {

@@ -192,6 +192,7 @@ export class SubscriptionRegistry {
       channel: push.channel,
       user: push.user,
       ...(push.info !== undefined ? { info: push.info } : {}),
+      ...(push.type === 'join' && push.update === true ? { update: true as const } : {}),
     };
     for (const sub of [...group.subs]) sub.presenceChanged(push.type, ctx);
   }

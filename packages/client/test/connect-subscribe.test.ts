@@ -136,6 +136,34 @@ describe('connect and subscribe', () => {
     expect(await joined).toMatchObject({ channel: 'room.9', user: 'bob' });
   });
 
+  it("delivers an info update as join with update: true, and presence's count", async () => {
+    const alice = await fx.client('alice');
+    const bob = await fx.client('bob');
+    const watch = alice.subscribe('room.9', () => undefined, { presence: true });
+    await alice.connect();
+    await watch.ready();
+    bob.subscribe('room.9', () => undefined);
+    const joined = waitFor(watch, 'join', (c) => c.user === 'bob');
+    await bob.connect();
+    expect((await joined).update).toBeUndefined();
+    const updated = waitFor(watch, 'join', (c) => c.update === true);
+    await expect(bob.rpc('presence.setInfo', { info: { status: 'away' } })).resolves.toEqual({
+      channels: 1,
+    });
+    expect(await updated).toEqual({
+      channel: 'room.9',
+      user: 'bob',
+      info: { status: 'away' },
+      update: true,
+    });
+    const presence = await alice.presence('room.9');
+    expect(presence.count).toBe(2);
+    expect(presence.members.map((m) => [m.user, m.info])).toEqual([
+      ['alice', undefined],
+      ['bob', { status: 'away' }],
+    ]);
+  });
+
   it('replays a subscribe with a cursor without moving the connection cursor back', async () => {
     const client = await fx.client('alice');
     const mark = await fx.api.publish({ channel: 'z.0', data: 0 });
