@@ -79,4 +79,21 @@ describe('RedisPresence.membersPage', () => {
       count: 3,
     });
   });
+
+  it("keeps no order index for the node's internal channels, which nobody pages", async () => {
+    const prefix = freshPrefix();
+    const { presence } = await nodes.start({ prefix });
+    await presence.add('acme', '~connections.alice', 's1', { user: 'alice' });
+    await presence.add('acme', 'room', 's1', { user: 'alice' });
+    const keys = await nodes.keysUnder(prefix);
+    expect(keys).toContain(`${prefix}:{acme}:presence-order:room`);
+    expect(keys).not.toContain(`${prefix}:{acme}:presence-order:~connections.alice`);
+    expect(await presence.members('acme', '~connections.alice')).toEqual([
+      { user: 'alice', connections: 1, devices: [] },
+    ]);
+    expect(await presence.remove('acme', '~connections.alice', 's1')).toEqual({
+      lastForUser: true,
+      user: 'alice',
+    });
+  });
 });

@@ -57,13 +57,14 @@ const script = (lua: string): Script => ({
 });
 
 /**
- * KEYS entries, users, index, order; ARGV field, entry, user, member → 1 if the user's first
- * here. A session added again replaces its entry and is not counted again (HSET answers 0).
+ * KEYS entries, users, index, order; ARGV field, entry, user, member, ordered → 1 if the
+ * user's first here. A session added again replaces its entry and is not counted again (HSET
+ * answers 0). `ordered` '0' keeps the entry out of the order zset (see `isPaged`).
  */
 export const ADD = script(`
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('SADD', KEYS[3], ARGV[4])
-redis.call('ZADD', KEYS[4], 0, ARGV[3] .. '\\n' .. ARGV[1])
+if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], 0, ARGV[3] .. '\\n' .. ARGV[1]) end
 if redis.call('HINCRBY', KEYS[2], ARGV[3], 1) == 1 then return 1 end
 return 0
 `);
@@ -262,6 +263,13 @@ export class PresenceKeys {
     return `${this.prefix}:{presence}:orgs:${node}`;
   }
 }
+
+/**
+ * Whether a channel keeps the order zset. Not the node's internal channels (`~…`, which no
+ * client channel can be: cluster/user-slots.ts has one per user, holding every connection):
+ * nobody pages them, and the index would cost about 130 bytes of Redis per connection.
+ */
+export const isPaged = (channel: string): boolean => !channel.startsWith('~');
 
 /** A node's index member for one entry: the channel length-prefixed (in bytes, for Lua). */
 export function indexMember(channel: string, session: string): string {

@@ -31,6 +31,7 @@ import {
   decodeEntry,
   encodeEntry,
   indexMember,
+  isPaged,
   runScript,
 } from './redis-scripts.js';
 
@@ -283,6 +284,7 @@ export class RedisPresence implements Presence, ExpiringPresence {
       encodeEntry(entry),
       entry.user,
       indexMember(channel, session),
+      isPaged(channel) ? '1' : '0',
     ];
     const [, first] = await Promise.all([recording, runScript(this.redis, ADD, keys, args)]);
     return first === 1;
