@@ -96,4 +96,21 @@ describe('RedisPresence.membersPage', () => {
       user: 'alice',
     });
   });
+
+  it('writes an updated entry again, with its new info, when Redis lost its data', async () => {
+    const node = await nodes.start({ prefix: freshPrefix() });
+    await node.presence.add('acme', 'room', 's1', { user: 'alice', info: 'hi', infoAtMs: 1 });
+    // A new object, as an engine that copies its entries would get.
+    const away = { user: 'alice', info: 'away', infoAtMs: 2 };
+    expect(await node.presence.update('acme', 'room', 's1', away)).toBe(true);
+    expect(await server.command('FLUSHALL')).toBe('+OK\r\n');
+    await node.restored.until((joined) => joined.length >= 1);
+    expect(node.restored.items).toEqual([
+      { org: 'acme', channel: 'room', user: 'alice', info: 'away' },
+    ]);
+    expect(await node.presence.membersPage('acme', 'room', 10)).toEqual({
+      members: [{ user: 'alice', info: 'away', connections: 1, devices: [] }],
+      count: 1,
+    });
+  });
 });

@@ -161,8 +161,9 @@ export class RedisPresence implements Presence, ExpiringPresence {
     const key = heldKey(org, channel, session);
     const held = this.held.get(key);
     if (held === undefined) return false;
-    // A restore writes the held entry again: it must be the new one.
-    this.held.set(key, { ...held, entry });
+    // A restore writes the held entry again: it must be the new one. In place, so a restore
+    // under way still finds the same record (it skips one that was replaced: removed).
+    held.entry = entry;
     let reply: unknown;
     try {
       await this.connect();
