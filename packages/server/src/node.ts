@@ -198,6 +198,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     ...(deps.push?.provider === undefined ? {} : { provider: deps.push.provider }),
     ...(deps.push?.pollMs === undefined ? {} : { pollMs: deps.push.pollMs }),
+    onOutcome: (outcome) => metrics.countWebPush(outcome),
   });
 
   const notifications = new NotificationService(

@@ -138,6 +138,10 @@ describe('Web Push to offline devices', () => {
     expect(pushes.map((p) => `${p.name}:${p.status}`)).toEqual(
       expect.arrayContaining(['gone:410', 'alive:201', 'alive:201']),
     );
+    await until(async () => (await store.push.pending('acme')).length === 0, 'the second done');
+    const metrics = await httpRequest(t, 'GET', '/metrics');
+    expect(metrics.text).toContain('hubcast_web_push_sends_total{outcome="gone"} 1');
+    expect(metrics.text).toContain('hubcast_web_push_sends_total{outcome="delivered"} 2');
   });
 
   it('forgets it on 404 too, and drops a push another 4xx refuses without retrying', async () => {
