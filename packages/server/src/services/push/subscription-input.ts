@@ -57,7 +57,12 @@ export function parseEndpointParam(params: Record<string, unknown>): string {
   const endpoint = params['endpoint'];
   if (typeof endpoint !== 'string' || endpoint.length === 0 || endpoint.length > 2048)
     throw badRequest("'endpoint' must be a string of 1-2048 characters");
-  return endpoint;
+  // Stored as `push.register` normalized it (URL.href), so the same spelling finds it again.
+  try {
+    return new URL(endpoint).href;
+  } catch {
+    return endpoint;
+  }
 }
 
 function decodeKey(value: unknown, name: string, bytes: number): Buffer {
