@@ -35,6 +35,7 @@ import { EngineUnavailableError } from './engine-error.js';
 import { createBroker, createLog, createPresence, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
+import { PushService, vapidOf, type PushDeps } from './services/push/push-service.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -52,6 +53,8 @@ export interface NodeDeps {
   broker?: Broker;
   presence?: Presence;
   logger?: Logger;
+  /** Web Push's collaborators (docs/push.md): who is online, time zones, clock, provider. */
+  push?: PushDeps;
   /** Serves extra routes (the dev web page) before the API answers 404. */
   staticHandler?: ApiNode['staticHandler'];
 }
@@ -181,10 +184,28 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   });
 
+  const pushService = new PushService({
+    vapid: vapidOf(config),
+    allowInsecure: config.pushAllowInsecure,
+    store: () => currentStore().push,
+    // INTEGRATOR: this sees only this node's connections. Swap in the cluster-wide isOnline of
+    // presence/online-users.ts (branch wt-webhooks) and the chat profile's time zone
+    // (chat.profile, branch wt-chat-service) for timeZoneOf; until then zones are UTC.
+    isOnline:
+      deps.push?.isOnline ?? ((org, user) => Promise.resolve(admission.hasConnection(org, user))),
+    timeZoneOf: deps.push?.timeZoneOf ?? (() => Promise.resolve(undefined)),
+    now: deps.push?.now ?? Date.now,
+    logger,
+    ...(deps.push?.provider === undefined ? {} : { provider: deps.push.provider }),
+    ...(deps.push?.pollMs === undefined ? {} : { pollMs: deps.push.pollMs }),
+    onOutcome: (outcome) => metrics.countWebPush(outcome),
+  });
+
   const notifications = new NotificationService(
     () => currentStore().notifications,
     (org, items) => trackInFlight(publishService(org, items)),
     logger,
+    (org, created, quietHours) => pushService.notified(org, created, quietHours),
   );
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
@@ -245,6 +266,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       if (method.startsWith('notifications.'))
         return notifications.rpc(s.org, s.user, method, params);
       if (method.startsWith('presence.')) return presenceInfo.rpc(s, method, params);
+      if (method.startsWith('push.')) return pushService.rpc(s.org, s.user, method, params);
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -378,6 +400,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       // Pushes a crash left in the outbox go out now.
       notifications.relay.start();
       void notifications.relay.flush();
+      pushService.dispatcher?.start();
       if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
     },
     async drain() {
@@ -425,6 +448,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         started = false;
         draining = false;
         notifications.relay.stop();
+        await pushService.dispatcher?.stop();
         await broker.close();
         await releaseEngines();
       })();

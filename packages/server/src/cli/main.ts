@@ -1,8 +1,9 @@
-/** `hubcast <command>`: serve, token, publish, bench. */
+/** `hubcast <command>`: serve, token, publish, bench, vapid-keys. */
 import { runBenchCommand } from './bench.js';
 import { runPublish } from './publish.js';
 import { runServe } from './serve.js';
 import { runToken } from './token.js';
+import { runVapidKeys } from './vapid-keys.js';
 
 const USAGE = `usage: hubcast <command> [options]
 
@@ -11,6 +12,7 @@ commands:
   token     print a JWT: --user U --org O [--subscribe P ...] [--publish P ...] [--ttl S]
   publish   post an event: --channel C --data JSON [--org O] [--key K] [--url U] [--api-key K]
   bench     load test against a plain ws hub and Socket.IO (--smoke for a tiny CI run)
+  vapid-keys  print a fresh VAPID key pair for Web Push (docs/push.md)
 
 'hubcast <command> --help' (or -h) lists a command's options.
 `;
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runPublish(rest);
     case 'bench':
       return runBenchCommand(rest);
+    case 'vapid-keys':
+      return runVapidKeys();
     case undefined:
     case '--help':
     case '-h':

@@ -262,6 +262,12 @@ Precedence: flags, then environment, then the file, then the defaults.
   --tenant-publish-burst N  events a tenant may publish at once (twice the rate)
                             Per-tenant overrides: "tenantQuotas" in the config file,
                             [{"org": "acme", "maxConnections": 5000, "publishRate": 200}]
+  --vapid-public-key K      Web Push VAPID public key (off without the three; see
+                            'hubcast vapid-keys' and docs/push.md)
+  --vapid-private-key K     Web Push VAPID private key
+  --vapid-subject S         mailto: or https:// contact for push services
+  --push-allow-insecure     tests only: push endpoints may be http://localhost and
+                            internal addresses
   --log-level L             fatal|error|warn|info|debug|trace|silent (info)
   --dev                     local playground: 127.0.0.1, a secret and key kept in
                             <data-dir>/dev-secrets.json, a ready token, the web page

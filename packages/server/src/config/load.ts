@@ -15,6 +15,7 @@ import {
   type Config,
   type ConfigInput,
 } from './schema.js';
+import { explainBadVapid } from './vapid.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -170,6 +171,8 @@ function checkCombination(
     quotaOrgs.add(org);
   }
   checkApiKeys(config.apiKey, config.apiKeys);
+  const badVapid = explainBadVapid(config);
+  if (badVapid !== undefined) throw new ConfigError(badVapid);
 }
 
 /**

@@ -147,6 +147,12 @@ export const configSchema = z
     tenantPublishRate: z.number().min(0).max(10_000_000).default(0),
     tenantPublishBurst: count(0, 100_000_000).default(0),
     tenantQuotas: z.array(tenantQuotaSchema).default([]),
+    /** Web Push (docs/push.md): all three VAPID keys or none, checked in load.ts. */
+    vapidPublicKey: z.string().min(1).optional(),
+    vapidPrivateKey: z.string().min(1).optional(),
+    vapidSubject: z.string().min(1).optional(),
+    /** Tests only: push endpoints may be http://localhost and internal addresses (SSRF!). */
+    pushAllowInsecure: z.boolean().default(false),
     dev: z.boolean().default(false),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -163,7 +169,7 @@ export type ConfigKey = keyof z.output<typeof configSchema>;
 /** Keys whose value is a list: comma-separated in flags and env. */
 export const LIST_KEYS: ReadonlySet<string> = new Set(['allowedOrigins']);
 /** Keys whose value is a boolean flag. */
-export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev', 'queue']);
+export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev', 'queue', 'pushAllowInsecure']);
 /** Keys that only a config file can set (structured values). */
 export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys', 'tenantQuotas']);
 /** Keys never printed back in errors. */
@@ -174,6 +180,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   // Carry the database passwords.
   'postgresUrl',
   'redisUrl',
+  'vapidPrivateKey',
 ]);
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];

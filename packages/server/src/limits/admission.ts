@@ -84,6 +84,11 @@ export class Admission<S extends Admitted> {
     return undefined;
   }
 
+  /** Whether the user has an admitted connection on this node (Web Push's local `isOnline`). */
+  hasConnection(org: string, user: string): boolean {
+    return this.userSlots.count(userKey({ org, user })) > 0;
+  }
+
   /** The connection is gone: every slot it held is free again. */
   release(session: S): void {
     this.leavePending(session);

@@ -42,6 +42,15 @@ export class Metrics {
   private readonly queueJobs: Counter<'job' | 'outcome'>;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
+  /** Web Push sends by outcome (services/push/provider.ts `PushOutcome`). */
+  private readonly webPushSends = new Counter<'outcome'>({
+    name: 'hubcast_web_push_sends_total',
+    help:
+      'Web Push sends by outcome: delivered, gone (subscription forgotten), retry (429, 5xx, ' +
+      'network), rejected (another 4xx, dropped).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
 
   constructor(source: MetricsSource, withDefaults = false) {
     const registers = [this.registry];
@@ -144,6 +153,10 @@ export class Metrics {
 
   countQueueJob(job: 'publish' | 'notify' | 'other', outcome: QueueJobOutcome): void {
     this.queueJobs.inc({ job, outcome });
+  }
+
+  countWebPush(outcome: string): void {
+    this.webPushSends.inc({ outcome });
   }
 
   observeFanout(seconds: number): void {

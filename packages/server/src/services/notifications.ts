@@ -22,10 +22,19 @@ import {
 import type { Logger } from 'pino';
 import {
   NOTIFICATION_LIST_LIMIT_MAX,
+  type CreateResult,
   type Notification,
   type NotificationStore,
 } from '../store/store.js';
 import { PushRelay, type Publish } from './push-relay.js';
+import { parseQuietHours, type QuietHours } from './push/quiet-hours.js';
+
+/** Told after a notify committed (Web Push for offline users, docs/push.md); must not reject. */
+export type OnNotified = (
+  org: string,
+  created: CreateResult,
+  quietHours?: QuietHours,
+) => Promise<void>;
 
 /** The most users one `POST /api/notify` may name. */
 export const NOTIFY_USERS_MAX = 1000;
@@ -39,6 +48,8 @@ export interface NotifyRequest {
   users: string[];
   notification: { kind: string; title: string; body?: string; data?: JsonValue };
   key?: string;
+  /** When an offline push may not go out (docs/push.md); not stored with the notification. */
+  quietHours?: QuietHours;
 }
 
 export class NotificationService {
@@ -51,6 +62,7 @@ export class NotificationService {
     private readonly store: () => NotificationStore,
     publish: Publish,
     logger: Logger,
+    private readonly onNotified?: OnNotified,
   ) {
     this.relay = new PushRelay(store, publish, logger);
   }
@@ -61,6 +73,7 @@ export class NotificationService {
     return this.track(org, request.users, async () => {
       const created = await this.store().create(org, request);
       if (created.created) await this.relay.flush();
+      await this.onNotified?.(org, created, request.quietHours);
       return { ids: created.ids };
     });
   }
@@ -166,6 +179,8 @@ function parseNotify(body: unknown): NotifyRequest {
   const text = n['body'];
   if (text !== undefined && (typeof text !== 'string' || text.length > 16_384))
     throw badRequest("'notification.body' must be a string of at most 16384 characters");
+  const quiet = n['quiet_hours'];
+  const quietHours = quiet === undefined ? undefined : parseQuietHours(quiet);
   const key = body['key'];
   if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255))
     throw badRequest("'key' must be a string of 1-255 characters");
@@ -183,6 +198,7 @@ function parseNotify(body: unknown): NotifyRequest {
       ...('data' in n ? { data: n['data'] as JsonValue } : {}),
     },
     ...(key === undefined ? {} : { key }),
+    ...(quietHours === undefined ? {} : { quietHours }),
   };
 }
 

@@ -26,6 +26,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js';
+import { MemoryPushStore } from './push-memory.js';
+import type { PushSubscriptionStore } from './push-store.js';
 
 interface Row extends NotificationRow {
   user: string;
@@ -42,10 +44,12 @@ interface OrgInbox {
 
 export class MemoryStore implements Store {
   readonly notifications: NotificationStore;
+  readonly push: PushSubscriptionStore;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
     this.notifications = new MemoryNotifications(options.now ?? Date.now, () => this.closed);
+    this.push = new MemoryPushStore(options.now ?? Date.now, () => this.closed);
   }
 
   check(): Promise<void> {

@@ -5,6 +5,7 @@
  * (one schema per hubcast database), so the store and the log migrate it under one lock.
  */
 import type { Migration } from './migrations.js';
+import { WEB_PUSH_POSTGRES } from './push-schema.js';
 
 export const POSTGRES_MIGRATIONS_TABLE = `
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -97,4 +98,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     // The log's TTL sweep deletes by age across every org in one statement.
     sql: `CREATE INDEX log_events_ts ON log_events (ts);`,
   },
+  WEB_PUSH_POSTGRES,
 ];

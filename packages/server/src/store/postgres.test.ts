@@ -7,6 +7,7 @@ import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
+import { describePushStore } from './push-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 let server: PostgresServer;
@@ -24,6 +25,7 @@ const newTarget: StoreTargetFactory = async () => {
 
 describeStore('PostgresStore', newTarget);
 describeStoreLifecycle('PostgresStore', newTarget);
+describePushStore('PostgresStore', newTarget, { sharedTarget: true });
 
 const note = { kind: 'mention', title: 't' };
 

@@ -39,6 +39,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js';
+import { PostgresPushStore } from './push-postgres.js';
+import type { PushSubscriptionStore } from './push-store.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
@@ -82,6 +84,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 
 export class PostgresStore implements Store {
   readonly notifications: NotificationStore;
+  readonly push: PushSubscriptionStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -109,6 +112,11 @@ export class PostgresStore implements Store {
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     });
     this.notifications = new PostgresNotifications(
+      { query: (text, values) => this.query(text, values) },
+      (work) => this.transaction(work),
+      options.now ?? Date.now,
+    );
+    this.push = new PostgresPushStore(
       { query: (text, values) => this.query(text, values) },
       (work) => this.transaction(work),
       options.now ?? Date.now,

@@ -3,6 +3,7 @@
  * text (kept byte for byte), tables are STRICT so a wrong type fails instead of being stored.
  */
 import type { Migration } from './migrations.js';
+import { WEB_PUSH_SQLITE } from './push-schema.js';
 
 export const SQLITE_MIGRATIONS_TABLE = `
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -65,4 +66,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       ) STRICT;`,
   },
+  WEB_PUSH_SQLITE,
 ];

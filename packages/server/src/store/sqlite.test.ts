@@ -9,6 +9,7 @@ import { migrateSqlite, SqliteStore } from './sqlite.js';
 import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
+import { describePushStore } from './push-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubcast-sqlite-store-'));
@@ -23,6 +24,7 @@ const newTarget: StoreTargetFactory = () => {
 
 describeStore('SqliteStore', newTarget);
 describeStoreLifecycle('SqliteStore', newTarget);
+describePushStore('SqliteStore', newTarget, { sharedTarget: true });
 
 const note = { kind: 'mention', title: 't' };
 
