@@ -1,5 +1,6 @@
 /**
- * The Web Push tables (SQLite migration 6, PostgreSQL 8: chat and webhooks come before it). Times are Unix ms integers in both, so the injected clock and the lease compare alike.
+ * The Web Push tables (SQLite migration 6, PostgreSQL 8: chat and webhooks come first). Times
+ * are Unix ms integers in both, so the injected clock and the lease compare alike.
  * `lease_until` 0 means "not leased".
  */
 import type { Migration } from './migrations.js';
