@@ -7,6 +7,7 @@ import {
   isValidOrg,
   tooLarge,
   unauthorized,
+  type JsonValue,
   type PresenceMember,
 } from '@hubcast/protocol';
 import type { Config } from '../config/schema.js';
@@ -22,6 +23,11 @@ export interface ApiNode {
   chargePublishes(org: string, events: number): void;
   /** Appends and fans out; the caller has charged the quota. */
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
+  /**
+   * Fans one ephemeral event out (docs/ephemeral.md); the caller has checked `ephemeralChannels`
+   * and charged the quota. Resolves with its event id.
+   */
+  publishEphemeral(org: string, channel: string, data: JsonValue): Promise<string>;
   /** `POST /api/notify` for one org; validates `body`. */
   notify(org: string, body: unknown): Promise<{ ids: string[] }>;
   isDraining(): boolean;

@@ -227,6 +227,10 @@ Precedence: flags, then environment, then the file, then the defaults.
   --jwt-clock-tolerance S   skew allowed on exp and nbf; a connection lasts until exp plus it (5)
   --api-key K               admin API key (tenant-bound keys: "apiKeys" in the config file)
   --allowed-origins A,B     WebSocket origins allowed (default: same origin only; * for any)
+  --ephemeral-channels P,Q  channel patterns that take ephemeral publishes: live only,
+                            never logged (docs/ephemeral.md); none: refused everywhere
+  --coalesce-channels P,Q   ephemeral events on these reach each connection latest-only
+                            per flush (e.g. cursors.>, telemetry.>)
   --tls-cert FILE           PEM certificate chain: serve https:// and wss:// on --port;
                             reloaded with --tls-key on SIGHUP, open connections kept
   --tls-key FILE            PEM private key of --tls-cert
