@@ -40,6 +40,7 @@ import {
 } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
+import { SignallingService } from './services/signalling.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -212,6 +213,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   );
 
+  const signalling = new SignallingService({
+    publishEphemeral: (org, channel, data, from) => publishEphemeral(org, channel, data, from),
+    chargePublishes,
+    maxDataDepth: config.maxDataDepth,
+  });
+
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
     publishAs(org, scopeKeys(items, { kind: 'service' }));
@@ -274,6 +281,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
       if (method.startsWith('notifications.'))
         return notifications.rpc(s.org, s.user, method, params);
+      if (method.startsWith('signal.')) return signalling.rpc(s.org, s.user, method, params);
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
