@@ -20,6 +20,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.querySelector(`[data-test
 const ui = {
   joinForm: $('join-form'),
   user: /** @type {HTMLInputElement} */ ($('user-input')),
+  join: /** @type {HTMLButtonElement} */ ($('join-button')),
   callForm: $('call-form'),
   peerInput: /** @type {HTMLInputElement} */ ($('peer-input')),
   media: /** @type {HTMLInputElement} */ ($('media-input')),
@@ -197,6 +198,7 @@ async function join(user) {
   });
   await client.connect();
   ui.user.disabled = true;
+  ui.join.disabled = true;
   ui.call.disabled = false;
   log(`joined as ${user}`);
   window.hubcastCall = {
