@@ -58,6 +58,28 @@ describe('ephemeral events against a real node', () => {
     expect(resets).toEqual([]);
   });
 
+  it('publishes an ephemeral event from a backend with ServerClient', async () => {
+    fx = await startFixture({ ephemeralChannels: ['feed.live.>'] });
+    const reader = await fx.client('reader');
+    const seen: HubcastEvent[] = [];
+    reader.subscribe('feed.>', (ev) => seen.push(ev));
+    await reader.connect();
+    const before = reader.cursor;
+    const result = await fx.api.publishEphemeral({ channel: 'feed.live.t', data: { c: 21.5 } });
+    expect(result).toEqual({ event_id: expect.any(String) as unknown });
+    await until(reader, 'event', () => seen.length === 1);
+    expect(seen[0]).toMatchObject({
+      event_id: result.event_id,
+      ephemeral: true,
+      data: { c: 21.5 },
+    });
+    expect('from' in (seen[0] ?? {})).toBe(false);
+    expect(reader.cursor).toBe(before);
+    await expect(fx.api.publishEphemeral({ channel: 'feed.x', data: 1 })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+  });
+
   it('refuses an ephemeral publish outside ephemeralChannels with forbidden', async () => {
     fx = await startFixture();
     const writer = await fx.client('writer');
