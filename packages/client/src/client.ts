@@ -7,6 +7,7 @@ import {
   HubcastError,
   SUBPROTOCOL_JSON,
   badRequest,
+  explainBadName,
   isObject,
   unavailable,
   type ConnectCommand,
@@ -14,6 +15,7 @@ import {
   type EventPush,
   type HistoryCommand,
   type JsonValue,
+  type PublishCommand,
   type ServerMessage,
 } from '@hubcast/protocol';
 import { CLIENT_TRANSITIONS, type ClientState } from './client-state.js';
@@ -23,6 +25,7 @@ import { ABNORMAL_CLOSE, Connection } from './connection.js';
 import { TypedEmitter } from './emitter.js';
 import type {
   ClientEvents,
+  EphemeralPublishResult,
   HistoryPage,
   PresenceSnapshot,
   PublishResult,
@@ -149,6 +152,27 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
   /** Publishes now, or after the next `connected` when offline (bounded queue, oldest dropped). */
   publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     return this.publisher.publish(channel, data, options);
+  }
+
+  /**
+   * Publishes an ephemeral event (docs/ephemeral.md): fanned out live to whoever is subscribed,
+   * never logged, so never replayed and without a cursor. Not queued while offline and not
+   * sent again after a reconnect (a stale cursor position or typing state is worse than none):
+   * it waits through `connecting` like any command, then fails with `unavailable`.
+   */
+  async publishEphemeral(channel: string, data: unknown): Promise<EphemeralPublishResult> {
+    const why = explainBadName(channel, false);
+    if (why !== undefined) throw badRequest(`'channel' ${why}`);
+    if (data === undefined) throw badRequest("'data' is required (null for none)");
+    const command: PublishCommand = {
+      type: 'publish',
+      channel,
+      data: data as JsonValue,
+      ephemeral: true,
+    };
+    if (!this.options.echo) command.echo = false;
+    const reply = await this.command(command);
+    return { event_id: reply.event_id };
   }
 
   /**
@@ -346,6 +370,13 @@ export class HubcastClient extends TypedEmitter<ClientEvents> {
 
   private handleEvent(push: EventPush): void {
     const { type: _type, ...event } = push;
+    if (event.ephemeral === true) {
+      // Never logged: it belongs to no replay and must not move the resume cursor, or a
+      // reconnect would resume from a position the log does not have (docs/ephemeral.md).
+      this.registry.deliver(event, undefined);
+      this.emit('event', event);
+      return;
+    }
     // Events replayed for a `subscribe` with a cursor are older than the connection cursor.
     const replayTarget = this.registry.replayTarget(event.channel);
     this.registry.deliver(event, replayTarget);

@@ -3,6 +3,7 @@ import type {
   HubcastError,
   JsonValue,
   PresenceMember,
+  EphemeralWireEvent,
   RejectedSubscription,
   WireEvent,
 } from '@hubcast/protocol';
@@ -10,8 +11,11 @@ import type { ClientState, SubscriptionState } from './client-state.js';
 import type { Notification } from './notification-shapes.js';
 import type { StateChange } from './state-machine.js';
 
-/** An event as handlers see it (docs/protocol.md §1). */
-export type HubcastEvent = WireEvent;
+/**
+ * An event as handlers see it (docs/protocol.md §1): a logged one with its `cursor`, or an
+ * ephemeral one (`ephemeral: true`, no cursor; docs/ephemeral.md).
+ */
+export type HubcastEvent = WireEvent | EphemeralWireEvent;
 
 /** The session granted by `connected`; `refreshed` moves `expiresAtSeconds`. */
 export interface SessionInfo {
@@ -137,9 +141,15 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** Result of `publishEphemeral`: nothing was logged, so there is no cursor. */
+export interface EphemeralPublishResult {
+  event_id: string;
+}
+
 /** Result of `history`. */
 export interface HistoryPage {
-  events: HubcastEvent[];
+  /** Only logged events: ephemeral ones are never in history. */
+  events: WireEvent[];
   /** The server stopped before the end of the log in the direction asked: call again. */
   more: boolean;
   /**

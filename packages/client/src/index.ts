@@ -29,6 +29,7 @@ export type {
   HubcastEvent,
   SessionInfo,
   PublishResult,
+  EphemeralPublishResult,
   HistoryPage,
   PresenceSnapshot,
   NotificationEvents,

@@ -72,11 +72,14 @@ export class Publisher {
   private send(item: QueuedPublish): void {
     this.commands.request(item.command, { onLost: () => this.queue.unshift(item) }).then(
       (reply) =>
-        item.resolve({
-          event_id: reply.event_id,
-          cursor: reply.cursor,
-          duplicate: reply.duplicate,
-        }),
+        // A publish without `ephemeral` is logged, so its reply has a cursor.
+        reply.ephemeral === true
+          ? item.reject(new HubcastError('internal', 'a logged publish was answered as ephemeral'))
+          : item.resolve({
+              event_id: reply.event_id,
+              cursor: reply.cursor,
+              duplicate: reply.duplicate,
+            }),
       (error: unknown) =>
         item.reject(
           error instanceof HubcastError

@@ -11,7 +11,12 @@ import {
   type ErrorCode,
   type JsonValue,
 } from '@hubcast/protocol';
-import type { HistoryPage, PresenceSnapshot, PublishResult } from './events.js';
+import type {
+  EphemeralPublishResult,
+  HistoryPage,
+  PresenceSnapshot,
+  PublishResult,
+} from './events.js';
 import { randomKey } from './idempotency-key.js';
 
 /** The part of `fetch` used here; the global `fetch` fits it. */
@@ -118,6 +123,18 @@ export class ServerClient {
     const body = isPublishList(input) ? input.map(prepare) : prepare(input);
     return (await this.call('POST', '/api/publish', { body, retry: true })) as
       PublishResult | PublishResult[];
+  }
+
+  /**
+   * Publishes one ephemeral event (docs/ephemeral.md): fanned out live, never logged, so no
+   * cursor and no key. Not retried: with no key to dedupe it, a retry could deliver it twice.
+   */
+  async publishEphemeral(item: Omit<PublishItem, 'key'>): Promise<EphemeralPublishResult> {
+    const body = { ...this.withOrg(item), ephemeral: true };
+    const reply = (await this.call('POST', '/api/publish', { body, retry: false })) as {
+      event_id: string;
+    };
+    return { event_id: reply.event_id };
   }
 
   /** Stored events, oldest first, as the `history` command. */

@@ -40,6 +40,11 @@ export interface PublishCommand extends CommandBase {
   key?: string;
   /** Hubcast addition: `false` keeps this event from the publishing connection. */
   echo?: boolean;
+  /**
+   * `true`: fan the event out live only, never logged or replayed, with no cursor (docs/ephemeral.md).
+   * Never with `key`. `false` is the same as absent.
+   */
+  ephemeral?: boolean;
 }
 export interface RefreshCommand extends CommandBase {
   type: 'refresh';
@@ -91,6 +96,23 @@ export interface WireEvent {
   ts: string;
   cursor: string;
   from?: string;
+  /** Absent on a logged event; see `EphemeralWireEvent`. */
+  ephemeral?: undefined;
+}
+
+/**
+ * An ephemeral event (docs/ephemeral.md): fanned out live, never logged, so it has no cursor and
+ * a client must not move its resume cursor on it. `event_id` is unique per tenant.
+ */
+export interface EphemeralWireEvent {
+  event_id: string;
+  channel: string;
+  data: JsonValue;
+  ts: string;
+  /** Never present: declared so `event.cursor` reads as `string | undefined` on either kind. */
+  cursor?: undefined;
+  from?: string;
+  ephemeral: true;
 }
 
 export interface RejectedSubscription {
@@ -133,12 +155,24 @@ export interface UnsubscribedMessage extends ReplyBase {
   /** Present on pushes (`forbidden` after a refresh), absent on replies. */
   reason?: string;
 }
-export interface PublishedReply extends ReplyBase {
+/** The reply to a logged publish. */
+export interface DurablePublishedReply extends ReplyBase {
   type: 'published';
   event_id: string;
   cursor: string;
   duplicate: boolean;
+  ephemeral?: undefined;
 }
+/** The reply to an `ephemeral: true` publish: no cursor, as nothing was logged. */
+export interface EphemeralPublishedReply extends ReplyBase {
+  type: 'published';
+  event_id: string;
+  cursor?: undefined;
+  /** Always `false`: an ephemeral publish has no idempotency key. */
+  duplicate: false;
+  ephemeral: true;
+}
+export type PublishedReply = DurablePublishedReply | EphemeralPublishedReply;
 export interface RefreshedReply extends ReplyBase {
   type: 'refreshed';
   expires_at: number;
@@ -175,9 +209,14 @@ export interface ErrorReply extends ReplyBase {
   [detail: string]: unknown;
 }
 
-export interface EventPush extends WireEvent {
+export interface DurableEventPush extends WireEvent {
   type: 'event';
 }
+export interface EphemeralEventPush extends EphemeralWireEvent {
+  type: 'event';
+}
+/** The `event` push: narrow on `ephemeral === true` before reading `cursor`. */
+export type EventPush = DurableEventPush | EphemeralEventPush;
 export interface JoinPush {
   type: 'join';
   channel: string;

@@ -120,6 +120,17 @@ describe('validateClientMessage: valid messages', () => {
       { type: 'publish', channel: 'a', data: 0, key: 'k'.repeat(255), echo: false },
     ],
     [
+      'publish, ephemeral',
+      { type: 'publish', id: 4, channel: 'a', data: { x: 1 }, ephemeral: true },
+      { type: 'publish', id: 4, channel: 'a', data: { x: 1 }, ephemeral: true },
+    ],
+    [
+      // `false` is a logged publish: the field is dropped, and a key is allowed
+      'publish, ephemeral false is a logged publish',
+      { type: 'publish', channel: 'a', data: 1, key: 'k', ephemeral: false },
+      { type: 'publish', channel: 'a', data: 1, key: 'k' },
+    ],
+    [
       // personal channels are refused by the server (forbidden), not by the validator
       'publish, personal channel is well-formed',
       { type: 'publish', channel: 'user.bob', data: 'x' },
@@ -287,6 +298,19 @@ describe('validateClientMessage: invalid messages', () => {
       'publish, echo string',
       { type: 'publish', id: 7, channel: 'a', data: 1, echo: 'no' },
       "'echo'",
+      7,
+    ],
+    [
+      'publish, ephemeral string',
+      { type: 'publish', id: 7, channel: 'a', data: 1, ephemeral: 'yes' },
+      "'ephemeral'",
+      7,
+    ],
+    [
+      // no idempotency without a log (docs/ephemeral.md)
+      'publish, ephemeral with a key',
+      { type: 'publish', id: 7, channel: 'a', data: 1, key: 'k1', ephemeral: true },
+      "'key'",
       7,
     ],
     // refresh

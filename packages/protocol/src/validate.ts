@@ -156,6 +156,12 @@ function parseByType(o: Obj, id: number | undefined): ClientMessage {
       if (k !== undefined) msg.key = k;
       const echo = optBool(o, 'echo');
       if (echo !== undefined) msg.echo = echo;
+      const ephemeral = optBool(o, 'ephemeral');
+      if (ephemeral === true) {
+        // A key promises one logged event per key; with no log there is nothing to dedupe by.
+        if (k !== undefined) fail("'key' cannot be used with 'ephemeral'");
+        msg.ephemeral = true;
+      }
       return withId(msg, id);
     }
     case 'refresh': {

@@ -36,11 +36,13 @@ import { createBroker, createLog, createPresence, openLog as openEventLog } from
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { PushService, vapidOf, type PushDeps } from './services/push/push-service.js';
+import { SignallingService } from './services/signalling.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
 import { QueueIngest } from './ingest/queue-ingest.js';
 import { scopeKeys } from './publish/key-scope.js';
+import { EphemeralPublisher } from './ephemeral/ephemeral-publisher.js';
 import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
 import { defaultMaxConnections, openFilesLimit } from './limits/open-files.js';
@@ -71,6 +73,12 @@ export interface HubcastNode {
   readonly config: Config;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * For the node's services (typing indicators, call signalling): fans one ephemeral event out
+   * on `org`'s `channel`, live only (docs/ephemeral.md). Trusted: no grant, `ephemeralChannels`
+   * or quota check; personal channels reach only their owner. Resolves with the event id.
+   */
+  publishEphemeral(org: string, channel: string, data: JsonValue, from?: string): Promise<string>;
 }
 
 export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
@@ -155,7 +163,24 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return n;
   };
 
-  const fanOut = new FanOut(hub, metrics);
+  const fanOut = new FanOut(hub, metrics, config.coalesceChannels);
+  const ephemeral = new EphemeralPublisher(broker, nodeId, config);
+  const publishEphemeral = async (
+    org: string,
+    channel: string,
+    data: JsonValue,
+    from?: string,
+    skipSession?: string,
+  ): Promise<string> =>
+    (
+      await trackInFlight(
+        ephemeral.publish(
+          org,
+          { channel, data, ...(from === undefined ? {} : { from }) },
+          skipSession,
+        ),
+      )
+    ).eventId;
   const publisher = new Publisher({ log: currentLog, broker, fanOut, metrics });
   const publishAs = (org: string, items: readonly AppendInput[], skipSession?: string) =>
     publisher.publish(org, items, skipSession);
@@ -178,6 +203,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     hub,
     sessions,
     logOrder,
+    deliverEphemeral: (event, skipSession) => fanOut.deliverEphemeral(event, skipSession),
     clusterCalls,
     broker,
     metrics,
@@ -207,6 +233,12 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
     (org, created, quietHours) => pushService.notified(org, created, quietHours),
   );
+
+  const signalling = new SignallingService({
+    publishEphemeral: (org, channel, data, from) => publishEphemeral(org, channel, data, from),
+    chargePublishes,
+    maxDataDepth: config.maxDataDepth,
+  });
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
@@ -238,6 +270,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       chargePublishes(org, items.length);
       return publishAs(org, scopeKeys(items, { kind: 'user', user }), skipSession);
     },
+    publishEphemeral(org, user, channel, data, skipSession) {
+      ephemeral.requireEphemeralChannel(channel);
+      chargePublishes(org, 1);
+      return publishEphemeral(org, channel, data, user, skipSession);
+    },
     admit: (s) => admission.admit(s),
     async admitInCluster(s) {
       if (embedded || (await userSlots.take(s))) return undefined;
@@ -267,6 +304,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         return notifications.rpc(s.org, s.user, method, params);
       if (method.startsWith('presence.')) return presenceInfo.rpc(s, method, params);
       if (method.startsWith('push.')) return pushService.rpc(s.org, s.user, method, params);
+      if (method.startsWith('signal.')) return signalling.rpc(s.org, s.user, method, params);
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -301,6 +339,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     metrics,
     chargePublishes,
     publish: (org, items) => trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' }))),
+    publishEphemeral: (org, channel, data) => publishEphemeral(org, channel, data),
     notify: (org, body) => {
       // One event per user notified; a body without a list is refused by notify itself.
       const users = isObject(body) && Array.isArray(body['users']) ? body['users'].length : 1;
@@ -355,6 +394,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     config,
     metrics,
     logger,
+    publishEphemeral: (org, channel, data, from) => publishEphemeral(org, channel, data, from),
     async start() {
       try {
         // Checked before SQLite opens anything there, so a bad dir fails with a sentence.

@@ -117,7 +117,7 @@ const serverMessages: ServerMessage[] = [
 function stripType(
   e: ServerMessage,
 ): Extract<ServerMessage, { type: 'history' }>['events'][number] {
-  if (e.type !== 'event') throw new Error('not an event');
+  if (e.type !== 'event' || e.ephemeral === true) throw new Error('not a logged event');
   const { type: _type, ...wire } = e;
   return wire;
 }

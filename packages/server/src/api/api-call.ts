@@ -1,7 +1,14 @@
 /** What every API route gets, and the checks they share: API key, tenant, JSON body. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { badRequest, forbidden, isValidOrg, tooLarge, unauthorized } from '@hubcast/protocol';
+import {
+  badRequest,
+  forbidden,
+  isValidOrg,
+  tooLarge,
+  unauthorized,
+  type JsonValue,
+} from '@hubcast/protocol';
 import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -16,6 +23,11 @@ export interface ApiNode {
   chargePublishes(org: string, events: number): void;
   /** Appends and fans out; the caller has charged the quota. */
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
+  /**
+   * Fans one ephemeral event out (docs/ephemeral.md); the caller has checked `ephemeralChannels`
+   * and charged the quota. Resolves with its event id.
+   */
+  publishEphemeral(org: string, channel: string, data: JsonValue): Promise<string>;
   /** `POST /api/notify` for one org; validates `body`. */
   notify(org: string, body: unknown): Promise<{ ids: string[] }>;
   isDraining(): boolean;

@@ -98,6 +98,21 @@ export function describeBroker(name: string, create: BrokerFactory): void {
         { kind: 'events', events: [sampleEvent(org, 4), sampleEvent(org, 5), sampleEvent(org, 6)] },
       ],
       [
+        'an ephemeral event with from and skipSession',
+        {
+          kind: 'ephemeral',
+          event: {
+            org,
+            channel: 'cursors.doc1',
+            eventId: '~n0a',
+            tsMs: 1_700_000_000_000,
+            dataJson: '{"x":1,"y":[2,"z"]}',
+            from: 'alice',
+          },
+          skipSession: 's-1',
+        },
+      ],
+      [
         'a join with info and session',
         {
           kind: 'presence',

@@ -6,6 +6,7 @@
  * does not hold. Handlers run synchronously and must not throw.
  */
 import type { JsonValue } from '@hubcast/protocol';
+import type { EphemeralEvent } from '../ephemeral/ephemeral-event.js';
 import type { LogEvent } from '../log/log.js';
 
 export type BrokerMessage =
@@ -16,6 +17,16 @@ export type BrokerMessage =
        */
       kind: 'events';
       events: readonly LogEvent[];
+      /** Session id that asked not to get its own publish back (`echo: false`). */
+      skipSession?: string;
+    }
+  | {
+      /**
+       * One ephemeral event (docs/ephemeral.md): no seq, never in the log, so it goes straight
+       * to fan-out and never through the log-order gap check. At most once, like all pub/sub.
+       */
+      kind: 'ephemeral';
+      event: EphemeralEvent;
       /** Session id that asked not to get its own publish back (`echo: false`). */
       skipSession?: string;
     }

@@ -71,7 +71,12 @@ export class RedisBroker implements Broker {
     let channel: string;
     if (message.kind === 'answer') channel = keys.nodeChannel(message.to);
     else {
-      const org = message.kind === 'events' ? message.events[0]?.org : message.org;
+      const org =
+        message.kind === 'events'
+          ? message.events[0]?.org
+          : message.kind === 'ephemeral'
+            ? message.event.org
+            : message.org;
       if (org === undefined) return 0;
       channel = keys.shardChannel(org);
     }

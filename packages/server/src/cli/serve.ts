@@ -13,6 +13,7 @@ import { DataDirError } from '../data-dir.js';
 import { createNode } from '../node.js';
 import { isLoopbackAddress } from '../transport/dev-host.js';
 import { createDevPageHandler } from '../web/dev-page.js';
+import { createExamplesHandler } from '../web/examples-page.js';
 import { parseArgs, single, wantsHelp } from './args.js';
 import { loadDevSecrets, type LoadedDevSecrets } from './dev-secrets.js';
 import { signToken } from './sign-token.js';
@@ -87,7 +88,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   try {
     node = createNode(
       config,
-      devInfo === undefined ? {} : { staticHandler: createDevPageHandler(devInfo) },
+      devInfo === undefined || config.jwtSecret === undefined
+        ? {}
+        : { staticHandler: devHandlers(devInfo, config.jwtSecret) },
     );
     if (cluster.isWorker) node.metrics.textSource = workerMetrics(node.metrics.registry);
     await node.start();
@@ -117,7 +120,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       [
         '',
-        `  hubcast dev node on ${base}  (web page: ${base}/)`,
+        `  hubcast dev node on ${base}  (web page: ${base}/, WebRTC call: ${base}/examples/webrtc)`,
         devSecrets === undefined
           ? ''
           : devSecrets.created
@@ -184,6 +187,16 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   });
 }
 
+/** The dev page, then the examples (`/examples/webrtc`, docs/ephemeral.md §10). */
+function devHandlers(
+  devInfo: Parameters<typeof createDevPageHandler>[0],
+  jwtSecret: string,
+): NonNullable<Parameters<typeof createNode>[1]>['staticHandler'] {
+  const page = createDevPageHandler(devInfo);
+  const examples = createExamplesHandler({ jwtSecret, org: devInfo.org });
+  return (req, res) => page(req, res) || examples(req, res);
+}
+
 function fail(message: string): number {
   process.stderr.write(`hubcast serve: ${message}\n`);
   return 2;
@@ -227,6 +240,10 @@ Precedence: flags, then environment, then the file, then the defaults.
   --jwt-clock-tolerance S   skew allowed on exp and nbf; a connection lasts until exp plus it (5)
   --api-key K               admin API key (tenant-bound keys: "apiKeys" in the config file)
   --allowed-origins A,B     WebSocket origins allowed (default: same origin only; * for any)
+  --ephemeral-channels P,Q  channel patterns that take ephemeral publishes: live only,
+                            never logged (docs/ephemeral.md); none: refused everywhere
+  --coalesce-channels P,Q   ephemeral events on these reach each connection latest-only
+                            per flush (e.g. cursors.>, telemetry.>)
   --tls-cert FILE           PEM certificate chain: serve https:// and wss:// on --port;
                             reloaded with --tls-key on SIGHUP, open connections kept
   --tls-key FILE            PEM private key of --tls-cert

@@ -1,11 +1,12 @@
 /**
  * What a node does with each broker message (STYLE rule 6: one exhaustive switch): events go to
- * fan-out in log order, presence changes to the channel's watchers, cluster questions get this
+ * fan-out in log order, ephemeral events straight to fan-out, presence changes to the channel's watchers, cluster questions get this
  * node's answer. The broker path and the local path are this one algorithm.
  */
 import { CLOSE_CODES } from '@hubcast/protocol';
 import type { Logger } from 'pino';
 import type { Broker, BrokerHandler, ClusterAnswer } from '../broker/broker.js';
+import type { EphemeralEvent } from '../ephemeral/ephemeral-event.js';
 import type { LogOrder } from '../fanout/log-order.js';
 import type { Hub } from '../hub/hub.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -16,6 +17,8 @@ export interface NodeInboxDeps {
   hub: Hub<Subscription>;
   sessions: ReadonlySet<Session>;
   logOrder: LogOrder;
+  /** Fan-out of one ephemeral event to this node's subscribers (no log, no order check). */
+  deliverEphemeral: (event: EphemeralEvent, skipSession: string | undefined) => void;
   clusterCalls: ClusterCalls;
   broker: Broker;
   metrics: Metrics;
@@ -55,11 +58,14 @@ function closeUser(
 }
 
 export function createNodeInbox(deps: NodeInboxDeps): BrokerHandler {
-  const { hub, sessions, logOrder, clusterCalls, broker, metrics, logger } = deps;
+  const { hub, sessions, logOrder, deliverEphemeral, clusterCalls, broker, metrics, logger } = deps;
   return (msg) => {
     switch (msg.kind) {
       case 'events':
         logOrder.accept(msg.events, msg.skipSession);
+        break;
+      case 'ephemeral':
+        deliverEphemeral(msg.event, msg.skipSession);
         break;
       case 'lost':
         void logOrder.resync();

@@ -338,6 +338,48 @@ describe('loadConfig refuses keys and origins that cannot work', () => {
     expect(err.message).not.toContain(ADMIN);
   });
 
+  it.each<[label: string, sources: ConfigSources, ephemeral: string[], coalesce: string[]]>([
+    ['no source: none (ephemeral publishes refused)', {}, [], []],
+    [
+      'flags',
+      { flags: { 'ephemeral-channels': 'cursors.>,typing.*', 'coalesce-channels': 'cursors.>' } },
+      ['cursors.>', 'typing.*'],
+      ['cursors.>'],
+    ],
+    [
+      'env',
+      { env: { HUBCAST_EPHEMERAL_CHANNELS: 'a.b, c.>', HUBCAST_COALESCE_CHANNELS: 'c.>' } },
+      ['a.b', 'c.>'],
+      ['c.>'],
+    ],
+    ['a file', { file: { ephemeralChannels: ['>'] } }, ['>'], []],
+  ])('reads ephemeralChannels and coalesceChannels as lists: %s', (_l, sources, eph, coal) => {
+    const config = loadConfig({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(config.ephemeralChannels).toEqual(eph);
+    expect(config.coalesceChannels).toEqual(coal);
+  });
+
+  it.each<[label: string, sources: ConfigSources, named: string]>([
+    [
+      'a > before the last segment',
+      { flags: { 'ephemeral-channels': 'ok.>,a.>.b' } },
+      '--ephemeral-channels (at ephemeralChannels.1)',
+    ],
+    [
+      'an empty segment',
+      { env: { HUBCAST_COALESCE_CHANNELS: 'a..b' } },
+      'environment HUBCAST_COALESCE_CHANNELS (at coalesceChannels.0)',
+    ],
+    [
+      'a number',
+      { file: { ephemeralChannels: [7] } },
+      "config file key 'ephemeralChannels' (at ephemeralChannels.0)",
+    ],
+  ])('refuses a channel pattern with %s, naming where', (_label, sources, named) => {
+    const err = configError({ ...sources, file: { ...VERIFIED, ...sources.file } });
+    expect(err.message).toContain(`invalid ${named}: `);
+  });
+
   it('takes distinct tenant keys beside the admin key', () => {
     const apiKeys = [
       { key: TENANT, org: 'acme' },

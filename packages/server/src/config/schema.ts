@@ -4,7 +4,7 @@
  * (`pingInterval`). Durations are seconds, sizes bytes.
  */
 import { z } from 'zod';
-import { MAX_DATA_DEPTH_DEFAULT } from '@hubcast/protocol';
+import { MAX_DATA_DEPTH_DEFAULT, explainBadName } from '@hubcast/protocol';
 import { explainBadOriginPattern } from '../transport/origin.js';
 
 const seconds = (max: number) => z.number().positive().max(max);
@@ -33,6 +33,12 @@ const originPattern = z
     const why = explainBadOriginPattern(pattern);
     if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
   });
+
+/** A channel pattern of PROTOCOL.md §1 (`*`, and `>` last). */
+const channelPattern = z.string().superRefine((pattern, ctx) => {
+  const why = explainBadName(pattern, true);
+  if (why !== undefined) ctx.addIssue({ code: 'custom', message: `'${pattern}' ${why}` });
+});
 
 export const configSchema = z
   .object({
@@ -99,6 +105,13 @@ export const configSchema = z
     apiKey: z.string().min(8, 'must be at least 8 characters').optional(),
     apiKeys: z.array(apiKeySchema).default([]),
     allowedOrigins: z.array(originPattern).default([]),
+    /**
+     * Channels that take ephemeral publishes (docs/ephemeral.md): live only, never logged. Empty
+     * (the default) refuses them everywhere, so no durable channel can be bypassed by accident.
+     */
+    ephemeralChannels: z.array(channelPattern).max(1000).default([]),
+    /** Ephemeral events on these channels are coalesced: latest per channel per flush wins. */
+    coalesceChannels: z.array(channelPattern).max(1000).default([]),
     /** PEM files: the node serves https:// and wss:// itself, reloading them on SIGHUP. */
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
@@ -167,7 +180,11 @@ export type Config = Readonly<z.output<typeof configSchema>>;
 export type ConfigKey = keyof z.output<typeof configSchema>;
 
 /** Keys whose value is a list: comma-separated in flags and env. */
-export const LIST_KEYS: ReadonlySet<string> = new Set(['allowedOrigins']);
+export const LIST_KEYS: ReadonlySet<string> = new Set([
+  'allowedOrigins',
+  'ephemeralChannels',
+  'coalesceChannels',
+]);
 /** Keys whose value is a boolean flag. */
 export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev', 'queue', 'pushAllowInsecure']);
 /** Keys that only a config file can set (structured values). */

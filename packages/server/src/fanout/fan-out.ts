@@ -5,6 +5,11 @@
  * connection; a lone append may go straight to the sockets instead (`direct`).
  */
 import { personalOwner } from '@hubcast/protocol';
+import {
+  encodeEphemeralFrame,
+  matchesAny,
+  type EphemeralEvent,
+} from '../ephemeral/ephemeral-event.js';
 import type { Hub } from '../hub/hub.js';
 import type { LogEvent } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -38,6 +43,8 @@ export class FanOut {
   constructor(
     private readonly hub: Hub<Subscription>,
     private readonly metrics: Metrics,
+    /** Channels whose ephemeral events are coalesced per flush (docs/ephemeral.md). */
+    private readonly coalesceChannels: readonly string[] = [],
   ) {}
 
   /** Queues `session` for the node's flush pass (one per event-loop turn). */
@@ -84,6 +91,29 @@ export class FanOut {
       this.lastArrivedEndMs = endMs;
       this.direct = false;
     }
+  }
+
+  /**
+   * One ephemeral event to every local connection allowed to see it, once per connection
+   * however many of its subscriptions match, encoded once. It always goes through the send
+   * queue and the flush pass: that is where coalescing (latest per channel) happens, and where
+   * a connection past the ephemeral bound drops it instead of being closed (session.ts).
+   */
+  deliverEphemeral(event: EphemeralEvent, skipSession: string | undefined): void {
+    const owner = personalOwner(event.channel);
+    const coalesceKey = matchesAny(this.coalesceChannels, event.channel)
+      ? event.channel
+      : undefined;
+    const tag = ++this.runTag;
+    let frame: Buffer | undefined;
+    this.hub.match(event.org, event.channel, (sub) => {
+      const s = sub.session;
+      if (owner !== undefined && s.user !== owner) return;
+      if (s.id === skipSession || s.runTag === tag) return;
+      s.runTag = tag;
+      frame ??= encodeEphemeralFrame(event);
+      s.deliverEphemeral(frame, coalesceKey);
+    });
   }
 
   /** One append's events (all of one org), in log order; `skipSession` published them. */

@@ -87,6 +87,8 @@ describe('withJobIdKey', () => {
     ['a custom job id', item, 'inv-1', 'inv-1'],
     ['an explicit key over the job id', { ...item, key: 'mine' }, 'inv-1', 'mine'],
     ['no key from a counter id', item, '17', undefined],
+    // An ephemeral item has no log to dedupe in, and a key would be refused (docs/ephemeral.md).
+    ['no key for an ephemeral item', { ...item, ephemeral: true }, 'inv-1', undefined],
   ])('uses %s', (_label, data, id, key) => {
     const body = withJobIdKey(job(data), id) as Record<string, unknown>;
     expect(body['key']).toBe(key);

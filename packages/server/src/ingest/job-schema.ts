@@ -78,6 +78,8 @@ export function keyFromJobId(id: string | undefined): string | undefined {
 export function withJobIdKey(job: QueueJob, id: string | undefined): unknown {
   const key = keyFromJobId(id);
   if (key === undefined || !isObject(job.data) || job.data['key'] !== undefined) return job.data;
+  // An ephemeral event has no log to dedupe in (docs/ephemeral.md): the job id stays an id.
+  if (job.data['ephemeral'] === true) return job.data;
   // The HTTP rule for keys, named for where this one came from.
   if (key.length > 255)
     throw badRequest("a jobId used as idempotency key must be at most 255 characters; set 'key'");

@@ -22,7 +22,10 @@ import { parseJob, withJobIdKey, type FailedJobData } from './job-schema.js';
 import { MAX_ERROR_ATTEMPTS, QuotaSlots, backoffMs, judgeJobError } from './retry-policy.js';
 
 /** The node as queue ingest sees it: the doors the HTTP routes use. */
-export type IngestNode = Pick<ApiNode, 'config' | 'chargePublishes' | 'publish' | 'notify'>;
+export type IngestNode = Pick<
+  ApiNode,
+  'config' | 'chargePublishes' | 'publish' | 'publishEphemeral' | 'notify'
+>;
 
 /** What a job returns (BullMQ keeps it as the job's `returnvalue`): what the API would answer. */
 export type JobResult = PublishedItem | PublishedItem[] | { ids: string[] };

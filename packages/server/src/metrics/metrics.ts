@@ -33,6 +33,10 @@ export class Metrics {
     delivered: 0,
     /** Connections closed because their send queue overflowed. */
     queueDrops: 0,
+    /** Ephemeral events not queued to a connection past the ephemeral bound (docs/ephemeral.md). */
+    ephemeralDropped: 0,
+    /** Ephemeral events that replaced an older one of their channel in a send queue. */
+    ephemeralCoalesced: 0,
   };
   private readonly published: Counter;
   private readonly closes: Counter<'code'>;
@@ -94,6 +98,26 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(hot.queueDrops);
+      },
+    });
+    new Counter({
+      name: 'hubcast_ephemeral_dropped_total',
+      help:
+        'Ephemeral events dropped for a connection whose send queue was past half its bounds ' +
+        '(the connection stays open).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(hot.ephemeralDropped);
+      },
+    });
+    new Counter({
+      name: 'hubcast_ephemeral_coalesced_total',
+      help: 'Ephemeral events that replaced an older one of their channel before a flush.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(hot.ephemeralCoalesced);
       },
     });
     this.closes = new Counter({

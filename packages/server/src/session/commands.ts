@@ -300,6 +300,21 @@ async function publish(session: Session, cmd: PublishCommand): Promise<void> {
   if (code !== undefined)
     throw new HubcastError(code, `not allowed to publish to '${cmd.channel}'`);
   if (ctx.isDraining()) throw unavailable('server is draining; publish again after reconnecting');
+  if (cmd.ephemeral === true) {
+    // Live only (docs/ephemeral.md): no log, so no cursor and never a duplicate.
+    const eventId = await ctx.publishEphemeral(
+      session.org,
+      session.user,
+      cmd.channel,
+      cmd.data,
+      cmd.echo === false ? session.id : undefined,
+    );
+    session.reply(
+      { type: 'published', event_id: eventId, duplicate: false, ephemeral: true },
+      cmd.id,
+    );
+    return;
+  }
   const [result] = await ctx.trackInFlight(
     ctx.publish(
       session.org,

@@ -32,6 +32,18 @@ export interface NodeContext {
     skipSession?: string,
   ): Promise<AppendResult[]>;
   /**
+   * A client's ephemeral publish (docs/ephemeral.md), its publish grant already checked: refused
+   * outside `ephemeralChannels`, charged to the tenant's quota, then fanned out with no log.
+   * Resolves with the event id.
+   */
+  publishEphemeral(
+    org: string,
+    user: string,
+    channel: string,
+    data: JsonValue,
+    skipSession?: string,
+  ): Promise<string>;
+  /**
    * The connection is authenticated: it takes its tenant's and its user's connection slots,
    * or gets the error to refuse it with (limit_exceeded, 4003).
    */

@@ -65,6 +65,8 @@ export class Session {
   private queueBytes = 0;
   private socketBacklogBytes = 0;
   private flushScheduled = false;
+  /** Coalesced channel -> its ephemeral event's index in the send queue, until the flush. */
+  private coalesced: Map<string, number> | undefined;
   private replayDepth = 0;
   private replayBuffer: { event: LogEvent; frame: Buffer }[] | undefined;
   private replayBufferBytes = 0;
@@ -202,6 +204,7 @@ export class Session {
     this.queueMore = undefined;
     this.queueCount = 0;
     this.queueBytes = 0;
+    if (this.coalesced !== undefined && this.coalesced.size > 0) this.coalesced.clear();
     // Straight to the socket: ws sends nothing of its own meanwhile (no compression, no
     // pings), and its close frame, queued later, still follows these bytes.
     this.socket.write(frame);
@@ -223,6 +226,7 @@ export class Session {
     this.queueMore = undefined;
     this.queueCount = 0;
     this.queueBytes = 0;
+    this.coalesced = undefined;
     this.replayBuffer = undefined;
     this.replayBufferBytes = 0;
     this.close(CLOSE_CODES.slowConsumer.code, 'slow consumer', true);
@@ -367,6 +371,42 @@ export class Session {
       return;
     }
     this.enqueue(frame);
+  }
+
+  /**
+   * One ephemeral event (docs/ephemeral.md), encoded once for all. It is never a reason to close:
+   * past half the send-queue bounds it is dropped and counted instead (4001 would make the client
+   * resume, which cannot bring an ephemeral event back). With `coalesceKey`, an event of that
+   * channel still queued for this flush is replaced in place: the latest wins. No seq, so neither
+   * `deliveredSeq` nor a replay's buffer is involved; it may pass the events of a replay.
+   */
+  deliverEphemeral(frame: Buffer, coalesceKey: string | undefined): void {
+    if (this.state !== 'live') return;
+    const { maxQueueMessages, maxQueueBytes } = this.ctx.config;
+    const { hot } = this.ctx.metrics;
+    if (this.queueCount === 0) this.socketBacklogBytes = this.socket.writableLength;
+    const at = coalesceKey === undefined ? undefined : this.coalesced?.get(coalesceKey);
+    if (at !== undefined) {
+      const old = (at === 0 ? this.queueFirst : this.queueMore?.[at - 1]) as Buffer;
+      const bytes = this.queueBytes - old.length + frame.length;
+      if (bytes + this.socketBacklogBytes <= maxQueueBytes / 2) {
+        if (at === 0) this.queueFirst = frame;
+        else (this.queueMore as Buffer[])[at - 1] = frame;
+        this.queueBytes = bytes;
+        hot.ephemeralCoalesced++;
+        return;
+      }
+    } else if (
+      this.queueCount < maxQueueMessages / 2 &&
+      this.queueBytes + this.socketBacklogBytes + frame.length <= maxQueueBytes / 2
+    ) {
+      if (coalesceKey !== undefined)
+        (this.coalesced ??= new Map()).set(coalesceKey, this.queueCount);
+      hot.delivered++;
+      this.enqueue(frame);
+      return;
+    }
+    hot.ephemeralDropped++;
   }
 
   /** While a replay runs, live events wait in a buffer so none overtakes or slips past it. */

@@ -77,7 +77,9 @@ describe('a cluster of three nodes on Redis', () => {
       const got = await events(client, published.length);
       // Log order = the order the log's cursors name (seqs are dense; a cursor is epoch-seq).
       expect(got.map((e) => e.event_id)).toEqual(
-        [...got].sort((x, y) => seqOf(x.cursor) - seqOf(y.cursor)).map((e) => e.event_id),
+        [...got]
+          .sort((x, y) => seqOf(x.cursor ?? '') - seqOf(y.cursor ?? ''))
+          .map((e) => e.event_id),
       );
       expect(new Set(got.map((e) => e.event_id))).toEqual(new Set(logOrder.map((p) => p.event_id)));
       // Exactly once: nothing more comes.

@@ -27,6 +27,7 @@ interface Log {
 
 function wire(e: EventPush): WireEvent {
   const { type: _type, ...rest } = e;
+  if (rest.ephemeral === true) throw new Error('an ephemeral event is not a logged one');
   return rest;
 }
 

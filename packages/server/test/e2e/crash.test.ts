@@ -116,7 +116,7 @@ describe('kill -9 while publishing', () => {
       receiveWaiter?.resolve();
     });
     client.subscribe('crash.>', (event) => {
-      received.push({ n: (event.data as { n: number }).n, cursor: event.cursor });
+      received.push({ n: (event.data as { n: number }).n, cursor: event.cursor ?? '' });
       onReceived();
     });
     client.subscribe('user.watcher.notifications', (event) => {

@@ -30,7 +30,8 @@ export function errorWithoutId(code: ErrorCode): Record<string, unknown> {
 export function eventPush(
   channel: string,
   data: unknown,
-  pub: { event_id: string; cursor: string },
+  // A `published` reply of either kind: a logged one always has its cursor.
+  pub: { event_id: string; cursor?: string | undefined },
   from?: string,
 ): Record<string, unknown> {
   return {
