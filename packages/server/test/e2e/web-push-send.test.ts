@@ -230,6 +230,26 @@ describe('Web Push to offline devices', () => {
     expect(await store.notifications.unreadCount('acme', 'ann')).toBe(0);
   });
 
+  it('answers the notify though the online check fails, and pushes nothing', async () => {
+    const failing = await startPushNode(
+      {},
+      { push: { isOnline: () => Promise.reject(new Error('cluster call timed out')) } },
+    );
+    try {
+      const client = await connectClient(failing, { sub: 'ann', org: 'acme' });
+      const sub = testSubscription(endpoint.url('ann-phone'));
+      await rpcResult(client, 'push.register', { subscription: sub.subscription });
+      const res = await httpRequest(failing, 'POST', '/api/notify', {
+        json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 't' } },
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(await rpcResult(client, 'notifications.unreadCount')).toEqual({ count: 1 });
+      expect(endpoint.pushes).toEqual([]);
+    } finally {
+      await failing.stop();
+    }
+  });
+
   it('pushes only to the notified tenant’s devices', async () => {
     await device('ann', 'acme-ann');
     await device('ann', 'globex-ann', { org: 'globex' });
