@@ -474,8 +474,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await ingest?.close();
         ingest = undefined;
         ticker.stop();
-        // The leaves the delay held back go out while the broker is still there.
-        await presence.close();
+        // The leaves the delay held back go out while the broker is still there; a cluster's
+        // presence leaves them to its node expiry, so clients that reconnect elsewhere within
+        // it show no leave/join pair (services/presence-tracker.ts close()).
+        await presence.close({ runPending: !isExpiringPresence(presenceStore) });
         if (ownsPresence) await presenceStore.close();
         logOrder.close();
         transport?.close();

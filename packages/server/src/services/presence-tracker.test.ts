@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 const trackers: PresenceTracker[] = [];
 afterEach(async () => {
-  await Promise.all(trackers.splice(0).map((t) => t.close()));
+  await Promise.all(trackers.splice(0).map((t) => t.close({ runPending: true })));
   await nodes.closeAll();
 });
 afterAll(() => server.stop());

@@ -199,15 +199,21 @@ export class PresenceTracker {
     };
   }
 
-  /** Runs pending leaves now (shutdown); resolves once they are done. */
-  async close(): Promise<void> {
+  /**
+   * Shutdown. `runPending`: run the pending leaves now (resolves once they are done), for a
+   * presence that dies with the node. Otherwise only their timers stop: a shared presence that
+   * expires keeps the entries until the node's TTL has passed, and the node that reaps them
+   * sends each `leave` then, unless the user came back on any node meanwhile. A rolling restart
+   * thus shows no leave/join pair for the clients that reconnect elsewhere in time.
+   */
+  async close({ runPending }: { runPending: boolean }): Promise<void> {
     const all = [...this.pending.values()];
     this.pending.clear();
     const runs: Promise<unknown>[] = [];
     for (const waiting of all)
       for (const leave of waiting.values()) {
         clearTimeout(leave.timer);
-        runs.push(leave.run());
+        if (runPending) runs.push(leave.run());
       }
     await Promise.all(runs);
   }

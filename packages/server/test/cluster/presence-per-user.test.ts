@@ -12,6 +12,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceMember, ServerMessage } from '@hubcast/protocol';
 import type { ConfigInput } from '../../src/index.js';
+import { eventually } from '../helpers/presence-nodes.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
@@ -188,5 +189,43 @@ describe.each(topologies)('presence per user on %s', (_name, startTopology) => {
     const reply = asType(await phone.request({ type: 'presence', channel: 'room.1' }), 'presence');
     expect(reply.members.map((m) => m.user)).toEqual(['aaron', 'alice']);
     expect(reply.count).toBe(4);
+  });
+});
+
+describe('a Redis-engine node that drains (a rolling restart)', () => {
+  it('leaves its members to its node TTL: who reconnects elsewhere shows nothing, who does not leaves', async () => {
+    const cluster = {
+      engine: 'redis' as const,
+      redisUrl: redis.url,
+      nodeTtl: 3,
+      presenceLeaveDelay: GRACE_SECONDS,
+    };
+    const a = await startNode(cluster);
+    const b = await startNode(cluster);
+    const watcher = await watch(b);
+    const alice = await enter(a, 'alice', 'phone');
+    await enter(a, 'bob', 'phone');
+    await watcher.next('join');
+    await watcher.next('join');
+
+    await a.stop();
+    expect((await alice.closed).code).toBe(4000);
+    // Alice's client reconnects on the other node, after the grace period but within the TTL.
+    await enter(b, 'alice', 'phone');
+    // Bob never comes back: the survivor reaps node a and sends his leave, not alice's.
+    expect(await watcher.next('leave', 15_000)).toEqual({
+      type: 'leave',
+      channel: 'room.1',
+      user: 'bob',
+      info: { name: 'bob' },
+    });
+    // Node a is reaped by now: nothing of it is left to report.
+    await eventually(async () => {
+      expect(await redis.command('ZCARD', 'hc:{presence}:reaping')).toBe(':0\r\n');
+    });
+    expect(await pushesUntilSentinelLeaves(b, watcher)).toEqual(SENTINEL_CAME_AND_WENT);
+    expect(await members(watcher)).toEqual([
+      { user: 'alice', info: { name: 'alice' }, connections: 1, devices: ['phone'] },
+    ]);
   });
 });
