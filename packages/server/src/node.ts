@@ -40,6 +40,9 @@ import {
 } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
+import { ChatService } from './services/chat/chat-service.js';
+import { SendRate } from './services/chat/send-rate.js';
+import { endRoomSubscriptions } from './session/room-gate.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -152,7 +155,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return n;
   };
 
-  const fanOut = new FanOut(hub, metrics);
+  const fanOut = new FanOut(hub, metrics, (org, room, user) =>
+    endRoomSubscriptions(sessions, org, room, user),
+  );
   const publisher = new Publisher({ log: currentLog, broker, fanOut, metrics });
   const publishAs = (org: string, items: readonly AppendInput[], skipSession?: string) =>
     publisher.publish(org, items, skipSession);
@@ -186,6 +191,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     (org, items) => trackInFlight(publishService(org, items)),
     logger,
   );
+
+  // Chat changes reach the log through the store's outbox, which the inbox's relay drains.
+  const chat = new ChatService({
+    store: () => currentStore().chat,
+    flushPushes: () => notifications.relay.flush(),
+    notify: (org, request) => notifications.notify(org, request),
+    sendRate: new SendRate(config.chatSendRate, config.chatSendBurst),
+    maxDataDepth: config.maxDataDepth,
+  });
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
@@ -241,9 +255,17 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     noteHead: (org, headSeq) => logOrder.noteHead(org, headSeq),
     isDraining: () => draining,
     trackInFlight,
+    isChatMember: async (org, room, user) =>
+      (await currentStore().chat.member(org, room, user)) !== undefined,
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
       if (method.startsWith('notifications.'))
         return notifications.rpc(s.org, s.user, method, params);
+      if (method.startsWith('chat.'))
+        return chat.rpc(
+          { org: s.org, user: s.user, subscribeGrants: s.subscribeGrants },
+          method,
+          params,
+        );
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -284,6 +306,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       chargePublishes(org, Math.max(1, users));
       return trackInFlight(notifications.notify(org, body));
     },
+    chat,
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };

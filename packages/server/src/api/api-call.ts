@@ -12,6 +12,7 @@ import {
 import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ChatService } from '../services/chat/chat-service.js';
 
 /** The node as the API sees it (wired in node.ts). */
 export interface ApiNode {
@@ -24,6 +25,8 @@ export interface ApiNode {
   publish(org: string, items: readonly AppendInput[]): Promise<AppendResult[]>;
   /** `POST /api/notify` for one org; validates `body`. */
   notify(org: string, body: unknown): Promise<{ ids: string[] }>;
+  /** The chat HTTP API (docs/chat.md); each call validates its params. */
+  chat: Pick<ChatService, 'createRoom' | 'addMembers' | 'removeMember' | 'send' | 'backendHistory'>;
   isDraining(): boolean;
   /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
   readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;
