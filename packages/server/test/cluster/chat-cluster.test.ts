@@ -3,13 +3,14 @@
  * message sent through node A reaches a member on node B, and a member removed through A loses
  * their subscription to the room on B, at the leave event.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { EventPush } from '@hubcast/protocol';
-import { nextData, rpc } from '../helpers/chat-client.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { NODE_TEST_BACKEND, nextData, rpc } from '../helpers/chat-client.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import type { TestNode } from '../helpers/test-node.js';
-import { connectClient, publishHttp, useTestNodes } from '../helpers/ws-client.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { connectClient, publishHttp, terminateAllClients } from '../helpers/ws-client.js';
 
 let redis: RedisServer;
 let pg: PostgresServer;
@@ -20,15 +21,28 @@ afterAll(async () => {
   await Promise.all([redis?.stop(), pg?.stop()]);
 });
 
-const startNode = useTestNodes();
+const nodes: TestNode[] = [];
+afterEach(async () => {
+  terminateAllClients();
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+});
+
+/** Two nodes on one Redis and one store, as a cluster runs. */
+async function twoNodes(): Promise<[TestNode, TestNode]> {
+  const engine = { engine: 'redis', redisUrl: redis.url } as const;
+  const shared = { store: new MemoryStore() };
+  const postgresUrl = NODE_TEST_BACKEND === 'postgres' ? await pg.createDatabase() : undefined;
+  for (let i = 0; i < 2; i++)
+    nodes.push(
+      postgresUrl === undefined
+        ? await startTestNode(engine, shared)
+        : await startTestNode({ ...engine, store: 'postgres', postgresUrl }),
+    );
+  return nodes as [TestNode, TestNode];
+}
 
 it('carries messages and removals between nodes', async () => {
-  const postgresUrl = await pg.createDatabase();
-  const [a, b] = (await Promise.all(
-    [1, 2].map(() =>
-      startNode({ engine: 'redis', redisUrl: redis.url, store: 'postgres', postgresUrl }),
-    ),
-  )) as [TestNode, TestNode];
+  const [a, b] = await twoNodes();
   const alice = await connectClient(a, { sub: 'alice', org: 'acme' });
   await rpc(alice, 'chat.createRoom', { room: 'general', members: ['bob'] });
   const bob = await connectClient(

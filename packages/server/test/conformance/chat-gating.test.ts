@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EventPush, WireEvent } from '@hubcast/protocol';
-import { eventsOn, nextData, rpc, useChatNodes } from '../helpers/chat-client.js';
+import {
+  NODE_TEST_BACKEND,
+  eventsOn,
+  nextData,
+  rpc,
+  useChatNodes,
+} from '../helpers/chat-client.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
   asType,
@@ -20,7 +26,7 @@ const startChat = useChatNodes();
 
 /** acme: alice owns `general` with bob; `secret` is alice's alone. */
 async function rooms(): Promise<{ node: TestNode; alice: ConnectedClient }> {
-  const node = await startChat('sqlite');
+  const node = await startChat(NODE_TEST_BACKEND);
   const alice = await connectClient(node, { sub: 'alice', org: 'acme' });
   await rpc(alice, 'chat.createRoom', { room: 'general', members: ['bob'] });
   await rpc(alice, 'chat.createRoom', { room: 'secret' });
@@ -154,7 +160,8 @@ describe('delivery of room events', () => {
       code: 'forbidden',
     });
     const all = asType(await bob.request({ type: 'history', channel: '>' }), 'history');
-    expect(channels(all.events)).toEqual(['news.x']);
+    // Bob's own chat channel (his room_joined) and the news, no room's events.
+    expect(channels(all.events)).toEqual(['user.bob.chat', 'news.x']);
   });
 
   it('keeps room channels for the service: clients never publish there, the HTTP API may', async () => {
@@ -194,7 +201,7 @@ describe('leaving a room', () => {
     await send(alice, 'general', 'after bob left');
     for (const device of [laptop, phone]) {
       const { before, match } = await device.takeUntil((m) => m.type === 'unsubscribed');
-      expect(before.filter((m) => m.type === 'event').map((m) => (m as EventPush).data)).toEqual([
+      expect(before.filter((m) => m.type === 'event').map((m) => m.data)).toEqual([
         { type: 'chat.member_left', room: 'general', user: 'bob' },
       ]);
       expect(match).toEqual({ type: 'unsubscribed', channel: 'chat.general', reason: 'forbidden' });

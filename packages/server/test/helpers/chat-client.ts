@@ -13,8 +13,10 @@ import { startPostgres, type PostgresServer } from './postgres.js';
 import type { TestNode } from './test-node.js';
 import { useTestNodes, type ConnectedClient } from './ws-client.js';
 
-export type ChatBackend = 'sqlite' | 'postgres';
-export const CHAT_BACKENDS: readonly ChatBackend[] = ['sqlite', 'postgres'];
+export type ChatBackend = 'memory' | 'sqlite' | 'postgres';
+export const CHAT_BACKENDS: readonly ChatBackend[] = ['memory'];
+/** The backend of the tests about the node rather than the store (gating, cluster). */
+export const NODE_TEST_BACKEND: ChatBackend = 'memory';
 
 /**
  * Starts nodes whose store is `backend` (the log stays in memory: the store is under test).
@@ -35,6 +37,7 @@ export function useChatNodes(): (
     await (await pg)?.stop();
   });
   return async (backend, overrides = {}) => {
+    if (backend === 'memory') return start({ store: 'memory', ...overrides });
     if (backend === 'sqlite') {
       const dataDir = mkdtempSync(join(tmpdir(), 'hubcast-chat-'));
       dirs.push(dataDir);
@@ -109,4 +112,19 @@ export async function nextData(client: ConnectedClient, channel: string): Promis
 export async function eventsOn(client: ConnectedClient, channel: string): Promise<EventPush[]> {
   const rest = await client.quiet();
   return rest.filter((m): m is EventPush => m.type === 'event' && m.channel === channel);
+}
+
+/** The data of the next event on `channel` whose data has `type`, skipping others. */
+export async function nextOfType(
+  client: ConnectedClient,
+  channel: string,
+  type: string,
+): Promise<ChatEventData> {
+  const { match } = await client.takeUntil(
+    (m) =>
+      m.type === 'event' &&
+      m.channel === channel &&
+      (m.data as { type?: unknown } | null)?.type === type,
+  );
+  return (match as EventPush).data as ChatEventData;
 }
