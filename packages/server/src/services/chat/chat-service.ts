@@ -129,7 +129,7 @@ export class ChatService {
     const store = this.store();
     switch (method) {
       case 'chat.createRoom':
-        return json(await this.createRoom(org, user, p));
+        return json(await this.createRoom(org, user, p, true));
       case 'chat.room': {
         await this.inFlight.settled(org, user);
         const found = await store.room(org, room, user);
@@ -140,7 +140,7 @@ export class ChatService {
         await this.inFlight.settled(org, user);
         return json({ members: await store.members(org, room, user) });
       case 'chat.addMembers':
-        return json({ added: await this.addMembers(org, user, p) });
+        return json({ added: await this.addMembers(org, user, p, true) });
       case 'chat.removeMember':
         return json({ removed: await this.removeMember(org, user, p) });
       case 'chat.leave':
@@ -214,11 +214,16 @@ export class ChatService {
 
   // ---- shared by rpc and the HTTP API (a backend acts as `by` undefined, or as a user) ----
 
-  /** Creates a room; `owner` undefined when a backend creates it (no owner then). */
-  async createRoom(org: string, owner: string | undefined, p: Params) {
+  /**
+   * Creates a room; `owner` undefined when a backend creates it (no owner then). `limitRate`
+   * (a connection's call) charges the caller's write rate, as `send` does.
+   */
+  async createRoom(org: string, owner: string | undefined, p: Params, limitRate = false) {
     const room = roomParam(p);
     const title = optionalTitle(p);
     const members = optionalUsers(p, 'members', CHAT_MEMBERS_PER_CALL_MAX);
+    // A connection's room and member writes push to other users' channels: rate limited too.
+    if (limitRate && owner !== undefined) this.chargeWrite(org, owner);
     const users = [...(owner === undefined ? [] : [owner]), ...(members ?? [])];
     return this.change(org, users, () =>
       this.store().createRoom(org, {
@@ -230,9 +235,10 @@ export class ChatService {
     );
   }
 
-  addMembers(org: string, by: string | undefined, p: Params) {
+  addMembers(org: string, by: string | undefined, p: Params, limitRate = false) {
     const room = roomParam(p);
     const users = usersParam(p, 'users', 1, CHAT_MEMBERS_PER_CALL_MAX);
+    if (limitRate && by !== undefined) this.chargeWrite(org, by);
     return this.change(org, [...users, ...(by === undefined ? [] : [by])], () =>
       this.store().addMembers(org, room, users, by),
     );
