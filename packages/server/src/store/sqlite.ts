@@ -30,7 +30,7 @@ import {
   pushText,
 } from './notification-rows.js';
 import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
-import { pendingChatStore } from './chat-pending.js';
+import { SqliteChatStore } from './chat-sqlite.js';
 import type { ChatStore } from './chat-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './sqlite-schema.js';
 import {
@@ -76,7 +76,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 
 export class SqliteStore implements Store {
   readonly notifications: NotificationStore;
-  readonly chat: ChatStore = pendingChatStore('SQLite');
+  readonly chat: ChatStore;
   private closed = false;
 
   /** Opens (or creates) the file and migrates it; fails naming the file when it cannot. */
@@ -97,6 +97,7 @@ export class SqliteStore implements Store {
     try {
       migrateSqlite(db, SQLITE_MIGRATIONS, options.onProgress, now());
       this.notifications = new SqliteNotifications(db, this.run, now);
+      this.chat = new SqliteChatStore(db, this.run, now);
       const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck();
       // BEGIN IMMEDIATE takes the write lock, so check() fails while a writer holds it.
       const probe = db.transaction(() => version.get());
