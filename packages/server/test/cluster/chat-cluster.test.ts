@@ -6,11 +6,14 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { EventPush } from '@hubcast/protocol';
 import { MemoryStore } from '../../src/store/memory.js';
-import { NODE_TEST_BACKEND, nextData, rpc } from '../helpers/chat-client.js';
+import { nextData, rpc } from '../helpers/chat-client.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { connectClient, publishHttp, terminateAllClients } from '../helpers/ws-client.js';
+
+/** The store the nodes share: PostgreSQL, as a cluster runs (or one memory store in-process). */
+const CLUSTER_STORE: 'postgres' | 'memory' = 'memory';
 
 let redis: RedisServer;
 let pg: PostgresServer;
@@ -31,7 +34,7 @@ afterEach(async () => {
 async function twoNodes(): Promise<[TestNode, TestNode]> {
   const engine = { engine: 'redis', redisUrl: redis.url } as const;
   const shared = { store: new MemoryStore() };
-  const postgresUrl = NODE_TEST_BACKEND === 'postgres' ? await pg.createDatabase() : undefined;
+  const postgresUrl = CLUSTER_STORE === 'postgres' ? await pg.createDatabase() : undefined;
   for (let i = 0; i < 2; i++)
     nodes.push(
       postgresUrl === undefined

@@ -14,9 +14,9 @@ import type { TestNode } from './test-node.js';
 import { useTestNodes, type ConnectedClient } from './ws-client.js';
 
 export type ChatBackend = 'memory' | 'sqlite' | 'postgres';
-export const CHAT_BACKENDS: readonly ChatBackend[] = ['memory'];
+export const CHAT_BACKENDS: readonly ChatBackend[] = ['sqlite'];
 /** The backend of the tests about the node rather than the store (gating, cluster). */
-export const NODE_TEST_BACKEND: ChatBackend = 'memory';
+export const NODE_TEST_BACKEND: ChatBackend = 'sqlite';
 
 /**
  * Starts nodes whose store is `backend` (the log stays in memory: the store is under test).
