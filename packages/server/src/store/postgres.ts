@@ -28,7 +28,7 @@ import {
   type NotificationRow,
 } from './notification-rows.js';
 import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
-import { pendingChatStore } from './chat-pending.js';
+import { PostgresChatStore } from './chat-postgres.js';
 import type { ChatStore } from './chat-store.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './postgres-schema.js';
 import {
@@ -85,7 +85,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 
 export class PostgresStore implements Store {
   readonly notifications: NotificationStore;
-  readonly chat: ChatStore = pendingChatStore('PostgreSQL');
+  readonly chat: ChatStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -112,11 +112,11 @@ export class PostgresStore implements Store {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     });
-    this.notifications = new PostgresNotifications(
-      { query: (text, values) => this.query(text, values) },
-      (work) => this.transaction(work),
-      options.now ?? Date.now,
-    );
+    const db: Queryable = { query: (text, values) => this.query(text, values) };
+    const transaction = <T>(work: (client: Queryable) => Promise<T>): Promise<T> =>
+      this.transaction(work);
+    this.notifications = new PostgresNotifications(db, transaction, options.now ?? Date.now);
+    this.chat = new PostgresChatStore(db, transaction, options.now ?? Date.now);
   }
 
   private async query<R extends QueryResultRow>(
