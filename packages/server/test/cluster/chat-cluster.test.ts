@@ -5,15 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { EventPush } from '@hubcast/protocol';
-import { MemoryStore } from '../../src/store/memory.js';
 import { nextData, rpc } from '../helpers/chat-client.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { connectClient, publishHttp, terminateAllClients } from '../helpers/ws-client.js';
-
-/** The store the nodes share: PostgreSQL, as a cluster runs (or one memory store in-process). */
-const CLUSTER_STORE: 'postgres' | 'memory' = 'memory';
 
 let redis: RedisServer;
 let pg: PostgresServer;
@@ -30,16 +26,12 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
-/** Two nodes on one Redis and one store, as a cluster runs. */
+/** Two nodes on one Redis and one PostgreSQL store, as a cluster runs. */
 async function twoNodes(): Promise<[TestNode, TestNode]> {
-  const engine = { engine: 'redis', redisUrl: redis.url } as const;
-  const shared = { store: new MemoryStore() };
-  const postgresUrl = CLUSTER_STORE === 'postgres' ? await pg.createDatabase() : undefined;
+  const postgresUrl = await pg.createDatabase();
   for (let i = 0; i < 2; i++)
     nodes.push(
-      postgresUrl === undefined
-        ? await startTestNode(engine, shared)
-        : await startTestNode({ ...engine, store: 'postgres', postgresUrl }),
+      await startTestNode({ engine: 'redis', redisUrl: redis.url, store: 'postgres', postgresUrl }),
     );
   return nodes as [TestNode, TestNode];
 }

@@ -14,7 +14,7 @@ import type { TestNode } from './test-node.js';
 import { useTestNodes, type ConnectedClient } from './ws-client.js';
 
 export type ChatBackend = 'memory' | 'sqlite' | 'postgres';
-export const CHAT_BACKENDS: readonly ChatBackend[] = ['sqlite'];
+export const CHAT_BACKENDS: readonly ChatBackend[] = ['sqlite', 'postgres'];
 /** The backend of the tests about the node rather than the store (gating, cluster). */
 export const NODE_TEST_BACKEND: ChatBackend = 'sqlite';
 
