@@ -297,8 +297,8 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
       !others.some((o) => matchPattern(o.pattern, channel) && canReceive(user, channel, o.room));
     const result = await replayMissed(session, [sub], cmd.cursor, notElsewhere);
     // A leave delivered meanwhile ended it (room-gate.ts).
-    if (session.subscriptions.get(cmd.channel) !== sub)
-      throw forbidden(`not a member of room '${sub.room ?? ''}'`);
+    if (sub.room !== undefined && session.subscriptions.get(cmd.channel) !== sub)
+      throw forbidden(`not a member of room '${sub.room}'`);
     session.reply(
       {
         type: 'subscribed',
