@@ -5,7 +5,6 @@
  */
 import type { ChatMember, ChatMessage, ChatRole, ChatRoom } from '@hubcast/protocol';
 import {
-  chatEvents,
   checkCreateRoom,
   checkEdit,
   checkHistory,
@@ -13,7 +12,6 @@ import {
   checkName,
   checkProfile,
   checkReact,
-  checkRemoval,
   checkRole,
   checkRoomRef,
   checkSearch,
@@ -21,9 +19,19 @@ import {
   checkUsers,
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
+} from './chat-checks.js';
+import {
   dataText,
   excerptOf,
   foldAscii,
+  toChatMessage,
+  toMember,
+  toRoom,
+  type ChatMessageRow,
+} from './chat-rows.js';
+import {
+  chatEvents,
+  checkRemoval,
   isDeleted,
   lastOwner,
   leavesNoOwner,
@@ -37,14 +45,10 @@ import {
   requireMember,
   requireOwner,
   roomTaken,
-  toChatMessage,
-  toMember,
-  toRoom,
   tooManyEmoji,
   tooManyPins,
-  type ChatMessageRow,
   type OutboxEntry,
-} from './chat-rows.js';
+} from './chat-rules.js';
 import type {
   ChatProfile,
   ChatStore,

@@ -9,7 +9,6 @@
 import type { QueryResultRow } from 'pg';
 import type { ChatMember, ChatMessage, ChatRole, ChatRoom } from '@hubcast/protocol';
 import {
-  chatEvents,
   checkCreateRoom,
   checkEdit,
   checkHistory,
@@ -17,7 +16,6 @@ import {
   checkName,
   checkProfile,
   checkReact,
-  checkRemoval,
   checkRole,
   checkRoomRef,
   checkSearch,
@@ -25,10 +23,21 @@ import {
   checkUsers,
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
+} from './chat-checks.js';
+import {
   dataText,
-  entryText,
   excerptOf,
   foldAscii,
+  toChatMessage,
+  toMember,
+  toRoom,
+  type ChatMessageRow,
+  type ReactionRow,
+} from './chat-rows.js';
+import {
+  chatEvents,
+  checkRemoval,
+  entryText,
   isDeleted,
   lastOwner,
   leavesNoOwner,
@@ -42,15 +51,10 @@ import {
   requireMember,
   requireOwner,
   roomTaken,
-  toChatMessage,
-  toMember,
-  toRoom,
   tooManyEmoji,
   tooManyPins,
-  type ChatMessageRow,
   type OutboxEntry,
-  type ReactionRow,
-} from './chat-rows.js';
+} from './chat-rules.js';
 import type {
   ChatProfile,
   ChatStore,

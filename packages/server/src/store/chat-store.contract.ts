@@ -11,7 +11,7 @@ import { CHAT_EMOJI_MAX_CHARS, CHAT_EXCERPT_CHARS, type ChatMessage } from '@hub
 import { describe, expect, it } from 'vitest';
 import { describeChatOutbox } from './chat-outbox.contract.js';
 import { describeChatReads } from './chat-reads.contract.js';
-import { CHAT_EMOJI_PER_MESSAGE_MAX } from './chat-rows.js';
+import { CHAT_EMOJI_PER_MESSAGE_MAX } from './chat-checks.js';
 import { chatSetup, expectCode } from './chat-kit.contract.js';
 import { iso, START_MS, useStoreHarness, type StoreTargetFactory } from './store-kit.contract.js';
 
