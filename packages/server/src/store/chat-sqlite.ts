@@ -1,123 +1,49 @@
 /**
- * The chat store on the SQLite store's file (see `sqlite.ts`): each change is one IMMEDIATE
- * transaction that checks the caller, writes the change and its outbox pushes, so nothing can
- * slip in between the check and the write. better-sqlite3 is synchronous, so a call runs to its
- * end in one go; reads of several statements run in one (deferred) transaction too, so they see
- * one state.
+ * The chat store on the SQLite store's file (see `sqlite.ts`): the messages half here, rooms and
+ * members in `chat-sqlite-rooms.ts`, which this class extends. Each change is one IMMEDIATE
+ * transaction that checks the caller, writes the change and its outbox pushes. better-sqlite3 is
+ * synchronous, so a call runs to its end in one go.
  */
-import type { Database as Db } from 'better-sqlite3';
-import type { ChatMember, ChatMessage, ChatRole, ChatRoom } from '@hubcast/protocol';
+import type { ChatMessage } from '@hubcast/protocol';
 import {
-  checkCreateRoom,
   checkEdit,
   checkHistory,
   checkMessageRef,
-  checkName,
-  checkProfile,
   checkReact,
-  checkRole,
   checkRoomRef,
   checkSearch,
   checkSend,
-  checkUsers,
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
 } from './chat-checks.js';
-import {
-  dataText,
-  excerptOf,
-  foldAscii,
-  toChatMessage,
-  toMember,
-  toRoom,
-  type ReactionRow,
-} from './chat-rows.js';
+import { dataText, excerptOf, foldAscii, toChatMessage, type ReactionRow } from './chat-rows.js';
 import {
   chatEvents,
-  checkRemoval,
-  entryText,
   isDeleted,
-  lastOwner,
-  leavesNoOwner,
   nestedThread,
-  noMember,
   noMessage,
-  noRoom,
   notMentionable,
   requireAuthor,
   requireDeleter,
-  requireMember,
-  requireOwner,
-  roomTaken,
   tooManyEmoji,
   tooManyPins,
-  type OutboxEntry,
 } from './chat-rules.js';
 import type {
-  ChatProfile,
   ChatStore,
-  CreateRoomInput,
   EditInput,
   HistoryOptions,
   MessagePage,
   MessageRef,
   ReactInput,
-  RoomOfUser,
   SendInput,
   SendResult,
 } from './chat-store.js';
 
-import {
-  memberWire,
-  messageRow,
-  prepare,
-  roomWire,
-  type ChatStatements,
-  type MemberRow,
-  type MessageRow,
-  type RoomRow,
-} from './chat-sqlite-sql.js';
+import { messageRow, type MessageRow } from './chat-sqlite-sql.js';
 
-type Run = <T>(work: () => T) => Promise<T>;
+import { MAX_ID, NO_ID, SqliteChatRooms } from './chat-sqlite-rooms.js';
 
-const NO_ID = 0;
-const MAX_ID = Number.MAX_SAFE_INTEGER;
-
-export class SqliteChatStore implements ChatStore {
-  private readonly stmt: ChatStatements;
-
-  constructor(
-    private readonly db: Db,
-    private readonly run: Run,
-    private readonly now: () => number,
-  ) {
-    this.stmt = prepare(db);
-  }
-
-  /** One change: checks and writes under the write lock, taken before the first read. */
-  private write<T>(work: () => T): Promise<T> {
-    return this.run(() => this.db.transaction(work).immediate());
-  }
-
-  /** Reads of several statements, in one snapshot. */
-  private read<T>(work: () => T): Promise<T> {
-    return this.run(() => this.db.transaction(work).deferred());
-  }
-
-  private push(org: string, entries: readonly OutboxEntry[], nowMs: number): void {
-    for (const e of entries) this.stmt.insertPush.run(org, e.user, e.channel, entryText(e), nowMs);
-  }
-
-  private roomRow(org: string, name: string): RoomRow {
-    const row = this.stmt.room.get(org, name);
-    if (row === undefined) throw noRoom(name);
-    return row;
-  }
-
-  private memberOf(org: string, name: string, user: string): MemberRow {
-    return requireMember(this.stmt.member.get(org, name, user), name);
-  }
-
+export class SqliteChatStore extends SqliteChatRooms implements ChatStore {
   private messageIn(org: string, name: string, field: string, id: number): MessageRow {
     const row = this.stmt.message.get(org, id);
     if (row === undefined || row.room !== name) throw noMessage(field, id);
@@ -141,134 +67,6 @@ export class SqliteChatStore implements ChatStore {
     const row = this.stmt.message.get(org, id);
     if (row === undefined) throw new Error(`message ${id} vanished inside its transaction`);
     return this.wire(org, [row])[0] as ChatMessage;
-  }
-
-  private join(org: string, r: ChatRoom, user: string, role: ChatRole, nowMs: number) {
-    this.stmt.insertMember.run(org, r.room, user, role, nowMs);
-    const m = toMember({ user, role, joinedAtMs: nowMs, lastRead: null });
-    this.push(org, chatEvents.joined(r, m), nowMs);
-    return m;
-  }
-
-  createRoom(org: string, input: CreateRoomInput): Promise<ChatRoom> {
-    return this.write(() => {
-      const members = checkCreateRoom(org, input);
-      if (this.stmt.room.get(org, input.room) !== undefined) throw roomTaken(input.room);
-      const nowMs = this.now();
-      const createdBy = input.owner ?? '';
-      this.stmt.insertRoom.run(org, input.room, input.title ?? null, createdBy, nowMs);
-      const r = toRoom({
-        room: input.room,
-        title: input.title ?? null,
-        createdBy,
-        createdAtMs: nowMs,
-      });
-      if (input.owner !== undefined) this.join(org, r, input.owner, 'owner', nowMs);
-      for (const user of members) this.join(org, r, user, 'member', nowMs);
-      return r;
-    });
-  }
-
-  room(org: string, name: string, user?: string): Promise<ChatRoom | undefined> {
-    return this.read(() => {
-      checkRoomRef(org, name, user);
-      const row = this.stmt.room.get(org, name);
-      if (row === undefined) return undefined;
-      if (user !== undefined && this.stmt.member.get(org, name, user) === undefined)
-        return undefined;
-      return roomWire(row);
-    });
-  }
-
-  member(org: string, name: string, user: string): Promise<ChatMember | undefined> {
-    return this.run(() => {
-      checkRoomRef(org, name, user);
-      const row = this.stmt.member.get(org, name, user);
-      return row === undefined ? undefined : memberWire(row);
-    });
-  }
-
-  members(org: string, name: string, user?: string): Promise<ChatMember[]> {
-    return this.read(() => {
-      checkRoomRef(org, name, user);
-      this.roomRow(org, name);
-      if (user !== undefined) this.memberOf(org, name, user);
-      return this.stmt.members.all(org, name).map(memberWire);
-    });
-  }
-
-  addMembers(
-    org: string,
-    name: string,
-    users: readonly string[],
-    by?: string,
-  ): Promise<ChatMember[]> {
-    return this.write(() => {
-      checkRoomRef(org, name, by);
-      const wanted = checkUsers('users', users);
-      const r = roomWire(this.roomRow(org, name));
-      if (by !== undefined)
-        requireOwner(by, this.stmt.member.get(org, name, by)?.role, name, 'add members');
-      const nowMs = this.now();
-      return wanted
-        .filter((user) => this.stmt.member.get(org, name, user) === undefined)
-        .map((user) => this.join(org, r, user, 'member', nowMs));
-    });
-  }
-
-  removeMember(org: string, name: string, user: string, by?: string): Promise<boolean> {
-    return this.write(() => {
-      checkRoomRef(org, name, user);
-      if (by !== undefined) checkName('by', by);
-      this.roomRow(org, name);
-      const byRole = by === undefined ? undefined : this.stmt.member.get(org, name, by)?.role;
-      checkRemoval(name, user, by, byRole);
-      const target = this.stmt.member.get(org, name, user);
-      if (target === undefined) return false;
-      const counts = this.stmt.counts.get(org, name) ?? { owners: 0, members: 0 };
-      if (leavesNoOwner(target.role, counts.owners, counts.members)) throw lastOwner();
-      this.stmt.deleteMember.run(org, name, user);
-      this.push(org, chatEvents.left(name, user), this.now());
-      return true;
-    });
-  }
-
-  setRole(
-    org: string,
-    name: string,
-    user: string,
-    role: ChatRole,
-    by?: string,
-  ): Promise<ChatMember> {
-    return this.write(() => {
-      checkRoomRef(org, name, user);
-      checkRole(role);
-      if (by !== undefined) checkName('by', by);
-      this.roomRow(org, name);
-      if (by !== undefined)
-        requireOwner(by, this.stmt.member.get(org, name, by)?.role, name, 'change roles');
-      const target = this.stmt.member.get(org, name, user);
-      if (target === undefined) throw noMember(user);
-      if (target.role === role) return memberWire(target);
-      const counts = this.stmt.counts.get(org, name) ?? { owners: 0, members: 0 };
-      if (role === 'member' && counts.owners === 1) throw lastOwner();
-      this.stmt.setRole.run(role, org, name, user);
-      const updated = memberWire({ ...target, role });
-      this.push(org, [chatEvents.memberUpdated(name, updated)], this.now());
-      return updated;
-    });
-  }
-
-  roomsOf(org: string, user: string): Promise<RoomOfUser[]> {
-    return this.read(() => {
-      checkProfile(org, user);
-      return this.stmt.roomsOf.all(org, user).map((row) => ({
-        room: roomWire(row),
-        role: row.role,
-        unread: this.stmt.unread.get(org, row.room, row.last_read ?? NO_ID, user)?.n ?? 0,
-        ...(row.last_read === null ? {} : { last_read: String(row.last_read) }),
-      }));
-    });
   }
 
   send(org: string, input: SendInput): Promise<SendResult> {
@@ -465,22 +263,6 @@ export class SqliteChatStore implements ChatStore {
       if (moved)
         this.push(org, chatEvents.read(input.room, input.user, position, unread), this.now());
       return { last_read: position, unread, moved };
-    });
-  }
-
-  profile(org: string, user: string): Promise<ChatProfile> {
-    return this.run(() => {
-      checkProfile(org, user);
-      const timeZone = this.stmt.profile.get(org, user)?.time_zone;
-      return timeZone === undefined || timeZone === null ? {} : { time_zone: timeZone };
-    });
-  }
-
-  setProfile(org: string, user: string, profile: ChatProfile): Promise<ChatProfile> {
-    return this.write(() => {
-      checkProfile(org, user, profile);
-      this.stmt.setProfile.run(org, user, profile.time_zone ?? null);
-      return profile.time_zone === undefined ? {} : { time_zone: profile.time_zone };
     });
   }
 }
