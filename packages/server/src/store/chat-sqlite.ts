@@ -1,340 +1,49 @@
 /**
- * The chat store on the SQLite store's file (see `sqlite.ts`): each change is one IMMEDIATE
- * transaction that checks the caller, writes the change and its outbox pushes, so nothing can
- * slip in between the check and the write. better-sqlite3 is synchronous, so a call runs to its
- * end in one go; reads of several statements run in one (deferred) transaction too, so they see
- * one state.
+ * The chat store on the SQLite store's file (see `sqlite.ts`): the messages half here, rooms and
+ * members in `chat-sqlite-rooms.ts`, which this class extends. Each change is one IMMEDIATE
+ * transaction that checks the caller, writes the change and its outbox pushes. better-sqlite3 is
+ * synchronous, so a call runs to its end in one go.
  */
-import type { Database as Db } from 'better-sqlite3';
-import type { ChatMember, ChatMessage, ChatRole, ChatRoom } from '@hubcast/protocol';
+import type { ChatMessage } from '@hubcast/protocol';
 import {
-  chatEvents,
-  checkCreateRoom,
   checkEdit,
   checkHistory,
   checkMessageRef,
-  checkName,
-  checkProfile,
   checkReact,
-  checkRemoval,
-  checkRole,
   checkRoomRef,
   checkSearch,
   checkSend,
-  checkUsers,
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
-  dataText,
-  entryText,
-  excerptOf,
-  foldAscii,
+} from './chat-checks.js';
+import { dataText, excerptOf, foldAscii, toChatMessage, type ReactionRow } from './chat-rows.js';
+import {
+  chatEvents,
   isDeleted,
-  lastOwner,
-  leavesNoOwner,
   nestedThread,
-  noMember,
   noMessage,
-  noRoom,
   notMentionable,
   requireAuthor,
   requireDeleter,
-  requireMember,
-  requireOwner,
-  roomTaken,
-  toChatMessage,
-  toMember,
-  toRoom,
   tooManyEmoji,
   tooManyPins,
-  type ChatMessageRow,
-  type OutboxEntry,
-  type ReactionRow,
-} from './chat-rows.js';
+} from './chat-rules.js';
 import type {
-  ChatProfile,
   ChatStore,
-  CreateRoomInput,
   EditInput,
   HistoryOptions,
   MessagePage,
   MessageRef,
   ReactInput,
-  RoomOfUser,
   SendInput,
   SendResult,
 } from './chat-store.js';
 
-type Run = <T>(work: () => T) => Promise<T>;
+import { messageRow, type MessageRow } from './chat-sqlite-sql.js';
 
-interface RoomRow {
-  room: string;
-  title: string | null;
-  created_by: string;
-  created_at: number;
-}
-interface MemberRow {
-  user_id: string;
-  role: ChatRole;
-  joined_at: number;
-  last_read: number | null;
-}
-interface MessageRow {
-  id: number;
-  room: string;
-  user_id: string;
-  text: string;
-  data: string | null;
-  client_id: string | null;
-  reply_to_id: number | null;
-  reply_to_user: string | null;
-  reply_to_excerpt: string | null;
-  reply_to_deleted: number;
-  thread_id: number | null;
-  reply_count: number;
-  mentions: string | null;
-  version: number;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-  pinned_at: number | null;
-  pinned_by: string | null;
-  pin_seq: number | null;
-}
+import { MAX_ID, NO_ID, SqliteChatRooms } from './chat-sqlite-rooms.js';
 
-const MESSAGE = `SELECT m.id, m.room, m.user_id, m.text, m.data, m.client_id, m.reply_to_id,
-    m.reply_to_user, m.reply_to_excerpt, p.deleted_at IS NOT NULL AS reply_to_deleted,
-    m.thread_id, m.reply_count, m.mentions, m.version, m.created_at, m.edited_at, m.deleted_at,
-    m.pinned_at, m.pinned_by, m.pin_seq
-  FROM chat_messages m LEFT JOIN chat_messages p ON p.org = m.org AND p.id = m.reply_to_id`;
-
-const roomWire = (r: RoomRow): ChatRoom =>
-  toRoom({ room: r.room, title: r.title, createdBy: r.created_by, createdAtMs: r.created_at });
-const memberWire = (r: MemberRow): ChatMember =>
-  toMember({
-    user: r.user_id,
-    role: r.role,
-    joinedAtMs: r.joined_at,
-    lastRead: r.last_read === null ? null : String(r.last_read),
-  });
-const str = (n: number | null): string | null => (n === null ? null : String(n));
-const messageRow = (r: MessageRow): ChatMessageRow => ({
-  id: String(r.id),
-  room: r.room,
-  user: r.user_id,
-  text: r.text,
-  data: r.data,
-  clientId: r.client_id,
-  replyToId: str(r.reply_to_id),
-  replyToUser: r.reply_to_user,
-  replyToExcerpt: r.reply_to_excerpt,
-  replyToDeleted: r.reply_to_deleted === 1,
-  threadId: str(r.thread_id),
-  replyCount: r.reply_count,
-  mentions: r.mentions,
-  version: r.version,
-  createdAtMs: r.created_at,
-  editedAtMs: r.edited_at,
-  deletedAtMs: r.deleted_at,
-  pinnedAtMs: r.pinned_at,
-  pinnedBy: r.pinned_by,
-});
-
-/** The statements, prepared once; names say what each does. */
-function prepare(db: Db) {
-  const q = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
-  return {
-    room: q<[string, string], RoomRow>(
-      'SELECT room, title, created_by, created_at FROM chat_rooms WHERE org = ? AND room = ?',
-    ),
-    insertRoom: q<[string, string, string | null, string, number]>(
-      'INSERT INTO chat_rooms (org, room, title, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    member: q<[string, string, string], MemberRow>(
-      `SELECT user_id, role, joined_at, last_read FROM chat_members
-       WHERE org = ? AND room = ? AND user_id = ?`,
-    ),
-    members: q<[string, string], MemberRow>(
-      `SELECT user_id, role, joined_at, last_read FROM chat_members
-       WHERE org = ? AND room = ? ORDER BY seq`,
-    ),
-    counts: q<[string, string], { owners: number; members: number }>(
-      `SELECT coalesce(sum(role = 'owner'), 0) AS owners, count(*) AS members
-       FROM chat_members WHERE org = ? AND room = ?`,
-    ),
-    insertMember: q<[string, string, string, ChatRole, number]>(
-      `INSERT INTO chat_members (org, room, user_id, role, joined_at) VALUES (?, ?, ?, ?, ?)`,
-    ),
-    deleteMember: q<[string, string, string]>(
-      'DELETE FROM chat_members WHERE org = ? AND room = ? AND user_id = ?',
-    ),
-    setRole: q<[ChatRole, string, string, string]>(
-      'UPDATE chat_members SET role = ? WHERE org = ? AND room = ? AND user_id = ?',
-    ),
-    setLastRead: q<[number, string, string, string]>(
-      'UPDATE chat_members SET last_read = ? WHERE org = ? AND room = ? AND user_id = ?',
-    ),
-    roomsOf: q<[string, string], RoomRow & MemberRow>(
-      `SELECT r.room, r.title, r.created_by, r.created_at, m.user_id, m.role, m.joined_at,
-         m.last_read
-       FROM chat_members m JOIN chat_rooms r ON r.org = m.org AND r.room = m.room
-       WHERE m.org = ? AND m.user_id = ? ORDER BY m.room`,
-    ),
-    unread: q<[string, string, number, string], number>(
-      `SELECT count(*) FROM chat_messages
-       WHERE org = ? AND room = ? AND id > ? AND user_id <> ? AND deleted_at IS NULL`,
-    ).pluck(),
-    bumpCounter: q<[string], number>(
-      `INSERT INTO chat_counters (org, last_id) VALUES (?, 1)
-       ON CONFLICT (org) DO UPDATE SET last_id = last_id + 1 RETURNING last_id`,
-    ).pluck(),
-    insertMessage: q<
-      [
-        string,
-        number,
-        string,
-        string,
-        string,
-        string | null,
-        string | null,
-        number | null,
-        string | null,
-        string | null,
-        number | null,
-        string | null,
-        number,
-      ]
-    >(
-      `INSERT INTO chat_messages (org, id, room, user_id, text, data, client_id, reply_to_id,
-         reply_to_user, reply_to_excerpt, thread_id, mentions, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    message: q<[string, number], MessageRow>(`${MESSAGE} WHERE m.org = ? AND m.id = ?`),
-    byClientId: q<[string, string, string, string], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.user_id = ? AND m.client_id = ?`,
-    ),
-    addReplies: q<[number, string, number]>(
-      `UPDATE chat_messages SET reply_count = reply_count + ?, version = version + 1
-       WHERE org = ? AND id = ?`,
-    ),
-    edit: q<[string, string | null, number, string, number]>(
-      `UPDATE chat_messages SET text = ?, data = ?, edited_at = ?, version = version + 1
-       WHERE org = ? AND id = ?`,
-    ),
-    tombstone: q<[number, string, number]>(
-      `UPDATE chat_messages SET text = '', data = NULL, mentions = NULL, deleted_at = ?,
-         pinned_at = NULL, pinned_by = NULL, pin_seq = NULL, version = version + 1
-       WHERE org = ? AND id = ?`,
-    ),
-    bumpVersion: q<[string, number]>(
-      'UPDATE chat_messages SET version = version + 1 WHERE org = ? AND id = ?',
-    ),
-    reactions: q<[string, string], ReactionRow & { message_id: number }>(
-      `SELECT message_id, emoji, user_id AS user FROM chat_reactions
-       WHERE org = ? AND message_id IN (SELECT value FROM json_each(?))`,
-    ),
-    emojiCount: q<
-      [string, string, string, string, number],
-      { emoji: number; has_emoji: number; mine: number }
-    >(
-      `SELECT count(DISTINCT emoji) AS emoji, coalesce(max(emoji = ?), 0) AS has_emoji,
-         coalesce(max(emoji = ? AND user_id = ?), 0) AS mine
-       FROM chat_reactions WHERE org = ? AND message_id = ?`,
-    ),
-    addReaction: q<[string, number, string, string]>(
-      'INSERT INTO chat_reactions (org, message_id, emoji, user_id) VALUES (?, ?, ?, ?)',
-    ),
-    removeReaction: q<[string, number, string, string]>(
-      'DELETE FROM chat_reactions WHERE org = ? AND message_id = ? AND emoji = ? AND user_id = ?',
-    ),
-    clearReactions: q<[string, number]>(
-      'DELETE FROM chat_reactions WHERE org = ? AND message_id = ?',
-    ),
-    pins: q<[string, string], { count: number; last: number }>(
-      `SELECT count(*) AS count, coalesce(max(pin_seq), 0) AS last FROM chat_messages
-       WHERE org = ? AND room = ? AND pin_seq IS NOT NULL`,
-    ),
-    pin: q<[number | null, string | null, number | null, string, number]>(
-      `UPDATE chat_messages SET pinned_at = ?, pinned_by = ?, pin_seq = ?, version = version + 1
-       WHERE org = ? AND id = ?`,
-    ),
-    pinned: q<[string, string, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.pin_seq IS NOT NULL
-       ORDER BY m.pin_seq DESC LIMIT ?`,
-    ),
-    // History: ids in (lo, hi), newest first (then reversed) or, reading `after`, oldest first.
-    timelineDesc: q<[string, string, number, number, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.thread_id IS NULL AND m.id > ? AND m.id < ?
-       ORDER BY m.id DESC LIMIT ?`,
-    ),
-    timelineAsc: q<[string, string, number, number, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.thread_id IS NULL AND m.id > ? AND m.id < ?
-       ORDER BY m.id ASC LIMIT ?`,
-    ),
-    threadDesc: q<[string, number, number, number, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.thread_id = ? AND m.id > ? AND m.id < ?
-       ORDER BY m.id DESC LIMIT ?`,
-    ),
-    threadAsc: q<[string, number, number, number, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.thread_id = ? AND m.id > ? AND m.id < ?
-       ORDER BY m.id ASC LIMIT ?`,
-    ),
-    // SQLite's lower() folds ASCII only, as foldAscii does; instr() has no wildcards.
-    search: q<[string, string, number, string, number], MessageRow>(
-      `${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.id < ? AND m.deleted_at IS NULL
-         AND instr(lower(m.text), ?) > 0
-       ORDER BY m.id DESC LIMIT ?`,
-    ),
-    profile: q<[string, string], string | null>(
-      'SELECT time_zone FROM chat_profiles WHERE org = ? AND user_id = ?',
-    ).pluck(),
-    setProfile: q<[string, string, string | null]>(
-      `INSERT INTO chat_profiles (org, user_id, time_zone) VALUES (?, ?, ?)
-       ON CONFLICT (org, user_id) DO UPDATE SET time_zone = excluded.time_zone`,
-    ),
-    insertPush: q<[string, string, string, string, number]>(
-      'INSERT INTO push_outbox (org, user_id, channel, data, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-  };
-}
-
-const NO_ID = 0;
-const MAX_ID = Number.MAX_SAFE_INTEGER;
-
-export class SqliteChatStore implements ChatStore {
-  private readonly stmt: ReturnType<typeof prepare>;
-
-  constructor(
-    private readonly db: Db,
-    private readonly run: Run,
-    private readonly now: () => number,
-  ) {
-    this.stmt = prepare(db);
-  }
-
-  /** One change: checks and writes under the write lock, taken before the first read. */
-  private write<T>(work: () => T): Promise<T> {
-    return this.run(() => this.db.transaction(work).immediate());
-  }
-
-  /** Reads of several statements, in one snapshot. */
-  private read<T>(work: () => T): Promise<T> {
-    return this.run(() => this.db.transaction(work).deferred());
-  }
-
-  private push(org: string, entries: readonly OutboxEntry[], nowMs: number): void {
-    for (const e of entries) this.stmt.insertPush.run(org, e.user, e.channel, entryText(e), nowMs);
-  }
-
-  private roomRow(org: string, name: string): RoomRow {
-    const row = this.stmt.room.get(org, name);
-    if (row === undefined) throw noRoom(name);
-    return row;
-  }
-
-  private memberOf(org: string, name: string, user: string): MemberRow {
-    return requireMember(this.stmt.member.get(org, name, user), name);
-  }
-
+export class SqliteChatStore extends SqliteChatRooms implements ChatStore {
   private messageIn(org: string, name: string, field: string, id: number): MessageRow {
     const row = this.stmt.message.get(org, id);
     if (row === undefined || row.room !== name) throw noMessage(field, id);
@@ -360,134 +69,6 @@ export class SqliteChatStore implements ChatStore {
     return this.wire(org, [row])[0] as ChatMessage;
   }
 
-  private join(org: string, r: ChatRoom, user: string, role: ChatRole, nowMs: number) {
-    this.stmt.insertMember.run(org, r.room, user, role, nowMs);
-    const m = toMember({ user, role, joinedAtMs: nowMs, lastRead: null });
-    this.push(org, chatEvents.joined(r, m), nowMs);
-    return m;
-  }
-
-  createRoom(org: string, input: CreateRoomInput): Promise<ChatRoom> {
-    return this.write(() => {
-      const members = checkCreateRoom(org, input);
-      if (this.stmt.room.get(org, input.room) !== undefined) throw roomTaken(input.room);
-      const nowMs = this.now();
-      const createdBy = input.owner ?? '';
-      this.stmt.insertRoom.run(org, input.room, input.title ?? null, createdBy, nowMs);
-      const r = toRoom({
-        room: input.room,
-        title: input.title ?? null,
-        createdBy,
-        createdAtMs: nowMs,
-      });
-      if (input.owner !== undefined) this.join(org, r, input.owner, 'owner', nowMs);
-      for (const user of members) this.join(org, r, user, 'member', nowMs);
-      return r;
-    });
-  }
-
-  room(org: string, name: string, user?: string): Promise<ChatRoom | undefined> {
-    return this.read(() => {
-      checkRoomRef(org, name, user);
-      const row = this.stmt.room.get(org, name);
-      if (row === undefined) return undefined;
-      if (user !== undefined && this.stmt.member.get(org, name, user) === undefined)
-        return undefined;
-      return roomWire(row);
-    });
-  }
-
-  member(org: string, name: string, user: string): Promise<ChatMember | undefined> {
-    return this.run(() => {
-      checkRoomRef(org, name, user);
-      const row = this.stmt.member.get(org, name, user);
-      return row === undefined ? undefined : memberWire(row);
-    });
-  }
-
-  members(org: string, name: string, user?: string): Promise<ChatMember[]> {
-    return this.read(() => {
-      checkRoomRef(org, name, user);
-      this.roomRow(org, name);
-      if (user !== undefined) this.memberOf(org, name, user);
-      return this.stmt.members.all(org, name).map(memberWire);
-    });
-  }
-
-  addMembers(
-    org: string,
-    name: string,
-    users: readonly string[],
-    by?: string,
-  ): Promise<ChatMember[]> {
-    return this.write(() => {
-      checkRoomRef(org, name, by);
-      const wanted = checkUsers('users', users);
-      const r = roomWire(this.roomRow(org, name));
-      if (by !== undefined)
-        requireOwner(by, this.stmt.member.get(org, name, by)?.role, name, 'add members');
-      const nowMs = this.now();
-      return wanted
-        .filter((user) => this.stmt.member.get(org, name, user) === undefined)
-        .map((user) => this.join(org, r, user, 'member', nowMs));
-    });
-  }
-
-  removeMember(org: string, name: string, user: string, by?: string): Promise<boolean> {
-    return this.write(() => {
-      checkRoomRef(org, name, user);
-      if (by !== undefined) checkName('by', by);
-      this.roomRow(org, name);
-      const byRole = by === undefined ? undefined : this.stmt.member.get(org, name, by)?.role;
-      checkRemoval(name, user, by, byRole);
-      const target = this.stmt.member.get(org, name, user);
-      if (target === undefined) return false;
-      const counts = this.stmt.counts.get(org, name) ?? { owners: 0, members: 0 };
-      if (leavesNoOwner(target.role, counts.owners, counts.members)) throw lastOwner();
-      this.stmt.deleteMember.run(org, name, user);
-      this.push(org, chatEvents.left(name, user), this.now());
-      return true;
-    });
-  }
-
-  setRole(
-    org: string,
-    name: string,
-    user: string,
-    role: ChatRole,
-    by?: string,
-  ): Promise<ChatMember> {
-    return this.write(() => {
-      checkRoomRef(org, name, user);
-      checkRole(role);
-      if (by !== undefined) checkName('by', by);
-      this.roomRow(org, name);
-      if (by !== undefined)
-        requireOwner(by, this.stmt.member.get(org, name, by)?.role, name, 'change roles');
-      const target = this.stmt.member.get(org, name, user);
-      if (target === undefined) throw noMember(user);
-      if (target.role === role) return memberWire(target);
-      const counts = this.stmt.counts.get(org, name) ?? { owners: 0, members: 0 };
-      if (role === 'member' && counts.owners === 1) throw lastOwner();
-      this.stmt.setRole.run(role, org, name, user);
-      const updated = memberWire({ ...target, role });
-      this.push(org, [chatEvents.memberUpdated(name, updated)], this.now());
-      return updated;
-    });
-  }
-
-  roomsOf(org: string, user: string): Promise<RoomOfUser[]> {
-    return this.read(() => {
-      checkProfile(org, user);
-      return this.stmt.roomsOf.all(org, user).map((row) => ({
-        room: roomWire(row),
-        role: row.role,
-        unread: this.stmt.unread.get(org, row.room, row.last_read ?? NO_ID, user) ?? 0,
-        ...(row.last_read === null ? {} : { last_read: String(row.last_read) }),
-      }));
-    });
-  }
-
   send(org: string, input: SendInput): Promise<SendResult> {
     return this.write(() => {
       const checked = checkSend(org, input);
@@ -511,7 +92,7 @@ export class SqliteChatStore implements ChatStore {
       for (const m of checked.mentions)
         if (this.stmt.member.get(org, name, m) === undefined) throw notMentionable(m);
 
-      const id = this.stmt.bumpCounter.get(org);
+      const id = this.stmt.bumpCounter.get(org)?.last_id;
       if (id === undefined) throw new Error('the id counter returned no row');
       const nowMs = this.now();
       this.stmt.insertMessage.run(
@@ -677,27 +258,11 @@ export class SqliteChatStore implements ChatStore {
       const moved = me.last_read === null || row.id > me.last_read;
       const lastRead = moved ? row.id : (me.last_read ?? row.id);
       if (moved) this.stmt.setLastRead.run(lastRead, org, input.room, input.user);
-      const unread = this.stmt.unread.get(org, input.room, lastRead, input.user) ?? 0;
+      const unread = this.stmt.unread.get(org, input.room, lastRead, input.user)?.n ?? 0;
       const position = String(lastRead);
       if (moved)
         this.push(org, chatEvents.read(input.room, input.user, position, unread), this.now());
       return { last_read: position, unread, moved };
-    });
-  }
-
-  profile(org: string, user: string): Promise<ChatProfile> {
-    return this.run(() => {
-      checkProfile(org, user);
-      const timeZone = this.stmt.profile.get(org, user);
-      return timeZone === undefined || timeZone === null ? {} : { time_zone: timeZone };
-    });
-  }
-
-  setProfile(org: string, user: string, profile: ChatProfile): Promise<ChatProfile> {
-    return this.write(() => {
-      checkProfile(org, user, profile);
-      this.stmt.setProfile.run(org, user, profile.time_zone ?? null);
-      return profile.time_zone === undefined ? {} : { time_zone: profile.time_zone };
     });
   }
 }
