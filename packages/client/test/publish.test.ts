@@ -17,10 +17,10 @@ describe('publish', () => {
     const alice = await fx.client('alice');
     const bob = await fx.client('bob');
     const got: HubcastEvent[] = [];
-    bob.subscribe('chat.>', (ev) => got.push(ev));
+    bob.subscribe('room.>', (ev) => got.push(ev));
     await Promise.all([alice.connect(), bob.connect()]);
-    const first = await alice.publish('chat.room', { text: 'hello' });
-    const second = await alice.publish('chat.room', { text: 'hello' });
+    const first = await alice.publish('room.main', { text: 'hello' });
+    const second = await alice.publish('room.main', { text: 'hello' });
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(false); // a fresh key per call
     expect(second.event_id).not.toBe(first.event_id);
@@ -59,16 +59,16 @@ describe('publish', () => {
     const other = await fx.client('alice');
     const quietGot: string[] = [];
     const otherGot: string[] = [];
-    quiet.subscribe('chat.>', (ev) => quietGot.push(ev.channel));
-    other.subscribe('chat.>', (ev) => otherGot.push(ev.channel));
+    quiet.subscribe('room.>', (ev) => quietGot.push(ev.channel));
+    other.subscribe('room.>', (ev) => otherGot.push(ev.channel));
     await Promise.all([quiet.connect(), other.connect()]);
-    await quiet.publish('chat.mine', 'm');
+    await quiet.publish('room.mine', 'm');
     // Per-connection order is log order: once the marker arrives, the skipped one never will.
-    await fx.api.publish({ channel: 'chat.marker', data: 'x' });
-    await until(quiet, 'event', () => quietGot.includes('chat.marker'));
-    await until(other, 'event', () => otherGot.includes('chat.marker'));
-    expect(quietGot).toEqual(['chat.marker']);
-    expect(otherGot).toEqual(['chat.mine', 'chat.marker']);
+    await fx.api.publish({ channel: 'room.marker', data: 'x' });
+    await until(quiet, 'event', () => quietGot.includes('room.marker'));
+    await until(other, 'event', () => otherGot.includes('room.marker'));
+    expect(quietGot).toEqual(['room.marker']);
+    expect(otherGot).toEqual(['room.mine', 'room.marker']);
   });
 
   it('queues publishes made before connect; a full queue rejects the oldest', async () => {

@@ -37,6 +37,9 @@ import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
 import { PushService, vapidOf, type PushDeps } from './services/push/push-service.js';
 import { SignallingService } from './services/signalling.js';
+import { ChatService } from './services/chat/chat-service.js';
+import { SendRate } from './services/chat/send-rate.js';
+import { endRoomSubscriptions } from './session/room-gate.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -163,7 +166,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     return n;
   };
 
-  const fanOut = new FanOut(hub, metrics, config.coalesceChannels);
+  const fanOut = new FanOut(hub, metrics, config.coalesceChannels, (org, room, user) =>
+    endRoomSubscriptions(sessions, org, room, user),
+  );
   const ephemeral = new EphemeralPublisher(broker, nodeId, config);
   const publishEphemeral = async (
     org: string,
@@ -240,6 +245,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     maxDataDepth: config.maxDataDepth,
   });
 
+  // Chat changes reach the log through the store's outbox, which the inbox's relay drains.
+  const chat = new ChatService({
+    store: () => currentStore().chat,
+    flushPushes: () => notifications.relay.flush(),
+    notify: (org, request) => notifications.notify(org, request),
+    sendRate: new SendRate(config.chatSendRate, config.chatSendBurst),
+    maxDataDepth: config.maxDataDepth,
+  });
+
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
   const publishService = (org: string, items: readonly AppendInput[]) =>
     publishAs(org, scopeKeys(items, { kind: 'service' }));
@@ -299,12 +313,20 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     noteHead: (org, headSeq) => logOrder.noteHead(org, headSeq),
     isDraining: () => draining,
     trackInFlight,
+    isChatMember: async (org, room, user) =>
+      (await currentStore().chat.member(org, room, user)) !== undefined,
     rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
       if (method.startsWith('notifications.'))
         return notifications.rpc(s.org, s.user, method, params);
       if (method.startsWith('presence.')) return presenceInfo.rpc(s, method, params);
       if (method.startsWith('push.')) return pushService.rpc(s.org, s.user, method, params);
       if (method.startsWith('signal.')) return signalling.rpc(s.org, s.user, method, params);
+      if (method.startsWith('chat.'))
+        return chat.rpc(
+          { org: s.org, user: s.user, subscribeGrants: s.subscribeGrants },
+          method,
+          params,
+        );
       return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
     },
   };
@@ -346,6 +368,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       chargePublishes(org, Math.max(1, users));
       return trackInFlight(notifications.notify(org, body));
     },
+    chat,
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { MemberPage } from '../presence/presence.js';
+import type { ChatService } from '../services/chat/chat-service.js';
 
 /** The node as the API sees it (wired in node.ts). */
 export interface ApiNode {
@@ -30,6 +31,8 @@ export interface ApiNode {
   publishEphemeral(org: string, channel: string, data: JsonValue): Promise<string>;
   /** `POST /api/notify` for one org; validates `body`. */
   notify(org: string, body: unknown): Promise<{ ids: string[] }>;
+  /** The chat HTTP API (docs/chat.md); each call validates its params. */
+  chat: Pick<ChatService, 'createRoom' | 'addMembers' | 'removeMember' | 'send' | 'backendHistory'>;
   isDraining(): boolean;
   /** `ready`, or why not: `starting`, `draining`, or `unavailable` with a reason per engine. */
   readiness(): Promise<{ status: string; reasons?: Record<string, string> }>;

@@ -7,6 +7,13 @@ import { HubcastError, badRequest, forbidden } from '@hubcast/protocol';
 import { DEV_HOST_REFUSAL, isLoopbackHostHeader } from '../transport/dev-host.js';
 import { authenticate, type ApiNode, type Route } from './api-call.js';
 import { sendError, sendJson } from './http-error.js';
+import {
+  chatHistoryRoute,
+  chatMembersRoute,
+  chatRemoveMemberRoute,
+  chatRoomsRoute,
+  chatSendRoute,
+} from './routes/chat.js';
 import { disconnectRoute } from './routes/disconnect.js';
 import { notifyRoute } from './routes/notify.js';
 import { publishRoute } from './routes/publish.js';
@@ -21,6 +28,11 @@ const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/presence': { method: 'GET', handler: presenceRoute },
   '/api/disconnect': { method: 'POST', handler: disconnectRoute },
   '/api/stats': { method: 'GET', handler: statsRoute },
+  '/api/chat/rooms': { method: 'POST', handler: chatRoomsRoute },
+  '/api/chat/members': { method: 'POST', handler: chatMembersRoute },
+  '/api/chat/members/remove': { method: 'POST', handler: chatRemoveMemberRoute },
+  '/api/chat/send': { method: 'POST', handler: chatSendRoute },
+  '/api/chat/history': { method: 'GET', handler: chatHistoryRoute },
 };
 
 export function createApiHandler(

@@ -1,5 +1,9 @@
-/** Authorization decisions (PROTOCOL.md §1 personal channels, §6 grants). Pure functions. */
+/**
+ * Authorization decisions (PROTOCOL.md §1 personal channels, §6 grants, docs/chat.md room
+ * channels). Pure functions.
+ */
 import {
+  chatRoomOf,
   coversPattern,
   isValidSegment,
   isWildcardPattern,
@@ -21,6 +25,10 @@ export function checkSubscribe(
   // token scoped to `chat.>` still gets her notifications.
   const owner = personalOwner(pattern);
   if (owner !== undefined) return owner === user && isValidSegment(owner) ? undefined : 'forbidden';
+  // `chat.*` and `chat.>` would span rooms, which are gated one by one by membership
+  // (docs/chat.md); a pattern naming one room still needs its membership checked (room-gate.ts).
+  const room = chatRoomOf(pattern);
+  if (room !== undefined && !isValidSegment(room)) return 'forbidden';
   return coversPattern(grants, pattern) ? undefined : 'forbidden';
 }
 
@@ -28,14 +36,21 @@ export function checkSubscribe(
 export function checkPublish(grants: readonly string[], channel: string): ErrorCode | undefined {
   if (isWildcardPattern(channel)) return 'bad_request';
   if (personalOwner(channel) !== undefined) return 'forbidden';
+  // Only the chat service writes room channels (docs/chat.md), so members can trust them.
+  if (chatRoomOf(channel) !== undefined) return 'forbidden';
   return coversPattern(grants, channel) ? undefined : 'forbidden';
 }
 
 /**
- * May an event on `channel` reach a connection of `user`? Personal events go only to their
- * owner, whatever pattern another connection holds (PROTOCOL.md §1).
+ * May an event on `channel` reach a connection of `user` through a subscription gated by
+ * `room` (the room its pattern names, once its membership was checked; undefined for any other
+ * pattern)? Personal events go only to their owner, whatever pattern another connection holds
+ * (PROTOCOL.md §1); a room's events only through a subscription to that room, so broad patterns
+ * (`>`, `*.general`) never carry them (docs/chat.md).
  */
-export function canReceive(user: string, channel: string): boolean {
+export function canReceive(user: string, channel: string, room?: string): boolean {
   const owner = personalOwner(channel);
-  return owner === undefined || owner === user;
+  if (owner !== undefined) return owner === user;
+  const eventRoom = chatRoomOf(channel);
+  return eventRoom === undefined || eventRoom === room;
 }

@@ -60,7 +60,7 @@ const PUBLISH_HELP = `usage: hubcast publish --channel C --data JSON [options]
 
 Publishes one event through the HTTP API (POST /api/publish) and prints the answer.
 
-  --channel C       a concrete channel, e.g. chat.room1
+  --channel C       a concrete channel, e.g. room.room1
   --data JSON       the event's data as JSON: '{"text":"hi"}', '"a string"', or null
   --org O           the tenant (needed with an admin key)
   --key K           idempotency key: a second publish with it stores nothing new

@@ -255,6 +255,8 @@ Precedence: flags, then environment, then the file, then the defaults.
   --max-connections-per-user N  (32)
   --rate-limit N            commands per second per connection (100)
   --rate-burst N            bucket size (200)
+  --chat-send-rate N        chat writes per second per user (20)
+  --chat-send-burst N       chat writes a user may make at once (40)
   --max-data-depth N        deepest nesting of an event's data, {} counting 1 (64)
   --history-size N          events kept per tenant (10000)
   --history-ttl S           event age kept (86400)

@@ -123,6 +123,9 @@ export const configSchema = z
     maxConnectionsPerUser: count(1, 1_000_000).default(32),
     rateLimit: z.number().positive().max(1_000_000).default(100),
     rateBurst: count(1, 1_000_000).default(200),
+    /** Chat writes (send, edit, delete, react, pin) per second per user and node (docs/chat.md). */
+    chatSendRate: z.number().positive().max(1_000_000).default(20),
+    chatSendBurst: count(1, 1_000_000).default(40),
     /**
      * How deep an event's `data` may nest (containers: `{}` is 1). At most 1000: the log,
      * fan-out and stores serialize `data` with the recursive JSON.stringify, which overflows

@@ -4,7 +4,7 @@
  * together once per event-loop turn, so a burst of events becomes one frame and one write per
  * connection; a lone append may go straight to the sockets instead (`direct`).
  */
-import { personalOwner } from '@hubcast/protocol';
+import { chatRoomOf, personalOwner } from '@hubcast/protocol';
 import {
   encodeEphemeralFrame,
   matchesAny,
@@ -13,6 +13,7 @@ import {
 import type { Hub } from '../hub/hub.js';
 import type { LogEvent } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { memberLeftOf } from './member-left.js';
 import { encodeEventFrame } from '../session/event-frame.js';
 import {
   endFlushPass,
@@ -45,6 +46,11 @@ export class FanOut {
     private readonly metrics: Metrics,
     /** Channels whose ephemeral events are coalesced per flush (docs/ephemeral.md). */
     private readonly coalesceChannels: readonly string[] = [],
+    /**
+     * A `chat.member_left` event was just delivered (member-left.ts): the node ends the user's
+     * subscriptions to the room before the next event of the append goes out.
+     */
+    private readonly onMemberLeft: (org: string, room: string, user: string) => void = () => {},
   ) {}
 
   /** Queues `session` for the node's flush pass (one per event-loop turn). */
@@ -123,12 +129,21 @@ export class FanOut {
     while (start < events.length) {
       const channel = (events[start] as LogEvent).channel;
       let end = start + 1;
-      while (end < events.length && (events[end] as LogEvent).channel === channel) end++;
+      // A leave ends a run: what follows it must not reach the member who left.
+      let left = memberLeftOf(events[start] as LogEvent);
+      while (
+        left === undefined &&
+        end < events.length &&
+        (events[end] as LogEvent).channel === channel
+      )
+        left = memberLeftOf(events[end++] as LogEvent);
       // Straight to the sockets only when this run is the whole append: an append spanning
       // several channels queues, so each connection still gets all of it in one write.
       const direct = this.direct && start === 0 && end === events.length;
       if (end - start === 1) this.one(events[start] as LogEvent, skipSession, direct, startMs);
       else this.run(events, start, end, skipSession, direct, startMs);
+      if (left !== undefined)
+        this.onMemberLeft((events[start] as LogEvent).org, left.room, left.user);
       start = end;
     }
     const nowMs = Date.now();
@@ -142,10 +157,14 @@ export class FanOut {
     nowMs: number,
   ): void {
     const owner = personalOwner(event.channel);
+    // A room's events go only to subscriptions gated by that room (docs/chat.md), as cheap a
+    // check as the personal owner's.
+    const room = chatRoomOf(event.channel);
     let frame: Buffer | undefined;
     this.hub.match(event.org, event.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
+      if (room !== undefined && sub.room !== room) return;
       if (s.id === skipSession) return;
       frame ??= encodeEventFrame(event);
       s.deliver(sub, event, frame, direct, nowMs);
@@ -170,6 +189,7 @@ export class FanOut {
   ): void {
     const first = events[start] as LogEvent;
     const owner = personalOwner(first.channel);
+    const room = chatRoomOf(first.channel);
     const tag = ++this.runTag;
     const targets: Session[] = [];
     let run: EventRun | undefined;
@@ -180,6 +200,7 @@ export class FanOut {
     this.hub.match(first.org, first.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
+      if (room !== undefined && sub.room !== room) return;
       if (s.id === skipSession) return;
       // A session's subscriptions map holds every hub entry it has (an entry enters the map
       // first and leaves both in the same turn), so a size of one is one match at most.

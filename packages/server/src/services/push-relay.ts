@@ -1,6 +1,7 @@
 /**
- * Moves the store's outbox (see `PendingPush`) into the log: each push is appended to
- * `user.<id>.notifications` with the key `push:<id>`, then marked done. A crash between the
+ * Moves the store's outbox (see `PendingPush`) into the log: each push is appended to its
+ * channel (`user.<id>.notifications`, `chat.<room>`, `user.<id>.chat`) with the key
+ * `push:<id>`, then marked done. A crash between the
  * append and "done" appends it again on the next drain, and the key makes that a duplicate, so
  * each push reaches a device once (while its key is retained in the log).
  *
@@ -17,8 +18,6 @@ export type Publish = (org: string, items: readonly AppendInput[]) => Promise<Ap
 
 const BATCH = 500;
 const RETRY_MS = 1000;
-
-export const inboxChannel = (user: string): string => `user.${user}.notifications`;
 
 export class PushRelay {
   private running: Promise<void> | undefined;
@@ -67,7 +66,7 @@ export class PushRelay {
             await this.publish(
               org,
               pushes.map((p) => ({
-                channel: inboxChannel(p.user),
+                channel: p.channel,
                 data: p.data,
                 key: `push:${p.id}`,
               })),

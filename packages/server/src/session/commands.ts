@@ -7,7 +7,9 @@ import {
   HISTORY_LIMIT_DEFAULT,
   HubcastError,
   badRequest,
+  chatRoomOf,
   explainBadName,
+  forbidden,
   isHubcastError,
   jsonDepthExceeds,
   limitExceeded,
@@ -30,6 +32,7 @@ import { engineOutage } from '../engine-error.js';
 import { readHistory } from '../log/read-history.js';
 import { toWireEvent } from './event-frame.js';
 import { replayMissed } from './replay.js';
+import { refusedRooms, requireRoomMember } from './room-gate.js';
 import type { Session, Subscription } from './session.js';
 
 export async function runCommand(session: Session, cmd: ClientCommand): Promise<boolean> {
@@ -51,7 +54,7 @@ export async function runCommand(session: Session, cmd: ClientCommand): Promise<
         await refresh(session, cmd);
         break;
       case 'presence': {
-        requireSubscribeGrant(session, cmd.channel);
+        await requireReadable(session, cmd.channel);
         const { members, count } = await session.ctx.presenceMembers(session.org, cmd.channel);
         session.reply({ type: 'presence', channel: cmd.channel, members, count }, cmd.id);
         break;
@@ -93,6 +96,27 @@ function internal(session: Session, err: unknown): HubcastError {
 function requireSubscribeGrant(session: Session, pattern: string): void {
   const code = checkSubscribe(session.user, session.subscribeGrants, pattern);
   if (code !== undefined) throw new HubcastError(code, `not allowed to subscribe to '${pattern}'`);
+}
+
+/**
+ * `history` and `presence` need what a subscription would: the grant, and for a room's channel
+ * the membership (docs/chat.md). Answers the room, which then lets its events through.
+ */
+async function requireReadable(session: Session, pattern: string): Promise<string | undefined> {
+  requireSubscribeGrant(session, pattern);
+  const room = chatRoomOf(pattern);
+  if (room !== undefined) await requireRoomMember(session, room);
+  return room;
+}
+
+function newSubscription(session: Session, pattern: string): Subscription {
+  return {
+    session,
+    pattern,
+    room: chatRoomOf(pattern),
+    presence: false,
+    fromSeq: Number.MAX_SAFE_INTEGER,
+  };
 }
 
 async function connect(session: Session, cmd: ConnectCommand): Promise<void> {
@@ -152,27 +176,38 @@ const TRY_AGAIN_LATER = 1013;
 /** The rest of `connect` once the session is live: subscriptions, resume, the reply. */
 async function goLive(session: Session, cmd: ConnectCommand): Promise<void> {
   const { ctx } = session;
-  const accepted: Subscription[] = [];
-  const rejected: RejectedSubscription[] = [];
-  for (const pattern of cmd.subscriptions ?? []) {
+  let accepted: Subscription[] = [];
+  // With the index each came at, so rooms refused later keep the order given (§4).
+  const rejected: (RejectedSubscription & { at: number })[] = [];
+  for (const [at, pattern] of (cmd.subscriptions ?? []).entries()) {
     const code = admit(session, pattern);
     if (code !== undefined) {
-      rejected.push({ channel: pattern, code });
+      rejected.push({ channel: pattern, code, at });
       continue;
     }
     if (session.subscriptions.has(pattern)) continue;
-    const sub: Subscription = {
-      session,
-      pattern,
-      presence: false,
-      fromSeq: Number.MAX_SAFE_INTEGER,
-    };
+    const sub = newSubscription(session, pattern);
     session.subscriptions.set(pattern, sub);
     accepted.push(sub);
   }
   session.beginReplay();
   try {
-    for (const sub of accepted) addToHub(session, sub);
+    for (const sub of accepted) ctx.hub.add(session.org, sub.pattern, sub);
+    const refused = await refusedRooms(session, accepted);
+    if (refused.size > 0) {
+      const order = cmd.subscriptions ?? [];
+      for (const sub of refused) {
+        if (session.subscriptions.get(sub.pattern) === sub) {
+          session.subscriptions.delete(sub.pattern);
+          ctx.hub.delete(session.org, sub.pattern, sub);
+        }
+        rejected.push({ channel: sub.pattern, code: 'forbidden', at: order.indexOf(sub.pattern) });
+      }
+      rejected.sort((a, b) => a.at - b.at);
+      accepted = accepted.filter((sub) => !refused.has(sub));
+    }
+    // Presence only once the room is confirmed: a refused stranger must not show as a `join`.
+    for (const sub of accepted) enterPresence(session, sub);
     const result = await replayMissed(session, accepted, cmd.cursor, () => true);
     session.reply(
       {
@@ -184,7 +219,7 @@ async function goLive(session: Session, cmd: ConnectCommand): Promise<void> {
         ping_interval: ctx.config.pingInterval,
         cursor: ctx.log.cursorOf(session.org, result.headSeq),
         subscriptions: accepted.map((s) => s.pattern),
-        rejected,
+        rejected: rejected.map(({ channel, code }) => ({ channel, code })),
         ...(cmd.cursor === undefined ? {} : { resumed: result.resumed }),
       },
       cmd.id,
@@ -211,8 +246,7 @@ function admit(session: Session, pattern: string): RejectedSubscription['code'] 
   return undefined;
 }
 
-function addToHub(session: Session, sub: Subscription): void {
-  session.ctx.hub.add(session.org, sub.pattern, sub);
+function enterPresence(session: Session, sub: Subscription): void {
   if (isConcrete(sub.pattern)) session.ctx.presenceEnter(session, sub.pattern);
 }
 
@@ -243,25 +277,29 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
     return;
   }
   const others = [...session.subscriptions.values()].filter((s) => s.pattern !== cmd.channel);
-  const sub: Subscription = existing ?? {
-    session,
-    pattern: cmd.channel,
-    presence: false,
-    fromSeq: Number.MAX_SAFE_INTEGER,
-  };
+  const sub: Subscription = existing ?? newSubscription(session, cmd.channel);
   session.beginReplay();
   let added = false;
   try {
     if (existing === undefined) {
       session.subscriptions.set(cmd.channel, sub);
-      addToHub(session, sub);
+      ctx.hub.add(session.org, sub.pattern, sub);
       added = true;
+      // After the hub entry (room-gate.ts says why); a stranger never enters presence.
+      if ((await refusedRooms(session, [sub])).size > 0)
+        throw forbidden(`not a member of room '${sub.room ?? ''}'`);
+      enterPresence(session, sub);
     }
     if (cmd.presence === true) watchPresence(session, sub);
-    // Replay only what no other subscription of this connection already delivered (§4).
+    // Replay only what no other subscription of this connection already delivered (§4): a
+    // broad pattern that matches a room's channel never delivered its events.
+    const user = session.user;
     const notElsewhere = (channel: string): boolean =>
-      !others.some((o) => matchPattern(o.pattern, channel));
+      !others.some((o) => matchPattern(o.pattern, channel) && canReceive(user, channel, o.room));
     const result = await replayMissed(session, [sub], cmd.cursor, notElsewhere);
+    // A leave delivered meanwhile ended it (room-gate.ts).
+    if (sub.room !== undefined && session.subscriptions.get(cmd.channel) !== sub)
+      throw forbidden(`not a member of room '${sub.room}'`);
     session.reply(
       {
         type: 'subscribed',
@@ -278,7 +316,7 @@ async function subscribe(session: Session, cmd: SubscribeCommand): Promise<void>
     if (added && session.subscriptions.get(cmd.channel) === sub) {
       session.subscriptions.delete(cmd.channel);
       session.dropSubscription(sub);
-    }
+    } else if (added) ctx.hub.delete(session.org, sub.pattern, sub);
     session.endReplay();
   }
 }
@@ -370,7 +408,7 @@ async function refresh(session: Session, cmd: RefreshCommand): Promise<void> {
  * with the cursor that goes on past it.
  */
 async function history(session: Session, cmd: HistoryCommand): Promise<void> {
-  requireSubscribeGrant(session, cmd.channel);
+  const room = await requireReadable(session, cmd.channel);
   const { log, config } = session.ctx;
   const user = session.user;
   const page = await readHistory(log, session.org, {
@@ -378,7 +416,7 @@ async function history(session: Session, cmd: HistoryCommand): Promise<void> {
     after: cmd.after,
     before: cmd.before,
     limit: cmd.limit ?? HISTORY_LIMIT_DEFAULT,
-    canSee: (channel) => canReceive(user, channel),
+    canSee: (channel) => canReceive(user, channel, room),
     maxBytes: Math.floor(config.maxQueueBytes / 2),
   });
   const reply: HistoryReply = {

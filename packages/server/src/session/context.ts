@@ -71,4 +71,6 @@ export interface NodeContext {
   /** Keeps the drain waiting until this publish settles. */
   trackInFlight<T>(work: Promise<T>): Promise<T>;
   rpc(session: Session, method: string, params: JsonValue | undefined): Promise<JsonValue>;
+  /** Whether `user` is a member of the chat room (docs/chat.md): one store lookup. */
+  isChatMember(org: string, room: string, user: string): Promise<boolean>;
 }

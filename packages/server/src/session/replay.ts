@@ -5,7 +5,7 @@
  * appended during the read is either read here (seq <= head) or delivered live (seq > head),
  * never both and never neither.
  */
-import { CLOSE_CODES } from '@hubcast/protocol';
+import { CLOSE_CODES, chatRoomOf, matchPattern } from '@hubcast/protocol';
 import { canReceive } from '../auth/grants.js';
 import { HISTORY_SCAN_ROWS } from '../log/read-history.js';
 import { encodeEventFrame } from './event-frame.js';
@@ -39,7 +39,12 @@ export async function replayMissed(
   const user = session.user;
   // The log tests the patterns (in SQL where it can); the rest is for JS.
   const patterns = subs.map((s) => s.pattern);
-  const filter = (channel: string): boolean => canReceive(user, channel) && alsoRequire(channel);
+  // A room's events only through a subscription gated by that room (docs/chat.md).
+  const receivable = (channel: string): boolean =>
+    chatRoomOf(channel) === undefined
+      ? canReceive(user, channel)
+      : subs.some((s) => matchPattern(s.pattern, channel) && canReceive(user, channel, s.room));
+  const filter = (channel: string): boolean => receivable(channel) && alsoRequire(channel);
   let after = position;
   const halfQueue = session.ctx.config.maxQueueBytes / 2;
   for (;;) {

@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, matchPattern, type JsonValue, type ServerMessage } from '@hubcast/protocol';
+import { canReceive } from '../auth/grants.js';
 import type { LogEvent } from '../log/log.js';
 import { whenBacklogAtMost } from './socket-backlog.js';
 import { PING_MESSAGE } from './session-ticker.js';
@@ -25,6 +26,12 @@ export interface EventRun {
 export interface Subscription {
   readonly session: Session;
   readonly pattern: string;
+  /**
+   * The chat room the pattern names (`chat.<room>` and below, docs/chat.md), whose membership
+   * was checked before the subscription went live; undefined for any other pattern. Only a
+   * subscription with a room receives that room's events (auth/grants.ts `canReceive`).
+   */
+  readonly room: string | undefined;
   presence: boolean;
   /** Live events with seq at or below this were before the subscription went live. */
   fromSeq: number;
@@ -422,7 +429,11 @@ export class Session {
     for (const { event, frame } of buffered ?? []) {
       if (event.seq <= this.deliveredSeq) continue;
       for (const sub of this.subscriptions.values()) {
-        if (event.seq > sub.fromSeq && matchPattern(sub.pattern, event.channel)) {
+        if (
+          event.seq > sub.fromSeq &&
+          matchPattern(sub.pattern, event.channel) &&
+          canReceive(this.user, event.channel, sub.room)
+        ) {
           this.deliver(sub, event, frame);
           break;
         }

@@ -1,3 +1,4 @@
+import { describeChatStore } from './chat-store.contract.js';
 import { MemoryStore } from './memory.js';
 import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
@@ -10,3 +11,4 @@ const newTarget: StoreTargetFactory = () =>
 describeStore('MemoryStore', newTarget);
 describeStoreLifecycle('MemoryStore', newTarget, { durable: false });
 describePushStore('MemoryStore', newTarget, { sharedTarget: false });
+describeChatStore('MemoryStore', newTarget);

@@ -8,12 +8,16 @@ import {
   checkInbox,
   checkList,
   distinctIds,
+  inboxChannel,
   parseNotificationId,
   toNotification,
   dataText,
   pushText,
   type NotificationRow,
 } from './notification-rows.js';
+import { MemoryChatStore } from './chat-memory.js';
+import { MemoryOutbox } from './memory-outbox.js';
+import type { ChatStore } from './chat-store.js';
 import {
   StoreUnavailableError,
   type CreateInput,
@@ -44,12 +48,17 @@ interface OrgInbox {
 
 export class MemoryStore implements Store {
   readonly notifications: NotificationStore;
+  readonly chat: ChatStore;
   readonly push: PushSubscriptionStore;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
-    this.notifications = new MemoryNotifications(options.now ?? Date.now, () => this.closed);
-    this.push = new MemoryPushStore(options.now ?? Date.now, () => this.closed);
+    const outbox = new MemoryOutbox();
+    const now = options.now ?? Date.now;
+    const isClosed = (): boolean => this.closed;
+    this.notifications = new MemoryNotifications(now, isClosed, outbox);
+    this.chat = new MemoryChatStore(now, isClosed, outbox);
+    this.push = new MemoryPushStore(now, isClosed);
   }
 
   check(): Promise<void> {
@@ -66,18 +75,15 @@ export class MemoryStore implements Store {
 
 class MemoryNotifications implements NotificationStore {
   private readonly orgs = new Map<string, OrgInbox>();
-  /** The outbox, by id (a Map keeps insertion order, which is id order). */
-  private readonly pushes = new Map<number, PendingPush>();
-  private lastPushId = 0;
 
   private addPush(org: string, user: string, text: string): void {
-    const id = ++this.lastPushId;
-    this.pushes.set(id, { id: String(id), org, user, data: JSON.parse(text) as JsonValue });
+    this.outbox.add(org, user, inboxChannel(user), JSON.parse(text) as JsonValue);
   }
 
   constructor(
     private readonly now: () => number,
     private readonly isClosed: () => boolean,
+    private readonly outbox: MemoryOutbox,
   ) {}
 
   private run<T>(work: () => T): Promise<T> {
@@ -211,13 +217,11 @@ class MemoryNotifications implements NotificationStore {
   }
 
   pendingPushes(limit: number): Promise<PendingPush[]> {
-    return this.run(() => [...this.pushes.values()].slice(0, limit));
+    return this.run(() => this.outbox.pending(limit));
   }
 
   pushesDone(ids: readonly string[]): Promise<void> {
-    return this.run(() => {
-      for (const id of ids) this.pushes.delete(Number(id));
-    });
+    return this.run(() => this.outbox.done(ids));
   }
 
   drainPushes(

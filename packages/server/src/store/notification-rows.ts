@@ -105,6 +105,9 @@ function checkText(field: string, value: unknown): void {
   if (value.includes('\u0000')) throw badRequest(`${field} must not contain U+0000`);
 }
 
+/** The channel of a user's inbox pushes (PROTOCOL.md §10). */
+export const inboxChannel = (user: string): string => `user.${user}.notifications`;
+
 /** The outbox payloads of PROTOCOL.md §10, as JSON text. */
 export const pushText = {
   created: (n: Notification): string =>

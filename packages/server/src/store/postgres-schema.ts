@@ -98,5 +98,87 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     // The log's TTL sweep deletes by age across every org in one statement.
     sql: `CREATE INDEX log_events_ts ON log_events (ts);`,
   },
+  {
+    // Version 6: 4 and 5 went to the event log here, which SQLite keeps in its own file.
+    version: 6,
+    name: 'chat',
+    // Chat rooms (chat-store.ts), in the inbox's database so a change and its pushes commit
+    // together. Times are Unix ms (bigint) as in the log. Message ids count per org in
+    // chat_counters, whose row lock orders an org's sends. reply_to_* copy the parent at send
+    // time; pin_seq orders the pinned list (pinned_at may tie). The push outbox gains the
+    // channel each push goes to; the pushes already there are the inbox's.
+    sql: `
+      CREATE TABLE chat_counters (
+        org text PRIMARY KEY,
+        last_id bigint NOT NULL
+      );
+      CREATE TABLE chat_rooms (
+        org text NOT NULL,
+        room text NOT NULL,
+        title text,
+        created_by text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (org, room)
+      );
+      CREATE TABLE chat_members (
+        seq bigserial PRIMARY KEY,
+        org text NOT NULL,
+        room text NOT NULL,
+        user_id text NOT NULL,
+        role text NOT NULL CHECK (role IN ('owner', 'member')),
+        joined_at bigint NOT NULL,
+        last_read bigint
+      );
+      CREATE UNIQUE INDEX chat_members_room ON chat_members (org, room, user_id);
+      CREATE INDEX chat_members_user ON chat_members (org, user_id, room);
+      CREATE TABLE chat_messages (
+        org text NOT NULL,
+        id bigint NOT NULL,
+        room text NOT NULL,
+        user_id text NOT NULL,
+        text text NOT NULL,
+        data text,
+        client_id text,
+        reply_to_id bigint,
+        reply_to_user text,
+        reply_to_excerpt text,
+        thread_id bigint,
+        reply_count integer NOT NULL DEFAULT 0,
+        mentions text,
+        version integer NOT NULL DEFAULT 1,
+        created_at bigint NOT NULL,
+        edited_at bigint,
+        deleted_at bigint,
+        pinned_at bigint,
+        pinned_by text,
+        pin_seq integer,
+        PRIMARY KEY (org, id)
+      );
+      CREATE INDEX chat_messages_room ON chat_messages (org, room, id);
+      CREATE INDEX chat_messages_timeline ON chat_messages (org, room, id)
+        WHERE thread_id IS NULL;
+      CREATE INDEX chat_messages_thread ON chat_messages (org, thread_id, id)
+        WHERE thread_id IS NOT NULL;
+      CREATE UNIQUE INDEX chat_messages_client ON chat_messages (org, room, user_id, client_id)
+        WHERE client_id IS NOT NULL;
+      CREATE INDEX chat_messages_pinned ON chat_messages (org, room, pin_seq)
+        WHERE pin_seq IS NOT NULL;
+      CREATE TABLE chat_reactions (
+        org text NOT NULL,
+        message_id bigint NOT NULL,
+        emoji text NOT NULL,
+        user_id text NOT NULL,
+        PRIMARY KEY (org, message_id, emoji, user_id)
+      );
+      CREATE TABLE chat_profiles (
+        org text NOT NULL,
+        user_id text NOT NULL,
+        time_zone text,
+        PRIMARY KEY (org, user_id)
+      );
+      ALTER TABLE push_outbox ADD COLUMN channel text NOT NULL DEFAULT '';
+      UPDATE push_outbox SET channel = 'user.' || user_id || '.notifications';
+      ALTER TABLE push_outbox ALTER COLUMN channel DROP DEFAULT;`,
+  },
   WEB_PUSH_POSTGRES,
 ];

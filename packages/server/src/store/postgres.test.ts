@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../test/helpers/postgres.js';
+import { describeChatStore } from './chat-store.contract.js';
 import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
 import { migratePostgres, PostgresStore } from './postgres.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
@@ -26,6 +27,7 @@ const newTarget: StoreTargetFactory = async () => {
 describeStore('PostgresStore', newTarget);
 describeStoreLifecycle('PostgresStore', newTarget);
 describePushStore('PostgresStore', newTarget, { sharedTarget: true });
+describeChatStore('PostgresStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };
 
@@ -71,6 +73,53 @@ describe('PostgresStore', () => {
     await Promise.all([drain(a), drain(b)]);
     expect(taken).toHaveLength(40);
     expect(taken.map(Number)).toEqual([...taken.map(Number)].sort((x, y) => x - y));
+  });
+
+  it('runs the checks of concurrent chat changes on two nodes one after the other', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await openStore(url, 5000), await openStore(url, 5000)];
+    await a.chat.createRoom('acme', { room: 'g', owner: 'ann', members: ['bob', 'cy'] });
+    await a.chat.setRole('acme', 'g', 'bob', 'owner', 'ann');
+    // Both owners leave at once: one must stay while cy does.
+    const leaves = await Promise.allSettled([
+      a.chat.removeMember('acme', 'g', 'ann', 'ann'),
+      b.chat.removeMember('acme', 'g', 'bob', 'bob'),
+    ]);
+    expect(leaves.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = leaves.find((r) => r.status === 'rejected');
+    expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
+    expect((await a.chat.members('acme', 'g')).filter((m) => m.role === 'owner')).toHaveLength(1);
+    // The same client id from two nodes at once: one message, the other a duplicate of it.
+    const send = { room: 'g', user: 'cy', text: 'hi', clientId: 'c1' };
+    const sends = await Promise.all([a.chat.send('acme', send), b.chat.send('acme', send)]);
+    expect(sends.map((s) => s.duplicate).sort()).toEqual([false, true]);
+    expect(sends[0]?.message).toEqual(sends[1]?.message);
+    // Concurrent sends get distinct ids, and their pushes enter the outbox in id order.
+    const many = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? a : b).chat.send('acme', { room: 'g', user: 'cy', text: `m${i}` }),
+      ),
+    );
+    expect(new Set(many.map((s) => s.message.id)).size).toBe(10);
+    const pushed = (await a.notifications.pendingPushes(1000))
+      .filter((p) => (p.data as { type?: string }).type === 'chat.message')
+      .map((p) => Number((p.data as { message: { id: string } }).message.id));
+    expect(pushed).toEqual([...pushed].sort((x, y) => x - y));
+  });
+
+  it("gives the inbox's pushes of an older outbox their channel when migrating to chat", async () => {
+    const url = await server.createDatabase();
+    await migratePostgres(url, POSTGRES_MIGRATIONS.slice(0, 3));
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      `INSERT INTO push_outbox (org, user_id, data) VALUES ('acme', 'ann', '{"type":"x"}')`,
+    );
+    await client.end();
+    const store = await openStore(url, 5000);
+    expect(await store.notifications.pendingPushes(10)).toEqual([
+      { id: '1', org: 'acme', user: 'ann', channel: 'user.ann.notifications', data: { type: 'x' } },
+    ]);
   });
 
   it('fails at once while the server is down, says why, and works again once it is back', async () => {

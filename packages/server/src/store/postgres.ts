@@ -22,11 +22,14 @@ import {
   checkList,
   dataText,
   distinctIds,
+  inboxChannel,
   pushText,
   toNotification,
   type NotificationRow,
 } from './notification-rows.js';
 import { describePostgresError, isPostgresUnavailable } from './postgres-errors.js';
+import { PostgresChatStore } from './chat-postgres.js';
+import type { ChatStore } from './chat-store.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './postgres-schema.js';
 import {
   StoreUnavailableError,
@@ -85,6 +88,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 export class PostgresStore implements Store {
   readonly notifications: NotificationStore;
   readonly push: PushSubscriptionStore;
+  readonly chat: ChatStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -111,16 +115,12 @@ export class PostgresStore implements Store {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     });
-    this.notifications = new PostgresNotifications(
-      { query: (text, values) => this.query(text, values) },
-      (work) => this.transaction(work),
-      options.now ?? Date.now,
-    );
-    this.push = new PostgresPushStore(
-      { query: (text, values) => this.query(text, values) },
-      (work) => this.transaction(work),
-      options.now ?? Date.now,
-    );
+    const db: Queryable = { query: (text, values) => this.query(text, values) };
+    const transaction = <T>(work: (client: Queryable) => Promise<T>): Promise<T> =>
+      this.transaction(work);
+    this.notifications = new PostgresNotifications(db, transaction, options.now ?? Date.now);
+    this.chat = new PostgresChatStore(db, transaction, options.now ?? Date.now);
+    this.push = new PostgresPushStore(db, transaction, options.now ?? Date.now);
   }
 
   private async query<R extends QueryResultRow>(
@@ -159,6 +159,7 @@ interface PushRow {
   id: string;
   org: string;
   user_id: string;
+  channel: string;
   data: string;
 }
 
@@ -166,6 +167,7 @@ const pushOf = (row: PushRow): PendingPush => ({
   id: String(row.id),
   org: row.org,
   user: row.user_id,
+  channel: row.channel,
   data: JSON.parse(row.data) as JsonValue,
 });
 
@@ -233,9 +235,10 @@ class PostgresNotifications implements NotificationStore {
         toNotification({ id, kind, title, body, data, createdAtMs: nowMs, readAtMs: null }),
       );
       await client.query(
-        `INSERT INTO push_outbox (org, user_id, data)
-         SELECT $1, t.user_id, t.data FROM unnest($2::text[], $3::text[]) AS t (user_id, data)`,
-        [org, users, notifications.map((n) => pushText.created(n))],
+        `INSERT INTO push_outbox (org, user_id, channel, data)
+         SELECT $1, t.user_id, t.channel, t.data
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS t (user_id, channel, data)`,
+        [org, users, users.map(inboxChannel), notifications.map((n) => pushText.created(n))],
       );
       return { ids, users: [...users], created: true, notifications };
     });
@@ -289,16 +292,15 @@ class PostgresNotifications implements NotificationStore {
   }
 
   private async addPush(client: Queryable, org: string, user: string, text: string) {
-    await client.query('INSERT INTO push_outbox (org, user_id, data) VALUES ($1, $2, $3)', [
-      org,
-      user,
-      text,
-    ]);
+    await client.query(
+      'INSERT INTO push_outbox (org, user_id, channel, data) VALUES ($1, $2, $3, $4)',
+      [org, user, inboxChannel(user), text],
+    );
   }
 
   async pendingPushes(limit: number): Promise<PendingPush[]> {
     const { rows } = await this.db.query<PushRow>(
-      'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1',
+      'SELECT id, org, user_id, channel, data FROM push_outbox ORDER BY id LIMIT $1',
       [limit],
     );
     return rows.map(pushOf);
@@ -318,7 +320,7 @@ class PostgresNotifications implements NotificationStore {
       // outbox without the rows this one took.
       await client.query('SELECT pg_advisory_xact_lock($1)', [PUSH_OUTBOX_LOCK]);
       const { rows } = await client.query<PushRow>(
-        'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT $1',
+        'SELECT id, org, user_id, channel, data FROM push_outbox ORDER BY id LIMIT $1',
         [limit],
       );
       if (rows.length === 0) return 0;

@@ -66,5 +66,84 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       ) STRICT;`,
   },
+  {
+    version: 4,
+    name: 'chat',
+    // Chat rooms (chat-store.ts), in the inbox's file so a change and its pushes commit together.
+    // Message ids count per org in chat_counters. reply_to_* copy the parent at send time;
+    // pin_seq orders the pinned list (pinned_at may tie). The push outbox gains the channel
+    // each push goes to; the pushes already there are the inbox's.
+    sql: `
+      CREATE TABLE chat_counters (
+        org TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE chat_rooms (
+        org TEXT NOT NULL,
+        room TEXT NOT NULL,
+        title TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (org, room)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE chat_members (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        org TEXT NOT NULL,
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+        joined_at INTEGER NOT NULL,
+        last_read INTEGER
+      ) STRICT;
+      CREATE UNIQUE INDEX chat_members_room ON chat_members (org, room, user_id);
+      CREATE INDEX chat_members_user ON chat_members (org, user_id, room);
+      CREATE TABLE chat_messages (
+        org TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data TEXT,
+        client_id TEXT,
+        reply_to_id INTEGER,
+        reply_to_user TEXT,
+        reply_to_excerpt TEXT,
+        thread_id INTEGER,
+        reply_count INTEGER NOT NULL DEFAULT 0,
+        mentions TEXT,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        edited_at INTEGER,
+        deleted_at INTEGER,
+        pinned_at INTEGER,
+        pinned_by TEXT,
+        pin_seq INTEGER,
+        PRIMARY KEY (org, id)
+      ) STRICT;
+      CREATE INDEX chat_messages_room ON chat_messages (org, room, id);
+      CREATE INDEX chat_messages_timeline ON chat_messages (org, room, id)
+        WHERE thread_id IS NULL;
+      CREATE INDEX chat_messages_thread ON chat_messages (org, thread_id, id)
+        WHERE thread_id IS NOT NULL;
+      CREATE UNIQUE INDEX chat_messages_client ON chat_messages (org, room, user_id, client_id)
+        WHERE client_id IS NOT NULL;
+      CREATE INDEX chat_messages_pinned ON chat_messages (org, room, pin_seq)
+        WHERE pin_seq IS NOT NULL;
+      CREATE TABLE chat_reactions (
+        org TEXT NOT NULL,
+        message_id INTEGER NOT NULL,
+        emoji TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (org, message_id, emoji, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE chat_profiles (
+        org TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        time_zone TEXT,
+        PRIMARY KEY (org, user_id)
+      ) STRICT, WITHOUT ROWID;
+      ALTER TABLE push_outbox ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+      UPDATE push_outbox SET channel = 'user.' || user_id || '.notifications';`,
+  },
   WEB_PUSH_SQLITE,
 ];

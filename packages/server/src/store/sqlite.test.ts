@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describeChatStore } from './chat-store.contract.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { isSqliteUnavailable } from '../sqlite-errors.js';
 import { migrateSqlite, SqliteStore } from './sqlite.js';
@@ -25,6 +26,7 @@ const newTarget: StoreTargetFactory = () => {
 describeStore('SqliteStore', newTarget);
 describeStoreLifecycle('SqliteStore', newTarget);
 describePushStore('SqliteStore', newTarget, { sharedTarget: true });
+describeChatStore('SqliteStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };
 
@@ -51,6 +53,7 @@ describe('SqliteStore', () => {
     const store = await openStore(path, { busyTimeoutMs: 20 });
     const inbox = store.notifications;
     const { ids } = await inbox.create('acme', { users: ['ann'], notification: note });
+    await store.chat.createRoom('acme', { room: 'general', owner: 'ann' });
     const other = new Database(path);
     other.exec('BEGIN EXCLUSIVE');
     try {
@@ -58,6 +61,8 @@ describe('SqliteStore', () => {
         inbox.create('acme', { users: ['ann'], notification: note, key: 'k' }),
         inbox.markRead('acme', 'ann', ids),
         inbox.markAllRead('acme', 'ann'),
+        store.chat.send('acme', { room: 'general', user: 'ann', text: 'hi' }),
+        store.chat.createRoom('acme', { room: 'other', owner: 'ann' }),
         store.check(),
       ];
       for (const write of writes) {
@@ -69,6 +74,7 @@ describe('SqliteStore', () => {
       // WAL: readers go on while another connection writes.
       expect(await inbox.unreadCount('acme', 'ann')).toBe(1);
       expect((await inbox.list('acme', 'ann', { limit: 5 })).items).toHaveLength(1);
+      expect(await store.chat.members('acme', 'general')).toHaveLength(1);
     } finally {
       other.exec('ROLLBACK');
       other.close();
@@ -126,6 +132,34 @@ describe('SqliteStore', () => {
     const input = { users: ['ann'], notification: note, key: 'k' };
     expect((await store.notifications.create('acme', input)).created).toBe(true);
     expect((await store.notifications.create('acme', input)).created).toBe(false);
+  });
+
+  it("gives the inbox's pushes of an older outbox their channel when migrating to chat", async () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    migrateSqlite(raw, SQLITE_MIGRATIONS.slice(0, 3));
+    raw
+      .prepare('INSERT INTO push_outbox (org, user_id, data, created_at) VALUES (?, ?, ?, ?)')
+      .run('acme', 'ann', '{"type":"notification.read_all"}', 1);
+    raw.close();
+    const store = await openStore(path);
+    expect(await store.notifications.pendingPushes(10)).toEqual([
+      {
+        id: '1',
+        org: 'acme',
+        user: 'ann',
+        channel: 'user.ann.notifications',
+        data: { type: 'notification.read_all' },
+      },
+    ]);
+    // The AUTOINCREMENT outbox goes on counting from there for chat's pushes.
+    await store.chat.createRoom('acme', { room: 'general', owner: 'ann' });
+    const pending = await store.notifications.pendingPushes(10);
+    expect(pending.map((p) => [p.id, p.channel])).toEqual([
+      ['1', 'user.ann.notifications'],
+      ['2', 'chat.general'],
+      ['3', 'user.ann.chat'],
+    ]);
   });
 
   it('rolls a failing migration run back as a whole', () => {

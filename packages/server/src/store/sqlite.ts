@@ -24,11 +24,14 @@ import {
   checkList,
   dataText,
   distinctIds,
+  inboxChannel,
   toNotification,
   type NotificationRow,
   pushText,
 } from './notification-rows.js';
 import { describeSqliteError, isSqliteUnavailable } from '../sqlite-errors.js';
+import { SqliteChatStore } from './chat-sqlite.js';
+import type { ChatStore } from './chat-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './sqlite-schema.js';
 import {
   StoreUnavailableError,
@@ -76,6 +79,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 export class SqliteStore implements Store {
   readonly notifications: NotificationStore;
   readonly push: PushSubscriptionStore;
+  readonly chat: ChatStore;
   private closed = false;
 
   /** Opens (or creates) the file and migrates it; fails naming the file when it cannot. */
@@ -97,6 +101,7 @@ export class SqliteStore implements Store {
       migrateSqlite(db, SQLITE_MIGRATIONS, options.onProgress, now());
       this.notifications = new SqliteNotifications(db, this.run, now);
       this.push = new SqlitePushStore(db, this.run, now);
+      this.chat = new SqliteChatStore(db, this.run, now);
       const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck();
       // BEGIN IMMEDIATE takes the write lock, so check() fails while a writer holds it.
       const probe = db.transaction(() => version.get());
@@ -147,7 +152,7 @@ class SqliteNotifications implements NotificationStore {
     markRead: Statement<[number, string, string, string], number>;
     markAllRead: Statement<[number, string, string]>;
     unreadCount: Statement<[string, string], number>;
-    insertPush: Statement<[string, string, string, number]>;
+    insertPush: Statement<[string, string, string, string, number]>;
     pendingPushes: Statement<[number], SqlitePushRow>;
     pushesDone: Statement<[string]>;
   };
@@ -210,10 +215,10 @@ class SqliteNotifications implements NotificationStore {
         )
         .pluck(),
       insertPush: db.prepare(
-        'INSERT INTO push_outbox (org, user_id, data, created_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO push_outbox (org, user_id, channel, data, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
       pendingPushes: db.prepare(
-        'SELECT id, org, user_id, data FROM push_outbox ORDER BY id LIMIT ?',
+        'SELECT id, org, user_id, channel, data FROM push_outbox ORDER BY id LIMIT ?',
       ),
       pushesDone: db.prepare(
         'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))',
@@ -226,13 +231,15 @@ class SqliteNotifications implements NotificationStore {
         this.stmt.markRead.all(nowMs, org, user, JSON.stringify(wanted.map(Number))).map(String),
       );
       const updated = wanted.filter((id) => changed.has(id));
-      if (updated.length > 0) this.stmt.insertPush.run(org, user, pushText.read(updated), nowMs);
+      if (updated.length > 0)
+        this.stmt.insertPush.run(org, user, inboxChannel(user), pushText.read(updated), nowMs);
       return updated;
     });
     this.markAllReadTx = db.transaction((org: string, user: string) => {
       const nowMs = this.now();
       const updated = this.stmt.markAllRead.run(nowMs, org, user).changes;
-      if (updated > 0) this.stmt.insertPush.run(org, user, pushText.readAll(), nowMs);
+      if (updated > 0)
+        this.stmt.insertPush.run(org, user, inboxChannel(user), pushText.readAll(), nowMs);
       return updated;
     });
     const create = db.transaction((org: string, input: CreateInput, nowMs: number): CreateResult =>
@@ -271,7 +278,13 @@ class SqliteNotifications implements NotificationStore {
         ids.push(row.id);
         const notification = toNotification(row);
         notifications.push(notification);
-        this.stmt.insertPush.run(org, user, pushText.created(notification), nowMs);
+        this.stmt.insertPush.run(
+          org,
+          user,
+          inboxChannel(user),
+          pushText.created(notification),
+          nowMs,
+        );
       });
     }
     if (key !== undefined) this.stmt.insertKey.run(org, key, JSON.stringify(ids), nowMs);
@@ -331,6 +344,7 @@ class SqliteNotifications implements NotificationStore {
         id: String(row.id),
         org: row.org,
         user: row.user_id,
+        channel: row.channel,
         data: JSON.parse(row.data) as JsonValue,
       })),
     );
@@ -354,6 +368,7 @@ interface SqlitePushRow {
   id: number;
   org: string;
   user_id: string;
+  channel: string;
   data: string;
 }
 

@@ -1,7 +1,10 @@
 /**
- * The durable data of the services (ARCHITECTURE.md "store"): for now the per-user
- * notification inbox of PROTOCOL.md §10. SQLite (embedded default) and PostgreSQL (cluster)
- * implement it side by side and pass one contract (`store.contract.ts` and `store-lifecycle.contract.ts`).
+ * The durable data of the services (ARCHITECTURE.md "store"): the per-user notification inbox
+ * of PROTOCOL.md §10 and the chat rooms (`chat-store.ts`). SQLite (embedded default),
+ * PostgreSQL (cluster) and memory implement it side by side and pass one contract
+ * (`store.contract.ts`, `store-lifecycle.contract.ts`, `chat-store.contract.ts`). The chat
+ * tables live in the inbox's database, so a chat change and its pushes commit together in the
+ * one outbox (`PendingPush`) both services share.
  *
  * Contract:
  * - Every call is scoped by `org`: nothing one org does can be seen or changed from another,
@@ -18,6 +21,7 @@
 import type { JsonValue, Notification } from '@hubcast/protocol';
 import { EngineUnavailableError } from '../engine-error.js';
 import type { PushSubscriptionStore } from './push-store.js';
+import type { ChatStore } from './chat-store.js';
 
 /** A notification as the wire shows it (PROTOCOL.md §10). */
 export type { Notification };
@@ -73,16 +77,20 @@ export interface ListResult {
 export const NOTIFICATION_LIST_LIMIT_MAX = 100;
 
 /**
- * A push to `user.<user>.notifications` written in the same transaction as the inbox change it
- * tells about (an outbox): a crash between the commit and the log append cannot lose it, because
- * whoever drains the outbox next appends it, and an idempotency key made from `id` keeps a push
- * appended twice from being delivered twice.
+ * A push to `channel` written in the same transaction as the change it tells about (an outbox):
+ * the inbox's on `user.<id>.notifications`, chat's on `chat.<room>` and `user.<id>.chat`. A
+ * crash between the commit and the log append cannot lose it, because whoever drains the outbox
+ * next appends it, and an idempotency key made from `id` keeps a push appended twice from being
+ * delivered twice.
  */
 export interface PendingPush {
   /** Grows with commit order within an org. */
   id: string;
   org: string;
+  /** The user the push is for or about (the inbox's owner, the chat member or author). */
   user: string;
+  /** Where the relay appends it. */
+  channel: string;
   /** The event data (`{"type":"notification.created",...}` and so on). */
   data: JsonValue;
 }
@@ -134,6 +142,7 @@ export interface Store {
   readonly notifications: NotificationStore;
   /** Web Push subscriptions and deliveries (push-store.ts). */
   readonly push: PushSubscriptionStore;
+  readonly chat: ChatStore;
   /** For /readyz: resolves when the backend can take writes, else says why. */
   check(): Promise<void>;
   /** Releases the file or the connections; later calls reject with `StoreUnavailableError`. */

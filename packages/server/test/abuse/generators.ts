@@ -75,11 +75,31 @@ function oddCommand(r: SeededRandom): Record<string, unknown> {
       'notifications.markRead',
       'notifications.markAllRead',
       'notifications.unreadCount',
+      'chat.createRoom',
+      'chat.send',
+      'chat.history',
+      'chat.search',
+      'chat.markRead',
+      'chat.addMembers',
+      'chat.profile',
       'nope.x',
       'x'.repeat(129),
       '',
     ]);
-    msg['params'] = r.bool() ? oddValue(r) : { ids: [oddValue(r)], limit: oddValue(r) };
+    msg['params'] = r.pick([
+      () => oddValue(r),
+      () => ({ ids: [oddValue(r)], limit: oddValue(r) }),
+      // chat: a real room name with odd values elsewhere, or odd values everywhere
+      () => ({
+        room: r.bool() ? 'junk' : oddValue(r),
+        text: oddValue(r),
+        id: oddValue(r),
+        users: r.bool() ? [oddValue(r)] : oddValue(r),
+        mentions: oddValue(r),
+        time_zone: oddValue(r),
+        before: oddValue(r),
+      }),
+    ])();
   }
   return withOddId(r, msg);
 }
@@ -102,6 +122,8 @@ function legalCommand(r: SeededRandom): Record<string, unknown> {
       () => ({ type: 'history', channel: r.pick(['junk.>', 'watch.>', '>']), limit: 5 }),
       () => ({ type: 'presence', channel }),
       () => ({ type: 'rpc', method: 'notifications.unreadCount' }),
+      () => ({ type: 'rpc', method: 'chat.rooms' }),
+      () => ({ type: 'subscribe', channel: r.pick(['chat.junk', 'chat.*', 'chat.>']) }),
     ])(),
   );
 }
@@ -158,6 +180,10 @@ const ROUTES = [
   '/api/presence',
   '/api/disconnect',
   '/api/stats',
+  '/api/chat/rooms',
+  '/api/chat/members',
+  '/api/chat/send',
+  '/api/chat/history',
   '/healthz',
   '/readyz',
   '/metrics',
@@ -173,7 +199,7 @@ const ROUTES = [
 
 function randomQuery(r: SeededRandom): string {
   if (r.bool(0.3)) return '';
-  const params = ['org', 'channel', 'after', 'before', 'limit', 'user'];
+  const params = ['org', 'channel', 'after', 'before', 'limit', 'user', 'room'];
   const parts: string[] = [];
   for (let i = r.int(1, 5); i > 0; i--) {
     const value = r.pick([

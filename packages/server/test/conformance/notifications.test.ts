@@ -132,7 +132,7 @@ describe('POST /api/notify', () => {
       const reply = await mallory.request({
         type: 'publish',
         id: 10 + i,
-        channel: 'chat.x',
+        channel: 'news.x',
         data: 1,
         key,
       });

@@ -1,0 +1,145 @@
+/**
+ * What the three chat backends share about rows: the mapping from a stored message, room and
+ * member to the wire shape, excerpts and search folding, so SQLite, PostgreSQL and memory cannot
+ * drift apart (as `notification-rows.ts` does for the inbox). Argument checks are in
+ * `chat-checks.ts`, who may do what and the events of each change in `chat-rules.ts`.
+ *
+ * A deleted message is a tombstone: its text is '' and its data, mentions, reactions and pin are
+ * gone; it keeps its id, author, place in history, reply and thread links and reply count.
+ */
+import {
+  CHAT_EXCERPT_CHARS,
+  type ChatMember,
+  type ChatMessage,
+  type ChatRole,
+  type ChatRoom,
+  type JsonValue,
+} from '@hubcast/protocol';
+import { dataText } from './notification-rows.js';
+
+export { dataText };
+
+/** A message as a backend reads it back; times in Unix ms, ids as decimal strings. */
+export interface ChatMessageRow {
+  id: string;
+  room: string;
+  user: string;
+  text: string;
+  /** JSON text; NULL when the message has no `data`. */
+  data: string | null;
+  clientId: string | null;
+  replyToId: string | null;
+  replyToUser: string | null;
+  /** The parent's excerpt as copied at send time. */
+  replyToExcerpt: string | null;
+  /** The parent is deleted now (read from the parent, not copied). */
+  replyToDeleted: boolean;
+  threadId: string | null;
+  replyCount: number;
+  /** JSON array text; NULL without mentions. */
+  mentions: string | null;
+  version: number;
+  createdAtMs: number;
+  editedAtMs: number | null;
+  deletedAtMs: number | null;
+  pinnedAtMs: number | null;
+  pinnedBy: string | null;
+}
+
+/** One user's reaction as stored: one row per (message, emoji, user). */
+export interface ReactionRow {
+  emoji: string;
+  user: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toChatMessage(row: ChatMessageRow, reactions: readonly ReactionRow[]): ChatMessage {
+  const replyTo =
+    row.replyToId === null
+      ? {}
+      : {
+          reply_to: {
+            id: row.replyToId,
+            user: row.replyToUser ?? '',
+            excerpt: row.replyToDeleted ? '' : (row.replyToExcerpt ?? ''),
+            ...(row.replyToDeleted ? { deleted: true as const } : {}),
+          },
+        };
+  return {
+    id: row.id,
+    room: row.room,
+    user: row.user,
+    text: row.text,
+    ...(row.data === null ? {} : { data: JSON.parse(row.data) as JsonValue }),
+    ...(row.clientId === null ? {} : { client_id: row.clientId }),
+    ...replyTo,
+    ...(row.threadId === null ? {} : { thread_id: row.threadId }),
+    reply_count: row.replyCount,
+    ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as string[] }),
+    reactions: groupReactions(reactions),
+    version: row.version,
+    created_at: iso(row.createdAtMs),
+    ...(row.editedAtMs === null ? {} : { edited_at: iso(row.editedAtMs) }),
+    ...(row.deletedAtMs === null ? {} : { deleted_at: iso(row.deletedAtMs) }),
+    ...(row.pinnedAtMs === null ? {} : { pinned_at: iso(row.pinnedAtMs) }),
+    ...(row.pinnedBy === null ? {} : { pinned_by: row.pinnedBy }),
+  };
+}
+
+/** Emoji (sorted) to their users (sorted): one order whatever order the backend read them in. */
+export function groupReactions(rows: readonly ReactionRow[]): { [emoji: string]: string[] } {
+  const byEmoji = new Map<string, string[]>();
+  for (const { emoji, user } of rows) {
+    let users = byEmoji.get(emoji);
+    if (users === undefined) byEmoji.set(emoji, (users = []));
+    users.push(user);
+  }
+  const out: { [emoji: string]: string[] } = {};
+  for (const emoji of [...byEmoji.keys()].sort()) out[emoji] = (byEmoji.get(emoji) ?? []).sort();
+  return out;
+}
+
+export const toRoom = (row: {
+  room: string;
+  title: string | null;
+  createdBy: string;
+  createdAtMs: number;
+}): ChatRoom => ({
+  room: row.room,
+  ...(row.title === null ? {} : { title: row.title }),
+  created_by: row.createdBy,
+  created_at: iso(row.createdAtMs),
+});
+
+export const toMember = (row: {
+  user: string;
+  role: ChatRole;
+  joinedAtMs: number;
+  lastRead: string | null;
+}): ChatMember => ({
+  user: row.user,
+  role: row.role,
+  joined_at: iso(row.joinedAtMs),
+  ...(row.lastRead === null ? {} : { last_read: row.lastRead }),
+});
+
+/**
+ * The parent's text cut to `CHAT_EXCERPT_CHARS` code units, one shorter when the cut would split
+ * a surrogate pair (half an emoji would not survive a UTF-8 round trip).
+ */
+export function excerptOf(text: string): string {
+  if (text.length <= CHAT_EXCERPT_CHARS) return text;
+  const last = text.charCodeAt(CHAT_EXCERPT_CHARS - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? CHAT_EXCERPT_CHARS - 1 : CHAT_EXCERPT_CHARS;
+  return text.slice(0, end);
+}
+
+/**
+ * Case folding for `search`: ASCII letters only, which is what SQLite's `lower()` does and what
+ * the PostgreSQL query spells with `translate`, so all backends match the same messages whatever
+ * the database's locale.
+ */
+export function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
