@@ -26,6 +26,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { MemoryWebhooks } from './webhooks-memory.js';
 
 interface Row extends NotificationRow {
   user: string;
@@ -42,10 +44,12 @@ interface OrgInbox {
 
 export class MemoryStore implements Store {
   readonly notifications: NotificationStore;
+  readonly webhooks: WebhookStore;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
     this.notifications = new MemoryNotifications(options.now ?? Date.now, () => this.closed);
+    this.webhooks = new MemoryWebhooks(options.now ?? Date.now, () => this.closed);
   }
 
   check(): Promise<void> {

@@ -7,6 +7,7 @@ import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
+import { describeWebhookStore } from './webhook-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 let server: PostgresServer;
@@ -23,6 +24,7 @@ const newTarget: StoreTargetFactory = async () => {
 };
 
 describeStore('PostgresStore', newTarget);
+describeWebhookStore('PostgresStore', newTarget);
 describeStoreLifecycle('PostgresStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };

@@ -39,6 +39,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { PostgresWebhooks } from './webhooks-postgres.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
@@ -82,6 +84,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 
 export class PostgresStore implements Store {
   readonly notifications: NotificationStore;
+  readonly webhooks: WebhookStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -111,6 +114,10 @@ export class PostgresStore implements Store {
     this.notifications = new PostgresNotifications(
       { query: (text, values) => this.query(text, values) },
       (work) => this.transaction(work),
+      options.now ?? Date.now,
+    );
+    this.webhooks = new PostgresWebhooks(
+      { query: (text, values) => this.query(text, values) },
       options.now ?? Date.now,
     );
   }

@@ -9,6 +9,7 @@ import { migrateSqlite, SqliteStore } from './sqlite.js';
 import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
+import { describeWebhookStore } from './webhook-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubcast-sqlite-store-'));
@@ -22,6 +23,7 @@ const newTarget: StoreTargetFactory = () => {
 };
 
 describeStore('SqliteStore', newTarget);
+describeWebhookStore('SqliteStore', newTarget);
 describeStoreLifecycle('SqliteStore', newTarget);
 
 const note = { kind: 'mention', title: 't' };

@@ -43,6 +43,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { SqliteWebhooks } from './webhooks-sqlite.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file, e.g. `<dataDir>/store.db`; its directory is created when missing. */
@@ -73,6 +75,7 @@ const COLUMNS = 'id, user_id, kind, title, body, data, created_at, read_at';
 
 export class SqliteStore implements Store {
   readonly notifications: NotificationStore;
+  readonly webhooks: WebhookStore;
   private closed = false;
 
   /** Opens (or creates) the file and migrates it; fails naming the file when it cannot. */
@@ -93,6 +96,7 @@ export class SqliteStore implements Store {
     try {
       migrateSqlite(db, SQLITE_MIGRATIONS, options.onProgress, now());
       this.notifications = new SqliteNotifications(db, this.run, now);
+      this.webhooks = new SqliteWebhooks(db, this.run, now);
       const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck();
       // BEGIN IMMEDIATE takes the write lock, so check() fails while a writer holds it.
       const probe = db.transaction(() => version.get());

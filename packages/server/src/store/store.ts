@@ -17,6 +17,7 @@
  */
 import type { JsonValue, Notification } from '@hubcast/protocol';
 import { EngineUnavailableError } from '../engine-error.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** A notification as the wire shows it (PROTOCOL.md §10). */
 export type { Notification };
@@ -131,6 +132,8 @@ export async function drainOwnPushes(
 
 export interface Store {
   readonly notifications: NotificationStore;
+  /** The outbound webhook queue (webhook-store.ts). */
+  readonly webhooks: WebhookStore;
   /** For /readyz: resolves when the backend can take writes, else says why. */
   check(): Promise<void>;
   /** Releases the file or the connections; later calls reject with `StoreUnavailableError`. */
