@@ -92,12 +92,21 @@ export function createPresence(config: Config, nodeId: string): Presence {
  * What a cluster node does when presence members come and go with a node: members of a node
  * that died leave, those of this node back from being cut off join again, on every node.
  */
-export function presenceExpiry(broker: Broker, logger: Logger): ExpiryHandlers {
+export function presenceExpiry(
+  broker: Broker,
+  logger: Logger,
+  /** Told of the hidden channels' entries (online users, channel occupancy: webhooks). */
+  onHidden?: (change: 'join' | 'leave', member: PresenceChange) => void,
+): ExpiryHandlers {
   const announce = (change: 'join' | 'leave', members: readonly PresenceChange[]): void => {
-    for (const { org, channel, user, info } of members) {
-      // The cluster's hidden per-user connection channels (cluster/user-slots.ts) have no
+    for (const member of members) {
+      const { org, channel, user, info } = member;
+      // The cluster's hidden channels (cluster/user-slots.ts, presence/online-users.ts) have no
       // watchers to tell.
-      if (channel.startsWith('~')) continue;
+      if (channel.startsWith('~')) {
+        onHidden?.(change, member);
+        continue;
+      }
       broker
         .publish({
           kind: 'presence',

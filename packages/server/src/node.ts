@@ -40,6 +40,7 @@ import {
 } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { NotificationService } from './services/notifications.js';
+import { WebhookHooks } from './services/webhooks/node-hooks.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -181,10 +182,21 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   });
 
+  // Webhooks (docs/webhooks.md) and the cluster's online users they and Web Push share.
+  const webhookHooks = new WebhookHooks({
+    config,
+    presence: () => presenceStore,
+    store: () => currentStore().webhooks,
+    registry: metrics.registry,
+    logger,
+    track: (work) => trackInFlight(work),
+  });
+
   const notifications = new NotificationService(
     () => currentStore().notifications,
     (org, items) => trackInFlight(publishService(org, items)),
     logger,
+    (org, created) => webhookHooks.notificationsCreated(org, created),
   );
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
@@ -219,7 +231,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     admit: (s) => admission.admit(s),
     async admitInCluster(s) {
-      if (embedded || (await userSlots.take(s))) return undefined;
+      if (embedded || (await userSlots.take(s))) {
+        if (s.state !== 'closed') webhookHooks.connected(s);
+        return undefined;
+      }
       metrics.countLimit('user_connections');
       return limitExceeded('too many connections for this user', {
         closeCode: CLOSE_CODES.limit.code,
@@ -229,13 +244,20 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       sessions.delete(s);
       admission.release(s);
       userSlots.release(s);
+      webhookHooks.disconnected(s);
     },
     socketClosed(ws) {
       sockets.delete(ws);
       if (draining && sockets.size === 0) onAllClosed?.();
     },
-    presenceEnter: (s, channel) => presence.enter(s, channel),
-    presenceLeave: (s, channel) => presence.leave(s, channel),
+    presenceEnter: (s, channel) => {
+      presence.enter(s, channel);
+      webhookHooks.subscribed(s, channel);
+    },
+    presenceLeave: (s, channel) => {
+      presence.leave(s, channel);
+      webhookHooks.unsubscribed(s, channel);
+    },
     presenceMembers: (org, channel) => presence.members(org, channel),
     scheduleFlush: fanOut.scheduleFlush,
     noteHead: (org, headSeq) => logOrder.noteHead(org, headSeq),
@@ -295,6 +317,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
+    webhooks: webhookHooks.service,
     async disconnect(org, user, reason) {
       const answers = await clusterCalls.ask({ op: 'disconnect', user, reason }, org);
       return answers.reduce((sum, a) => sum + (a.closed ?? 0), 0);
@@ -346,7 +369,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         if (ownsPresence) presenceStore = createPresence(config, nodeId);
         if (isExpiringPresence(presenceStore))
-          await presenceStore.startHeartbeat(presenceExpiry(broker, logger));
+          await presenceStore.startHeartbeat(
+            presenceExpiry(broker, logger, (change, member) =>
+              webhookHooks.expired(change, member),
+            ),
+          );
         draining = false;
         const handler = createApiHandler(apiNode);
         server = createListener(config, (req, res) => void handler(req, res));
@@ -378,12 +405,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       notifications.relay.start();
       void notifications.relay.flush();
       if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
+      webhookHooks.start();
     },
     async drain() {
       if (draining) return;
       draining = true;
       // First, so no job is taken once drain begins; the running ones finish below.
       const ingestClosed = ingest?.close();
+      // No webhook is claimed once drain begins; the requests under way get a bounded wait.
+      const webhooksDrained = webhookHooks.drain();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
       );
@@ -402,6 +432,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
       for (const s of [...sessions]) s.close(CLOSE_CODES.shutdown.code, 'server shutting down');
       await Promise.race([allClosed, deadline]);
+      await webhooksDrained;
     },
     stop() {
       stopping ??= (async () => {
@@ -412,6 +443,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         ticker.stop();
         // The leaves the delay held back go out while the broker is still there.
         await presence.close();
+        // The offlines and vacancies held back go to the store while presence and store last.
+        await webhookHooks.stop();
         if (ownsPresence) await presenceStore.close();
         logOrder.close();
         transport?.close();

@@ -12,6 +12,7 @@ import {
 import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { WebhookService } from '../services/webhooks/webhook-service.js';
 
 /** The node as the API sees it (wired in node.ts). */
 export interface ApiNode {
@@ -38,6 +39,8 @@ export interface ApiNode {
     /** Nodes that answered. */
     nodes: number;
   }>;
+  /** The tenant's webhook dead letters (docs/webhooks.md). */
+  webhooks: Pick<WebhookService, 'dead' | 'retry'>;
   /** Answers a request itself (returns true) or leaves it to the API. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }

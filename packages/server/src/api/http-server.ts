@@ -11,6 +11,7 @@ import { disconnectRoute } from './routes/disconnect.js';
 import { notifyRoute } from './routes/notify.js';
 import { publishRoute } from './routes/publish.js';
 import { historyRoute, presenceRoute, statsRoute } from './routes/read.js';
+import { webhooksDeadRoute, webhooksRetryRoute } from './routes/webhooks.js';
 
 export type { ApiNode } from './api-call.js';
 
@@ -21,6 +22,8 @@ const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/presence': { method: 'GET', handler: presenceRoute },
   '/api/disconnect': { method: 'POST', handler: disconnectRoute },
   '/api/stats': { method: 'GET', handler: statsRoute },
+  '/api/webhooks/dead': { method: 'GET', handler: webhooksDeadRoute },
+  '/api/webhooks/retry': { method: 'POST', handler: webhooksRetryRoute },
 };
 
 export function createApiHandler(

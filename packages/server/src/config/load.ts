@@ -170,6 +170,13 @@ function checkCombination(
     quotaOrgs.add(org);
   }
   checkApiKeys(config.apiKey, config.apiKeys);
+  const webhookOrgs = new Set<string>();
+  for (const { org } of config.webhooks) {
+    if (webhookOrgs.has(org)) throw new ConfigError(`webhooks names org '${org}' twice`);
+    webhookOrgs.add(org);
+  }
+  if (config.webhookRetryCap < config.webhookRetryBase)
+    throw new ConfigError('webhookRetryCap must be at least webhookRetryBase');
 }
 
 /**
