@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook } from './signature.js';
 
@@ -46,5 +47,31 @@ describe('verifyWebhook', () => {
     ],
   ])('%s: %s', (_name, headers, body, secret, now, valid) => {
     expect(verifyWebhook(secret, headers, body, now)).toBe(valid);
+  });
+});
+
+describe('the verification example of docs/webhooks.md', () => {
+  it('accepts what the server signs and refuses a changed body, as written in the docs', async () => {
+    const doc = readFileSync(new URL('../../../../../docs/webhooks.md', import.meta.url), 'utf8');
+    const code = /```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    if (code === undefined) throw new Error('no js example in docs/webhooks.md');
+    const { verifyHubcastWebhook } = (await import(
+      /* @vite-ignore */ `data:text/javascript,${encodeURIComponent(code)}`
+    )) as { verifyHubcastWebhook: (s: string, h: Record<string, string>, b: string) => boolean };
+    const now = Math.floor(Date.now() / 1000);
+    const headers = {
+      'hubcast-webhook-id': 'wh_1',
+      'hubcast-webhook-timestamp': String(now),
+      'hubcast-webhook-signature': signWebhook(SECRET, 'wh_1', now, BODY),
+    };
+    expect(verifyHubcastWebhook(SECRET, headers, BODY)).toBe(true);
+    expect(verifyHubcastWebhook(SECRET, headers, `${BODY} `)).toBe(false);
+    // Signed, but outside the replay window.
+    const stale = {
+      ...headers,
+      'hubcast-webhook-timestamp': String(now - 301),
+      'hubcast-webhook-signature': signWebhook(SECRET, 'wh_1', now - 301, BODY),
+    };
+    expect(verifyHubcastWebhook(SECRET, stale, BODY)).toBe(false);
   });
 });
