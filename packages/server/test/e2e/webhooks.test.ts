@@ -137,6 +137,20 @@ describe('webhook delivery', () => {
     expect(after.body).toEqual({ items: [], more: false });
   });
 
+  it("sends at most 4 of a tenant's webhooks at once, so its hanging endpoint holds up no other tenant", async () => {
+    acme.answer = () => 'hang';
+    const node = await start({ webhookTimeout: 20 });
+    for (let i = 0; i < 10; i++) await connectClient(node, { sub: `u${i}`, org: 'acme' });
+    await acme.until((r) => r.requests.length === 4);
+    await connectClient(node, { sub: 'gina', org: 'globex' });
+    await globex.until((r) => r.processed.length === 1);
+    // Gina's request is done on the node's side too once it counts as delivered.
+    await untilMetric(node.node, 'hubcast_webhook_deliveries_total', { outcome: 'delivered' });
+    expect(acme.requests).toHaveLength(4);
+    expect(await metricValue(node.node, 'hubcast_webhook_in_flight')).toBe(4);
+    expect(await metricValue(node.node, 'hubcast_webhook_queue_depth')).toBe(10);
+  });
+
   it.each([
     ['GET', '/api/webhooks/dead?limit=0', "'limit' must be an integer from 1 to 100"],
     ['GET', '/api/webhooks/dead?limit=101', "'limit' must be an integer from 1 to 100"],

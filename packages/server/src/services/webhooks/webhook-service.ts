@@ -64,9 +64,13 @@ export class WebhookService {
         secret: w.secret,
         events: w.events === undefined ? undefined : new Set(w.events),
       });
+    // Without endpoints nothing is queued: no store reads at scrape time, no polling.
     this.metrics = new WebhookMetrics(
       options.registry,
-      () => options.store().counts(),
+      () =>
+        this.endpoints.size === 0
+          ? Promise.resolve({ pending: 0, dead: 0 })
+          : options.store().counts(),
       () => this.dispatcher.inFlightCount,
     );
     this.dispatcher = new WebhookDispatcher({
@@ -122,7 +126,7 @@ export class WebhookService {
   }
 
   start(): void {
-    this.dispatcher.start();
+    if (this.endpoints.size > 0) this.dispatcher.start();
   }
 
   /**
