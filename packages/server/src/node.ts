@@ -40,6 +40,7 @@ import { SignallingService } from './services/signalling.js';
 import { ChatService } from './services/chat/chat-service.js';
 import { SendRate } from './services/chat/send-rate.js';
 import { endRoomSubscriptions } from './session/room-gate.js';
+import { WebhookHooks } from './services/webhooks/node-hooks.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -215,16 +216,26 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   });
 
+  // Webhooks (docs/webhooks.md) and the cluster's online users they and Web Push share.
+  const webhookHooks = new WebhookHooks({
+    config,
+    presence: () => presenceStore,
+    store: () => currentStore().webhooks,
+    registry: metrics.registry,
+    logger,
+    track: (work) => trackInFlight(work),
+  });
+
   const pushService = new PushService({
     vapid: vapidOf(config),
     allowInsecure: config.pushAllowInsecure,
     store: () => currentStore().push,
-    // INTEGRATOR: this sees only this node's connections. Swap in the cluster-wide isOnline of
-    // presence/online-users.ts (branch wt-webhooks) and the chat profile's time zone
-    // (chat.profile, branch wt-chat-service) for timeZoneOf; until then zones are UTC.
-    isOnline:
-      deps.push?.isOnline ?? ((org, user) => Promise.resolve(admission.hasConnection(org, user))),
-    timeZoneOf: deps.push?.timeZoneOf ?? (() => Promise.resolve(undefined)),
+    // Online anywhere in the cluster (presence/online-users.ts); quiet hours in the zone the
+    // user keeps in their chat profile (UTC without one).
+    isOnline: deps.push?.isOnline ?? ((org, user) => webhookHooks.online.isOnline(org, user)),
+    timeZoneOf:
+      deps.push?.timeZoneOf ??
+      (async (org, user) => (await currentStore().chat.profile(org, user)).time_zone),
     now: deps.push?.now ?? Date.now,
     logger,
     ...(deps.push?.provider === undefined ? {} : { provider: deps.push.provider }),
@@ -237,6 +248,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     (org, items) => trackInFlight(publishService(org, items)),
     logger,
     (org, created, quietHours) => pushService.notified(org, created, quietHours),
+    (org, created) => webhookHooks.notificationsCreated(org, created),
   );
 
   const signalling = new SignallingService({
@@ -291,7 +303,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     admit: (s) => admission.admit(s),
     async admitInCluster(s) {
-      if (embedded || (await userSlots.take(s))) return undefined;
+      if (embedded || (await userSlots.take(s))) {
+        if (s.state !== 'closed') webhookHooks.connected(s);
+        return undefined;
+      }
       metrics.countLimit('user_connections');
       return limitExceeded('too many connections for this user', {
         closeCode: CLOSE_CODES.limit.code,
@@ -301,13 +316,20 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       sessions.delete(s);
       admission.release(s);
       userSlots.release(s);
+      webhookHooks.disconnected(s);
     },
     socketClosed(ws) {
       sockets.delete(ws);
       if (draining && sockets.size === 0) onAllClosed?.();
     },
-    presenceEnter: (s, channel) => presence.enter(s, channel),
-    presenceLeave: (s, channel) => presence.leave(s, channel),
+    presenceEnter: (s, channel) => {
+      presence.enter(s, channel);
+      webhookHooks.subscribed(s, channel);
+    },
+    presenceLeave: (s, channel) => {
+      presence.leave(s, channel);
+      webhookHooks.unsubscribed(s, channel);
+    },
     presenceMembers: (org, channel) => presence.members(org, channel),
     scheduleFlush: fanOut.scheduleFlush,
     noteHead: (org, headSeq) => logOrder.noteHead(org, headSeq),
@@ -380,6 +402,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
+    webhooks: webhookHooks.service,
     async disconnect(org, user, reason) {
       const answers = await clusterCalls.ask({ op: 'disconnect', user, reason }, org);
       return answers.reduce((sum, a) => sum + (a.closed ?? 0), 0);
@@ -432,7 +455,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await broker.start(onBroker);
         if (ownsPresence) presenceStore = createPresence(config, nodeId);
         if (isExpiringPresence(presenceStore))
-          await presenceStore.startHeartbeat(presence.expiryHandlers());
+          await presenceStore.startHeartbeat(
+            presence.expiryHandlers((change, member) => webhookHooks.expired(change, member)),
+          );
         draining = false;
         const handler = createApiHandler(apiNode);
         server = createListener(config, (req, res) => void handler(req, res));
@@ -465,12 +490,15 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       void notifications.relay.flush();
       pushService.dispatcher?.start();
       if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
+      webhookHooks.start();
     },
     async drain() {
       if (draining) return;
       draining = true;
       // First, so no job is taken once drain begins; the running ones finish below.
       const ingestClosed = ingest?.close();
+      // No webhook is claimed once drain begins; the requests under way get a bounded wait.
+      const webhooksDrained = webhookHooks.drain();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
       );
@@ -489,6 +517,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
       for (const s of [...sessions]) s.close(CLOSE_CODES.shutdown.code, 'server shutting down');
       await Promise.race([allClosed, deadline]);
+      await webhooksDrained;
     },
     stop() {
       stopping ??= (async () => {
@@ -501,6 +530,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         // presence leaves them to its node expiry, so clients that reconnect elsewhere within
         // it show no leave/join pair (services/presence-tracker.ts close()).
         await presence.close({ runPending: !isExpiringPresence(presenceStore) });
+        // The offlines and vacancies held back go to the store while presence and store last.
+        await webhookHooks.stop();
         if (ownsPresence) await presenceStore.close();
         logOrder.close();
         transport?.close();

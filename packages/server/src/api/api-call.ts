@@ -14,6 +14,7 @@ import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { MemberPage } from '../presence/presence.js';
 import type { ChatService } from '../services/chat/chat-service.js';
+import type { WebhookService } from '../services/webhooks/webhook-service.js';
 
 /** The node as the API sees it (wired in node.ts). */
 export interface ApiNode {
@@ -48,6 +49,8 @@ export interface ApiNode {
     /** Nodes that answered. */
     nodes: number;
   }>;
+  /** The tenant's webhook dead letters (docs/webhooks.md). */
+  webhooks: Pick<WebhookService, 'dead' | 'retry'>;
   /** Answers a request itself (returns true) or leaves it to the API. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }

@@ -18,6 +18,7 @@ import { disconnectRoute } from './routes/disconnect.js';
 import { notifyRoute } from './routes/notify.js';
 import { publishRoute } from './routes/publish.js';
 import { historyRoute, presenceRoute, statsRoute } from './routes/read.js';
+import { webhooksDeadRoute, webhooksRetryRoute } from './routes/webhooks.js';
 
 export type { ApiNode } from './api-call.js';
 
@@ -33,6 +34,8 @@ const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/chat/members/remove': { method: 'POST', handler: chatRemoveMemberRoute },
   '/api/chat/send': { method: 'POST', handler: chatSendRoute },
   '/api/chat/history': { method: 'GET', handler: chatHistoryRoute },
+  '/api/webhooks/dead': { method: 'GET', handler: webhooksDeadRoute },
+  '/api/webhooks/retry': { method: 'POST', handler: webhooksRetryRoute },
 };
 
 export function createApiHandler(

@@ -287,6 +287,12 @@ Precedence: flags, then environment, then the file, then the defaults.
   --vapid-subject S         mailto: or https:// contact for push services
   --push-allow-insecure     tests only: push endpoints may be http://localhost and
                             internal addresses
+  --webhook-timeout S       a webhook request failing after this is retried (5); the
+                            endpoints: "webhooks" in the config file (docs/webhooks.md),
+                            [{"org": "acme", "url": "https://...", "secret": "..."}]
+  --webhook-max-attempts N  attempts before a webhook is a dead letter (8)
+  --webhook-retry-base S    backoff with full jitter: up to base * 2^(n-1) (1)
+  --webhook-retry-cap S     ... and never more than this (600)
   --log-level L             fatal|error|warn|info|debug|trace|silent (info)
   --dev                     local playground: 127.0.0.1, a secret and key kept in
                             <data-dir>/dev-secrets.json, a ready token, the web page

@@ -173,6 +173,13 @@ function checkCombination(
   checkApiKeys(config.apiKey, config.apiKeys);
   const badVapid = explainBadVapid(config);
   if (badVapid !== undefined) throw new ConfigError(badVapid);
+  const webhookOrgs = new Set<string>();
+  for (const { org } of config.webhooks) {
+    if (webhookOrgs.has(org)) throw new ConfigError(`webhooks names org '${org}' twice`);
+    webhookOrgs.add(org);
+  }
+  if (config.webhookRetryCap < config.webhookRetryBase)
+    throw new ConfigError('webhookRetryCap must be at least webhookRetryBase');
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_DATA_DEPTH_DEFAULT, explainBadName } from '@hubcast/protocol';
+import { WEBHOOK_EVENT_TYPES } from '../services/webhooks/event-types.js';
 import { explainBadOriginPattern } from '../transport/origin.js';
 
 const seconds = (max: number) => z.number().positive().max(max);
@@ -24,6 +25,27 @@ export const tenantQuotaSchema = z
     publishBurst: count(0, 100_000_000).optional(),
   })
   .strict();
+
+/** A tenant's webhook endpoint (docs/webhooks.md; config file only). */
+export const webhookEndpointSchema = z
+  .object({
+    org: z.string().regex(/^[A-Za-z0-9_\-:@=+]{1,64}$/, 'must be a valid org name'),
+    // The message never quotes the URL: it may carry credentials.
+    url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL'),
+    secret: z.string().min(16, 'must be at least 16 characters'),
+    /** The events sent; all of them when absent. */
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1, 'must name at least one event').optional(),
+  })
+  .strict();
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(text);
+    return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 /** `*`, or `scheme://host[:port]` with at most a whole leading `*` label (transport/origin.ts). */
 const originPattern = z
@@ -169,6 +191,15 @@ export const configSchema = z
     vapidSubject: z.string().min(1).optional(),
     /** Tests only: push endpoints may be http://localhost and internal addresses (SSRF!). */
     pushAllowInsecure: z.boolean().default(false),
+    /** Per-tenant webhook endpoints and secrets (docs/webhooks.md); one per org. */
+    webhooks: z.array(webhookEndpointSchema).default([]),
+    /** Seconds a webhook request may take before it counts as failed. */
+    webhookTimeout: seconds(300).default(5),
+    /** Attempts per webhook before it becomes a dead letter. */
+    webhookMaxAttempts: count(1, 100).default(8),
+    /** Retry backoff (full jitter): up to base * 2^(n-1) seconds after the n-th failure, capped. */
+    webhookRetryBase: seconds(3600).default(1),
+    webhookRetryCap: seconds(86_400).default(600),
     dev: z.boolean().default(false),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -191,12 +222,13 @@ export const LIST_KEYS: ReadonlySet<string> = new Set([
 /** Keys whose value is a boolean flag. */
 export const BOOLEAN_KEYS: ReadonlySet<string> = new Set(['dev', 'queue', 'pushAllowInsecure']);
 /** Keys that only a config file can set (structured values). */
-export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys', 'tenantQuotas']);
+export const FILE_ONLY_KEYS: ReadonlySet<string> = new Set(['apiKeys', 'tenantQuotas', 'webhooks']);
 /** Keys never printed back in errors. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'jwtSecret',
   'apiKey',
   'apiKeys',
+  'webhooks',
   // Carry the database passwords.
   'postgresUrl',
   'redisUrl',

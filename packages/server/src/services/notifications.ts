@@ -63,6 +63,8 @@ export class NotificationService {
     publish: Publish,
     logger: Logger,
     private readonly onNotified?: OnNotified,
+    /** Told of each create that wrote something, once its pushes are in the log (webhooks). */
+    private readonly onCreated?: (org: string, created: CreateResult) => void,
   ) {
     this.relay = new PushRelay(store, publish, logger);
   }
@@ -72,7 +74,10 @@ export class NotificationService {
     const request = parseNotify(body);
     return this.track(org, request.users, async () => {
       const created = await this.store().create(org, request);
-      if (created.created) await this.relay.flush();
+      if (created.created) {
+        await this.relay.flush();
+        this.onCreated?.(org, created);
+      }
       await this.onNotified?.(org, created, request.quietHours);
       return { ids: created.ids };
     });
@@ -93,7 +98,7 @@ export class NotificationService {
           ...(before === undefined ? {} : { before }),
           ...(unread === undefined ? {} : { unread }),
         });
-        return { items: page.items.map(wire), more: page.more };
+        return { items: page.items.map(wireNotification), more: page.more };
       }
       case 'notifications.markRead': {
         const ids = p['ids'];
@@ -153,7 +158,7 @@ export class NotificationService {
 }
 
 /** The wire form: absent optional fields stay absent. */
-function wire(n: Notification): { [key: string]: JsonValue } {
+export function wireNotification(n: Notification): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = { id: n.id, kind: n.kind, title: n.title };
   if (n.body !== undefined) out['body'] = n.body;
   if (n.data !== undefined) out['data'] = n.data;

@@ -172,16 +172,23 @@ export class PresenceTracker {
    * What a cluster node's engine reports as nodes come and go: members of a node that died
    * leave, those of this node back from being cut off join again, through `announce`.
    */
-  expiryHandlers(): ExpiryHandlers {
+  expiryHandlers(
+    /** Told of the hidden channels' entries (online users, channel occupancy: webhooks). */
+    onHidden?: (change: 'join' | 'leave', member: PresenceChange) => void,
+  ): ExpiryHandlers {
     const report = (
       change: 'join' | 'leave',
       cause: PresenceTransition['cause'],
       members: readonly PresenceChange[],
     ): void => {
-      for (const { org, channel, user, info } of members) {
-        // The cluster's hidden per-user connection channels (cluster/user-slots.ts) have no
-        // watchers to tell and are no presence of anyone's.
-        if (channel.startsWith('~')) continue;
+      for (const member of members) {
+        const { org, channel, user, info } = member;
+        // The cluster's hidden channels (cluster/user-slots.ts, presence/online-users.ts) have
+        // no watchers to tell and are no presence of anyone's.
+        if (channel.startsWith('~')) {
+          onHidden?.(change, member);
+          continue;
+        }
         void this.announce({
           org,
           channel,

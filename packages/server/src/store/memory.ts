@@ -32,6 +32,8 @@ import {
 } from './store.js';
 import { MemoryPushStore } from './push-memory.js';
 import type { PushSubscriptionStore } from './push-store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { MemoryWebhooks } from './webhooks-memory.js';
 
 interface Row extends NotificationRow {
   user: string;
@@ -50,6 +52,7 @@ export class MemoryStore implements Store {
   readonly notifications: NotificationStore;
   readonly chat: ChatStore;
   readonly push: PushSubscriptionStore;
+  readonly webhooks: WebhookStore;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
@@ -59,6 +62,7 @@ export class MemoryStore implements Store {
     this.notifications = new MemoryNotifications(now, isClosed, outbox);
     this.chat = new MemoryChatStore(now, isClosed, outbox);
     this.push = new MemoryPushStore(now, isClosed);
+    this.webhooks = new MemoryWebhooks(now, isClosed);
   }
 
   check(): Promise<void> {

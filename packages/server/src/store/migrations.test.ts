@@ -57,14 +57,9 @@ describe('the migration lists', () => {
     ['sqlite', SQLITE_MIGRATIONS],
     ['postgres', POSTGRES_MIGRATIONS],
   ])('%s counts versions 1, 2, 3, ... in order', (_dialect, migrations) => {
-    // Issue 12 hands SQLite versions 4 and 5 to branches merged apart from web push (6): until
-    // they are in, those two may be missing. Delete RESERVED once they are.
-    const RESERVED = new Set([4, 5]);
     const versions = migrations.map((m) => m.version);
     const newest = Math.max(...versions);
-    const expected = Array.from({ length: newest }, (_, i) => i + 1).filter(
-      (v) => versions.includes(v) || !RESERVED.has(v),
-    );
+    const expected = Array.from({ length: newest }, (_, i) => i + 1);
     expect(versions).toEqual(expected);
   });
 

@@ -180,5 +180,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       UPDATE push_outbox SET channel = 'user.' || user_id || '.notifications';
       ALTER TABLE push_outbox ALTER COLUMN channel DROP DEFAULT;`,
   },
+  // Version 6 is the chat store's (issue 12, merged from its own branch): SQLite's 4 and 5 are
+  // PostgreSQL's 6 and 7, the event log's two migrations having no SQLite twin.
+  {
+    version: 7,
+    name: 'webhooks',
+    // Times are Unix ms as in the SQLite twin; ids compare bytewise (COLLATE "C") so the dead
+    // letter list pages in the same order on both.
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id text COLLATE "C" PRIMARY KEY,
+        org text NOT NULL,
+        type text NOT NULL,
+        body text NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL,
+        created_at bigint NOT NULL,
+        next_attempt_at bigint NOT NULL,
+        lease_until bigint NOT NULL,
+        last_status integer,
+        last_error text
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (org, id)
+        WHERE state = 'dead';`,
+  },
   WEB_PUSH_POSTGRES,
 ];

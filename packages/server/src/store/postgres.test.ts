@@ -9,6 +9,7 @@ import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { describePushStore } from './push-store.contract.js';
+import { describeWebhookStore } from './webhook-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 let server: PostgresServer;
@@ -25,6 +26,7 @@ const newTarget: StoreTargetFactory = async () => {
 };
 
 describeStore('PostgresStore', newTarget);
+describeWebhookStore('PostgresStore', newTarget);
 describeStoreLifecycle('PostgresStore', newTarget);
 describePushStore('PostgresStore', newTarget, { sharedTarget: true });
 describeChatStore('PostgresStore', newTarget);

@@ -44,6 +44,8 @@ import {
 } from './store.js';
 import { PostgresPushStore } from './push-postgres.js';
 import type { PushSubscriptionStore } from './push-store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { PostgresWebhooks } from './webhooks-postgres.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** A connection string (`postgres://user:password@host:5432/db`); errors never echo it. */
@@ -89,6 +91,7 @@ export class PostgresStore implements Store {
   readonly notifications: NotificationStore;
   readonly push: PushSubscriptionStore;
   readonly chat: ChatStore;
+  readonly webhooks: WebhookStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -121,6 +124,7 @@ export class PostgresStore implements Store {
     this.notifications = new PostgresNotifications(db, transaction, options.now ?? Date.now);
     this.chat = new PostgresChatStore(db, transaction, options.now ?? Date.now);
     this.push = new PostgresPushStore(db, transaction, options.now ?? Date.now);
+    this.webhooks = new PostgresWebhooks(db, options.now ?? Date.now);
   }
 
   private async query<R extends QueryResultRow>(

@@ -145,5 +145,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE push_outbox ADD COLUMN channel TEXT NOT NULL DEFAULT '';
       UPDATE push_outbox SET channel = 'user.' || user_id || '.notifications';`,
   },
+  // Version 4 is the chat store's (issue 12, merged from its own branch).
+  {
+    version: 5,
+    name: 'webhooks',
+    // The outbound webhook queue (store/webhook-store.ts); a delivered row is deleted, a dead
+    // letter stays. `lease_until` 0 is "not leased".
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (org, id)
+        WHERE state = 'dead';`,
+  },
   WEB_PUSH_SQLITE,
 ];

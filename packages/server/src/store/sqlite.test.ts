@@ -11,6 +11,7 @@ import type { StoreTargetFactory } from './store-kit.contract.js';
 import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { describePushStore } from './push-store.contract.js';
+import { describeWebhookStore } from './webhook-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubcast-sqlite-store-'));
@@ -24,6 +25,7 @@ const newTarget: StoreTargetFactory = () => {
 };
 
 describeStore('SqliteStore', newTarget);
+describeWebhookStore('SqliteStore', newTarget);
 describeStoreLifecycle('SqliteStore', newTarget);
 describePushStore('SqliteStore', newTarget, { sharedTarget: true });
 describeChatStore('SqliteStore', newTarget);

@@ -48,6 +48,8 @@ import {
 } from './store.js';
 import { SqlitePushStore } from './push-sqlite.js';
 import type { PushSubscriptionStore } from './push-store.js';
+import type { WebhookStore } from './webhook-store.js';
+import { SqliteWebhooks } from './webhooks-sqlite.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file, e.g. `<dataDir>/store.db`; its directory is created when missing. */
@@ -80,6 +82,7 @@ export class SqliteStore implements Store {
   readonly notifications: NotificationStore;
   readonly push: PushSubscriptionStore;
   readonly chat: ChatStore;
+  readonly webhooks: WebhookStore;
   private closed = false;
 
   /** Opens (or creates) the file and migrates it; fails naming the file when it cannot. */
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
       this.notifications = new SqliteNotifications(db, this.run, now);
       this.push = new SqlitePushStore(db, this.run, now);
       this.chat = new SqliteChatStore(db, this.run, now);
+      this.webhooks = new SqliteWebhooks(db, this.run, now);
       const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck();
       // BEGIN IMMEDIATE takes the write lock, so check() fails while a writer holds it.
       const probe = db.transaction(() => version.get());

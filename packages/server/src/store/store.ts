@@ -22,6 +22,7 @@ import type { JsonValue, Notification } from '@hubcast/protocol';
 import { EngineUnavailableError } from '../engine-error.js';
 import type { PushSubscriptionStore } from './push-store.js';
 import type { ChatStore } from './chat-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** A notification as the wire shows it (PROTOCOL.md §10). */
 export type { Notification };
@@ -143,6 +144,8 @@ export interface Store {
   /** Web Push subscriptions and deliveries (push-store.ts). */
   readonly push: PushSubscriptionStore;
   readonly chat: ChatStore;
+  /** The outbound webhook queue (webhook-store.ts). */
+  readonly webhooks: WebhookStore;
   /** For /readyz: resolves when the backend can take writes, else says why. */
   check(): Promise<void>;
   /** Releases the file or the connections; later calls reject with `StoreUnavailableError`. */

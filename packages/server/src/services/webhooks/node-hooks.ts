@@ -1,0 +1,141 @@
+/**
+ * Where the node's events become webhooks: the few calls node.ts makes (a connection went live
+ * or closed, a concrete subscription began or ended, notifications were created, a dead node's
+ * hidden presence expired), turned into `user.*`, `channel.*` and `notification.undelivered`.
+ * Kept out of node.ts so the wiring file only wires.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../../config/schema.js';
+import { ChannelOccupancy } from '../../presence/channel-occupancy.js';
+import { OnlineUsers, type Connection } from '../../presence/online-users.js';
+import type { Presence, PresenceChange } from '../../presence/presence.js';
+import type { CreateResult } from '../../store/store.js';
+import type { WebhookStore } from '../../store/webhook-store.js';
+import { wireNotification } from '../notifications.js';
+import { WebhookService } from './webhook-service.js';
+
+export interface WebhookHooksOptions {
+  config: Config;
+  presence: () => Presence;
+  store: () => WebhookStore;
+  registry: Registry;
+  logger: Logger;
+  /** Work drain waits for (the node's in-flight set). */
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export class WebhookHooks {
+  readonly service: WebhookService;
+  /** Who is online in the cluster; Web Push asks it too (`isOnline`). */
+  readonly online: OnlineUsers;
+  private readonly occupancy: ChannelOccupancy;
+  private readonly tracksChannels: boolean;
+
+  constructor(private readonly options: WebhookHooksOptions) {
+    const { config, presence, logger } = options;
+    const delayMs = config.presenceLeaveDelay * 1000;
+    this.service = new WebhookService({
+      config,
+      store: options.store,
+      registry: options.registry,
+      logger,
+    });
+    this.online = new OnlineUsers(
+      presence,
+      delayMs,
+      ({ org, user, online }) =>
+        void this.service.emit(org, online ? 'user.online' : 'user.offline', { user }),
+      logger,
+    );
+    this.occupancy = new ChannelOccupancy(
+      presence,
+      delayMs,
+      ({ org, channel, occupied }) =>
+        void this.service.emit(org, occupied ? 'channel.occupied' : 'channel.vacated', {
+          channel,
+        }),
+      logger,
+    );
+    this.tracksChannels = this.service.anyWants('channel.occupied', 'channel.vacated');
+  }
+
+  /** A connection is authenticated and admitted. */
+  connected(c: Connection): void {
+    this.online.connected(c);
+  }
+
+  disconnected(c: Connection): void {
+    this.online.disconnected(c);
+  }
+
+  /** A session's exact subscription to a concrete channel began (presence enter). */
+  subscribed(c: Connection, channel: string): void {
+    if (this.watchesChannels(c.org)) this.occupancy.enter(c.id, c.org, channel);
+  }
+
+  unsubscribed(c: Connection, channel: string): void {
+    if (this.watchesChannels(c.org)) this.occupancy.leave(c.id, c.org, channel);
+  }
+
+  /** New notifications: each one whose user has no connection anywhere is reported. */
+  notificationsCreated(org: string, created: CreateResult): void {
+    if (!created.created || !this.service.wants(org, 'notification.undelivered')) return;
+    void this.options.track(this.reportUndelivered(org, created));
+  }
+
+  /** A hidden presence entry of a dead (or restored) node; see presenceExpiry in engines.ts. */
+  expired(change: 'join' | 'leave', member: PresenceChange): void {
+    if (!this.online.fromExpiry(change, member) && this.tracksChannels)
+      this.occupancy.fromExpiry(change, member);
+  }
+
+  start(): void {
+    this.service.start();
+  }
+
+  /** Claims no more webhooks and waits (bounded) for the requests under way. */
+  drain(): Promise<void> {
+    return this.service.stop();
+  }
+
+  /**
+   * Reports the offlines and vacancies the grace period held back (the store must still be
+   * open), then waits for them to be queued; other nodes, or the next start, send them.
+   */
+  async stop(): Promise<void> {
+    await Promise.all([this.online.close(), this.occupancy.close()]);
+    await this.service.stop();
+  }
+
+  private watchesChannels(org: string): boolean {
+    return (
+      this.tracksChannels &&
+      (this.service.wants(org, 'channel.occupied') || this.service.wants(org, 'channel.vacated'))
+    );
+  }
+
+  private async reportUndelivered(org: string, created: CreateResult): Promise<void> {
+    const online = new Map<string, Promise<boolean>>();
+    const emits: Promise<void>[] = [];
+    for (const [i, notification] of created.notifications.entries()) {
+      const user = created.users[i];
+      if (user === undefined) continue;
+      let answer = online.get(user);
+      if (answer === undefined) online.set(user, (answer = this.online.isOnline(org, user)));
+      try {
+        if (await answer) continue;
+      } catch (err) {
+        this.options.logger.warn({ err, org }, 'notification.undelivered skipped: presence failed');
+        continue;
+      }
+      emits.push(
+        this.service.emit(org, 'notification.undelivered', {
+          user,
+          notification: wireNotification(notification),
+        }),
+      );
+    }
+    await Promise.all(emits);
+  }
+}
