@@ -111,3 +111,10 @@ export function chatRoomOf(name: string): string | undefined {
   const end = name.indexOf('.', 5);
   return end === -1 ? name.slice(5) : name.slice(5, end);
 }
+
+/** The data of the ephemeral `chat.typing` event on `chat.<room>` (never logged). */
+export interface ChatTypingEventData {
+  type: 'chat.typing';
+  room: string;
+  user: string;
+}

@@ -39,6 +39,7 @@ import { PushService, vapidOf, type PushDeps } from './services/push/push-servic
 import { SignallingService } from './services/signalling.js';
 import { ChatService } from './services/chat/chat-service.js';
 import { SendRate } from './services/chat/send-rate.js';
+import { ChatTyping } from './services/chat/typing.js';
 import { endRoomSubscriptions } from './session/room-gate.js';
 import { WebhookHooks } from './services/webhooks/node-hooks.js';
 import { openStore } from './store/open.js';
@@ -263,6 +264,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     flushPushes: () => notifications.relay.flush(),
     notify: (org, request) => notifications.notify(org, request),
     sendRate: new SendRate(config.chatSendRate, config.chatSendBurst),
+    typing: new ChatTyping(
+      () => currentStore().chat,
+      (org, channel, data, from) => publishEphemeral(org, channel, data, from),
+    ),
     maxDataDepth: config.maxDataDepth,
   });
 

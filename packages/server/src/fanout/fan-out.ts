@@ -107,6 +107,8 @@ export class FanOut {
    */
   deliverEphemeral(event: EphemeralEvent, skipSession: string | undefined): void {
     const owner = personalOwner(event.channel);
+    // Typing indicators and the like on `chat.<room>` are gated like the room's logged events.
+    const room = chatRoomOf(event.channel);
     const coalesceKey = matchesAny(this.coalesceChannels, event.channel)
       ? event.channel
       : undefined;
@@ -115,6 +117,7 @@ export class FanOut {
     this.hub.match(event.org, event.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
+      if (room !== undefined && sub.room !== room) return;
       if (s.id === skipSession || s.runTag === tag) return;
       s.runTag = tag;
       frame ??= encodeEphemeralFrame(event);

@@ -47,6 +47,7 @@ import {
 } from './chat-params.js';
 import { InFlight } from './in-flight.js';
 import type { SendRate } from './send-rate.js';
+import type { ChatTyping } from './typing.js';
 
 /** Who calls an rpc: a connection's user, with its token's `subscribe` grants. */
 export interface ChatCaller {
@@ -62,6 +63,8 @@ export interface ChatServiceDeps {
   /** Creates inbox notifications, once per key (NotificationService.notify). */
   notify: (org: string, request: NotifyRequest) => Promise<unknown>;
   sendRate: SendRate;
+  /** `chat.typing` (typing.ts); without it the method is `not_found`. */
+  typing?: ChatTyping;
   /** How deep a message's `data` may nest (the node's `maxDataDepth`). */
   maxDataDepth: number;
   nowMs?: () => number;
@@ -156,6 +159,10 @@ export class ChatService {
       }
       case 'chat.send':
         return json(await this.send(org, user, p, true));
+      case 'chat.typing':
+        if (this.deps.typing === undefined) throw notFound("unknown rpc method 'chat.typing'");
+        await this.deps.typing.signal(org, user, room);
+        return {};
       case 'chat.edit': {
         const input = {
           room,
@@ -360,6 +367,7 @@ const ROOM_METHODS: ReadonlySet<string> = new Set([
   'chat.leave',
   'chat.setRole',
   'chat.send',
+  'chat.typing',
   'chat.edit',
   'chat.delete',
   'chat.react',
