@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, isObject, limitExceeded, notFound, type JsonValue } from '@hubcast/protocol';
+import { CLOSE_CODES, isObject, limitExceeded, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import type { Broker } from './broker/broker.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
@@ -34,14 +34,9 @@ import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { createBroker, createLog, createPresence, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
-import { NotificationService } from './services/notifications.js';
-import { PushService, vapidOf, type PushDeps } from './services/push/push-service.js';
-import { SignallingService } from './services/signalling.js';
-import { ChatService } from './services/chat/chat-service.js';
-import { SendRate } from './services/chat/send-rate.js';
-import { ChatTyping } from './services/chat/typing.js';
+import type { PushDeps } from './services/push/push-service.js';
+import { Services } from './services/services.js';
 import { endRoomSubscriptions } from './session/room-gate.js';
-import { WebhookHooks } from './services/webhooks/node-hooks.js';
 import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
@@ -217,58 +212,22 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     logger,
   });
 
-  // Webhooks (docs/webhooks.md) and the cluster's online users they and Web Push share.
-  const webhookHooks = new WebhookHooks({
+  const services = new Services({
     config,
+    store: currentStore,
     presence: () => presenceStore,
-    store: () => currentStore().webhooks,
-    registry: metrics.registry,
-    logger,
-    track: (work) => trackInFlight(work),
-  });
-
-  const pushService = new PushService({
-    vapid: vapidOf(config),
-    allowInsecure: config.pushAllowInsecure,
-    store: () => currentStore().push,
-    // Online anywhere in the cluster (presence/online-users.ts); quiet hours in the zone the
-    // user keeps in their chat profile (UTC without one).
-    isOnline: deps.push?.isOnline ?? ((org, user) => webhookHooks.online.isOnline(org, user)),
-    timeZoneOf:
-      deps.push?.timeZoneOf ??
-      (async (org, user) => (await currentStore().chat.profile(org, user)).time_zone),
-    now: deps.push?.now ?? Date.now,
-    logger,
-    ...(deps.push?.provider === undefined ? {} : { provider: deps.push.provider }),
-    ...(deps.push?.pollMs === undefined ? {} : { pollMs: deps.push.pollMs }),
-    onOutcome: (outcome) => metrics.countWebPush(outcome),
-  });
-
-  const notifications = new NotificationService(
-    () => currentStore().notifications,
-    (org, items) => trackInFlight(publishService(org, items)),
-    logger,
-    (org, created, quietHours) => pushService.notified(org, created, quietHours),
-    (org, created) => webhookHooks.notificationsCreated(org, created),
-  );
-
-  const signalling = new SignallingService({
+    publish: (org, items) => publishService(org, items),
     publishEphemeral: (org, channel, data, from) => publishEphemeral(org, channel, data, from),
     chargePublishes,
-    maxDataDepth: config.maxDataDepth,
-  });
-
-  // Chat changes reach the log through the store's outbox, which the inbox's relay drains.
-  const chat = new ChatService({
-    store: () => currentStore().chat,
-    flushPushes: () => notifications.relay.flush(),
-    notify: (org, request) => notifications.notify(org, request),
-    sendRate: new SendRate(config.chatSendRate, config.chatSendBurst),
-    typing: new ChatTyping(
-      () => currentStore().chat,
-      (org, channel, data, from) => publishEphemeral(org, channel, data, from),
-    ),
-    maxDataDepth: config.maxDataDepth,
+    hasLiveConnection: (org, user) =>
+      embedded
+        ? Promise.resolve(admission.hasConnection(org, user))
+        : userSlots.hasConnection(org, user),
+    track: (work) => trackInFlight(work),
+    presenceInfo,
+    metrics,
+    logger,
+    ...(deps.push === undefined ? {} : { push: deps.push }),
   });
 
   // Idempotency keys are scoped per tenant and per publisher (§2.4, key-scope.ts).
@@ -309,7 +268,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     admit: (s) => admission.admit(s),
     async admitInCluster(s) {
       if (embedded || (await userSlots.take(s))) {
-        if (s.state !== 'closed') webhookHooks.connected(s);
+        if (s.state !== 'closed') services.webhooks.connected(s);
         return undefined;
       }
       metrics.countLimit('user_connections');
@@ -321,7 +280,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       sessions.delete(s);
       admission.release(s);
       userSlots.release(s);
-      webhookHooks.disconnected(s);
+      services.webhooks.disconnected(s);
     },
     socketClosed(ws) {
       sockets.delete(ws);
@@ -329,11 +288,11 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     },
     presenceEnter: (s, channel) => {
       presence.enter(s, channel);
-      webhookHooks.subscribed(s, channel);
+      services.webhooks.subscribed(s, channel);
     },
     presenceLeave: (s, channel) => {
       presence.leave(s, channel);
-      webhookHooks.unsubscribed(s, channel);
+      services.webhooks.unsubscribed(s, channel);
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
     scheduleFlush: fanOut.scheduleFlush,
@@ -342,20 +301,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     trackInFlight,
     isChatMember: async (org, room, user) =>
       (await currentStore().chat.member(org, room, user)) !== undefined,
-    rpc(s, method: string, params: JsonValue | undefined): Promise<JsonValue> {
-      if (method.startsWith('notifications.'))
-        return notifications.rpc(s.org, s.user, method, params);
-      if (method.startsWith('presence.')) return presenceInfo.rpc(s, method, params);
-      if (method.startsWith('push.')) return pushService.rpc(s.org, s.user, method, params);
-      if (method.startsWith('signal.')) return signalling.rpc(s.org, s.user, method, params);
-      if (method.startsWith('chat.'))
-        return chat.rpc(
-          { org: s.org, user: s.user, subscribeGrants: s.subscribeGrants },
-          method,
-          params,
-        );
-      return Promise.reject(notFound(`unknown rpc method '${method.slice(0, 64)}'`));
-    },
+    rpc: (s, method, params) => services.rpc(s, method, params),
   };
 
   let onAllClosed: (() => void) | undefined;
@@ -393,9 +339,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       // One event per user notified; a body without a list is refused by notify itself.
       const users = isObject(body) && Array.isArray(body['users']) ? body['users'].length : 1;
       chargePublishes(org, Math.max(1, users));
-      return trackInFlight(notifications.notify(org, body));
+      return trackInFlight(services.notifications.notify(org, body));
     },
-    chat,
+    chat: services.chat,
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };
@@ -407,7 +353,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       });
     },
     presenceMembers: (org, channel) => presence.members(org, channel),
-    webhooks: webhookHooks.service,
+    webhooks: services.webhooks.service,
     async disconnect(org, user, reason) {
       const answers = await clusterCalls.ask({ op: 'disconnect', user, reason }, org);
       return answers.reduce((sum, a) => sum + (a.closed ?? 0), 0);
@@ -461,7 +407,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         if (ownsPresence) presenceStore = createPresence(config, nodeId);
         if (isExpiringPresence(presenceStore))
           await presenceStore.startHeartbeat(
-            presence.expiryHandlers((change, member) => webhookHooks.expired(change, member)),
+            presence.expiryHandlers((change, member) => services.webhooks.expired(change, member)),
           );
         draining = false;
         const handler = createApiHandler(apiNode);
@@ -491,11 +437,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       started = true;
       stopping = undefined;
       // Pushes a crash left in the outbox go out now.
-      notifications.relay.start();
-      void notifications.relay.flush();
-      pushService.dispatcher?.start();
+      services.start();
       if (config.queue) ingest = QueueIngest.start({ config, node: apiNode, metrics, logger });
-      webhookHooks.start();
     },
     async drain() {
       if (draining) return;
@@ -503,7 +446,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       // First, so no job is taken once drain begins; the running ones finish below.
       const ingestClosed = ingest?.close();
       // No webhook is claimed once drain begins; the requests under way get a bounded wait.
-      const webhooksDrained = webhookHooks.drain();
+      const webhooksDrained = services.webhooks.drain();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeout * 1000).unref(),
       );
@@ -536,7 +479,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         // it show no leave/join pair (services/presence-tracker.ts close()).
         await presence.close({ runPending: !isExpiringPresence(presenceStore) });
         // The offlines and vacancies held back go to the store while presence and store last.
-        await webhookHooks.stop();
+        await services.webhooks.stop();
         if (ownsPresence) await presenceStore.close();
         logOrder.close();
         transport?.close();
@@ -548,8 +491,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         });
         started = false;
         draining = false;
-        notifications.relay.stop();
-        await pushService.dispatcher?.stop();
+        services.notifications.relay.stop();
+        await services.push.dispatcher?.stop();
         await broker.close();
         await releaseEngines();
       })();

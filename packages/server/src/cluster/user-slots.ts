@@ -44,6 +44,15 @@ export class ClusterUserSlots {
     return false;
   }
 
+  /**
+   * Whether the user has a live connection anywhere in the cluster now (no grace period, unlike
+   * presence/online-users.ts): what Web Push and `notification.undelivered` ask.
+   */
+  async hasConnection(org: string, user: string): Promise<boolean> {
+    const [member] = await this.presence().members(org, channelOf(user));
+    return (member?.connections ?? 0) > 0;
+  }
+
   /** The connection is gone (or was refused): its slot is free again. */
   release(s: SlotHolder): void {
     if (!this.held.delete(s.id)) return;

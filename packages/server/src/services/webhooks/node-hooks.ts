@@ -23,6 +23,12 @@ export interface WebhookHooksOptions {
   logger: Logger;
   /** Work drain waits for (the node's in-flight set). */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /**
+   * Whether the user has a live connection now, anywhere: `notification.undelivered` goes out
+   * otherwise. Not `online.isOnline`, which stays true for the grace period after the last
+   * connection closed: a user who closed the app a second ago would never hear of it.
+   */
+  hasLiveConnection: (org: string, user: string) => Promise<boolean>;
 }
 
 export class WebhookHooks {
@@ -122,7 +128,8 @@ export class WebhookHooks {
       const user = created.users[i];
       if (user === undefined) continue;
       let answer = online.get(user);
-      if (answer === undefined) online.set(user, (answer = this.online.isOnline(org, user)));
+      if (answer === undefined)
+        online.set(user, (answer = this.options.hasLiveConnection(org, user)));
       try {
         if (await answer) continue;
       } catch (err) {
