@@ -26,6 +26,7 @@ import {
   type Notification,
   type NotificationStore,
 } from '../store/store.js';
+import { InFlight } from './in-flight.js';
 import { PushRelay, type Publish } from './push-relay.js';
 import { parseQuietHours, type QuietHours } from './push/quiet-hours.js';
 
@@ -53,8 +54,8 @@ export interface NotifyRequest {
 }
 
 export class NotificationService {
-  /** Changes in flight per `org\0user`, which reads of that user's inbox wait for. */
-  private readonly busy = new Map<string, Set<Promise<unknown>>>();
+  /** Changes in flight per user, which reads of that user's inbox wait for. */
+  private readonly inFlight = new InFlight();
 
   readonly relay: PushRelay;
 
@@ -128,32 +129,12 @@ export class NotificationService {
     }
   }
 
-  private async track<T>(
-    org: string,
-    users: readonly string[],
-    work: () => Promise<T>,
-  ): Promise<T> {
-    const run = work();
-    const keys = [...new Set(users)].map((u) => `${org}\0${u}`);
-    for (const k of keys) {
-      let set = this.busy.get(k);
-      if (set === undefined) this.busy.set(k, (set = new Set()));
-      set.add(run);
-    }
-    try {
-      return await run;
-    } finally {
-      for (const k of keys) {
-        const set = this.busy.get(k);
-        set?.delete(run);
-        if (set?.size === 0) this.busy.delete(k);
-      }
-    }
+  private track<T>(org: string, users: readonly string[], work: () => Promise<T>): Promise<T> {
+    return this.inFlight.track(org, users, work);
   }
 
-  private async settled(org: string, user: string): Promise<void> {
-    const set = this.busy.get(`${org}\0${user}`);
-    if (set !== undefined) await Promise.allSettled([...set]);
+  private settled(org: string, user: string): Promise<void> {
+    return this.inFlight.settled(org, user);
   }
 }
 

@@ -9,11 +9,11 @@
  * sentinel user enters and leaves on the node holding the pending leave after it was scheduled,
  * so his `leave` is due after any the test rules out; every push up to it is checked.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PresenceMember, ServerMessage } from '@hubcast/protocol';
 import type { ConfigInput } from '../../src/index.js';
 import { eventually } from '../helpers/presence-nodes.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useSharedRedis } from '../helpers/redis.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
   asType,
@@ -23,16 +23,8 @@ import {
   type TestClient,
 } from '../helpers/ws-client.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await redis.command('FLUSHALL');
-});
+// Every test starts on an empty Redis, as a new cluster would.
+const redisServer = useSharedRedis();
 
 const startNode = useTestNodes();
 const GRACE_SECONDS = 0.3;
@@ -49,7 +41,7 @@ const topologies: [string, Topology][] = [
   [
     'two Redis-engine nodes',
     async (config) => {
-      const cluster = { ...config, engine: 'redis' as const, redisUrl: redis.url };
+      const cluster = { ...config, engine: 'redis' as const, redisUrl: redisServer().url };
       return [await startNode(cluster), await startNode(cluster)];
     },
   ],
@@ -196,7 +188,7 @@ describe('a Redis-engine node that drains (a rolling restart)', () => {
   it('leaves its members to its node TTL: who reconnects elsewhere shows nothing, who does not leaves', async () => {
     const cluster = {
       engine: 'redis' as const,
-      redisUrl: redis.url,
+      redisUrl: redisServer().url,
       nodeTtl: 3,
       presenceLeaveDelay: GRACE_SECONDS,
     };
@@ -221,7 +213,7 @@ describe('a Redis-engine node that drains (a rolling restart)', () => {
     });
     // Node a is reaped by now: nothing of it is left to report.
     await eventually(async () => {
-      expect(await redis.command('ZCARD', 'hc:{presence}:reaping')).toBe(':0\r\n');
+      expect(await redisServer().command('ZCARD', 'hc:{presence}:reaping')).toBe(':0\r\n');
     });
     expect(await pushesUntilSentinelLeaves(b, watcher)).toEqual(SENTINEL_CAME_AND_WENT);
     expect(await members(watcher)).toEqual([

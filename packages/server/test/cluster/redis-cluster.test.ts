@@ -4,10 +4,10 @@
  * order, a client resumes on another node by cursor, and a node that lost broker messages
  * catches up from the log.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@hubcast/protocol';
 import { metricValue } from '../helpers/metric-wait.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useSharedRedis } from '../helpers/redis.js';
 import type { TestNode } from '../helpers/test-node.js';
 import {
   connectClient,
@@ -19,23 +19,14 @@ import {
   type MessageOf,
 } from '../helpers/ws-client.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  // Every test starts on an empty Redis, as a new cluster would.
-  await redis.command('FLUSHALL');
-});
+// Every test starts on an empty Redis, as a new cluster would.
+const redisServer = useSharedRedis();
 
 const startNode = useTestNodes();
 const startCluster = (count: number): Promise<TestNode[]> =>
   Promise.all(
     Array.from({ length: count }, () =>
-      startNode({ engine: 'redis', redisUrl: redis.url, store: 'memory' }),
+      startNode({ engine: 'redis', redisUrl: redisServer().url, store: 'memory' }),
     ),
   );
 
@@ -145,7 +136,7 @@ describe('a cluster of three nodes on Redis', () => {
       [0, 1, 2].map(() =>
         startNode({
           engine: 'redis',
-          redisUrl: redis.url,
+          redisUrl: redisServer().url,
           store: 'memory',
           maxConnectionsPerUser: 2,
         }),
@@ -204,7 +195,7 @@ describe('a cluster of three nodes on Redis', () => {
       for (let n = 1; n <= total; n++) {
         // Cut every subscriber connection a few times while events flow: messages sent while
         // a node's subscriber is away are lost to it, and must come from the log.
-        if (n % 20 === 5) await redis.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        if (n % 20 === 5) await redisServer().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
         await publishHttp(a, 'acme', 'feed', n);
       }
     })();
@@ -227,9 +218,9 @@ describe('a cluster of three nodes on Redis', () => {
     // and each is retried with the same key, as a backend would.
     for (let n = 1, after = 0; after < 10; n++) {
       if (n === 15)
-        void redis
+        void redisServer()
           .kill()
-          .then(() => redis.restart())
+          .then(() => redisServer().restart())
           .then(() => (restarted = true));
       for (;;) {
         const res = await httpRequest(a, 'POST', '/api/publish', {
@@ -260,7 +251,7 @@ describe('a cluster of three nodes on Redis', () => {
     await publishHttp(a, 'acme', 'feed', 'before');
     expect(dataOf(await events(watcher, 1))).toEqual(['before']);
 
-    await redis.kill();
+    await redisServer().kill();
     const refused = await httpRequest(a, 'POST', '/api/publish', {
       json: { org: 'acme', channel: 'feed', data: 'during' },
     });
@@ -269,7 +260,7 @@ describe('a cluster of three nodes on Redis', () => {
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ reasons: { log: 'unreachable', broker: 'unreachable' } });
 
-    await redis.restart();
+    await redisServer().restart();
     let status = 0;
     for (let i = 0; i < 200 && status !== 200; i++) {
       status = (await httpRequest(a, 'GET', '/readyz')).status;

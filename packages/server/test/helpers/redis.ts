@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { untilLogLine } from './child-output.js';
 import { freePort } from './free-port.js';
 
@@ -154,4 +155,25 @@ function replyEnd(reply: string): number | undefined {
   if (length < 0) return lineEnd + 2; // $-1: nil
   const end = lineEnd + 2 + length + 2;
   return reply.length >= end ? end : undefined;
+}
+
+/**
+ * One `redis-server` for a test file, emptied after each test as a new cluster would find it;
+ * answers a getter because the server starts in `beforeAll`.
+ */
+export function useSharedRedis(): () => RedisServer {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await redis?.command('FLUSHALL');
+  });
+  return () => {
+    if (redis === undefined) throw new Error('redis is not started yet');
+    return redis;
+  };
 }

@@ -3,14 +3,13 @@
  * headless Chromium driving it. Waits go through Playwright's auto-waiting locators and
  * `waitForFunction`, never fixed sleeps.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNode, loadConfig, type HubcastNode } from '../../src/index.js';
 import { createDevPageHandler } from '../../src/web/dev-page.js';
 import { TEST_SECRET, signTestToken } from '../helpers/test-node.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const API_KEY = 'dev-page-test-key';
 const SCREENSHOT = '/tmp/hubcast-dev-page.png';
 
@@ -23,7 +22,7 @@ interface Published {
 /** `[data-testid="id"]`, optionally with more attribute selectors appended. */
 const tid = (id: string, extra = ''): string => `[data-testid="${id}"]${extra}`;
 
-describe.skipIf(!existsSync(CHROMIUM))('dev page (needs Chromium at /usr/bin/chromium)', () => {
+describe.skipIf(!hasChromium())('dev page (needs Chromium at /usr/bin/chromium)', () => {
   let node: HubcastNode;
   let browser: Browser;
   let page: Page;
@@ -50,19 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dev page (needs Chromium at /usr/bin/chr
     });
     await node.start();
     baseUrl = `http://127.0.0.1:${node.address().port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));

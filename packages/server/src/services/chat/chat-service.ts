@@ -45,7 +45,7 @@ import {
   usersParam,
   type Params,
 } from './chat-params.js';
-import { InFlight } from './in-flight.js';
+import { InFlight } from '../in-flight.js';
 import type { SendRate } from './send-rate.js';
 import type { ChatTyping } from './typing.js';
 

@@ -1,6 +1,6 @@
 /**
- * Changes in flight per user, which that user's reads wait for (the `track`/`settled` trick of
- * services/notifications.ts): a read that comes right after a change on the same node answers
+ * Changes in flight per user, which that user's reads wait for (the inbox's and chat's
+ * `track`/`settled`): a read that comes right after a change on the same node answers
  * after that change's pushes are in the log, so a device never sees a count or page older than
  * a push it already got.
  */
