@@ -34,6 +34,7 @@ describe('parseOptions', () => {
       'M8',
       'M9',
       'rooms',
+      'chat',
       'storm',
       'durable',
       'cluster',
@@ -67,6 +68,12 @@ describe('parseOptions', () => {
     [['--connections=500', '--rounds', '5'], { connections: 500, rounds: 5 }],
     [['--targets', 'socketio,hubcast'], { targets: ['hubcast', 'socketio'] }], // canonical order
     [['--scenarios', 'M6,M1'], { scenarios: ['M1', 'M6'] }],
+    [['--scenarios', 'chat,rooms'], { scenarios: ['rooms', 'chat'] }],
+    // `chat` takes the rooms flags: the same world, through the chat service.
+    [
+      ['--scenarios', 'chat', '--users', '200', '--rooms', '20', '--rooms-per-user', '4'],
+      { scenarios: ['chat'], rooms: { users: 200, devices: 5, rooms: 20, roomsPerUser: 4 } },
+    ],
     [['--rate', '12.5'], { ratePerSec: 12.5 }],
     [['--out', '/tmp/x'], { outDir: '/tmp/x' }],
     [

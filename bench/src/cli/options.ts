@@ -12,6 +12,7 @@ export const SCENARIO_IDS = [
   'M8',
   'M9',
   'rooms',
+  'chat',
   'storm',
   'durable',
   'cluster',
@@ -21,6 +22,8 @@ export const SCENARIO_IDS = [
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 /** The scenarios on W1's connections (one channel); `rooms` has connections of its own. */
 export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
+/** `rooms` through hubcast's chat service: hubcast only, figures in `rooms` (variant `chat`). */
+export const HUBCAST_ONLY_SCENARIOS: readonly ScenarioId[] = ['chat', 'durable'];
 /** Hubcast-only scenarios on the Redis engine (issue 11): left out without `--engines redis`. */
 export const REDIS_SCENARIOS: readonly ScenarioId[] = ['cluster', 'redis-cost', 'workers'];
 
@@ -94,7 +97,8 @@ export const USAGE = `usage: hubcast bench [options]
                         (default 30; smoke 2, 1 and 1), and of each durable and redis-cost
                         measurement (default 10; smoke 0.3)
   --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
-  --users N             rooms: chat users (default 1000)
+  --users N             rooms and chat (the same rooms through hubcast's chat service):
+                        chat users (default 1000)
   --devices N           rooms: connections per user (default 5)
   --rooms N             rooms: chat rooms (default 100)
   --rooms-per-user N    rooms: rooms each user is in (default 10; every room gets
@@ -113,7 +117,7 @@ export const USAGE = `usage: hubcast bench [options]
   --serve-workers N     workers: hubcast serve --workers N (default 2)
   --workers-connections N  workers: connections to hold (default 38000; spread over
                         generator processes of at most ~19,900 each)
-  --targets LIST        hubcast,ws,socketio (default all three; durable runs on hubcast only)
+  --targets LIST        hubcast,ws,socketio (default all three; chat and durable run on hubcast only)
   --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
   --workers N           generator worker threads (default 2)
   --in-flight N         handshakes in flight at once (default 256)

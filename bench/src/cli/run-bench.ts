@@ -58,7 +58,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
       );
     if (options.ratePerSec !== undefined)
       state.notes.push(`M6/M8 rate: ${options.ratePerSec} publishes/s (--rate)`);
-    const rooms = options.scenarios.includes('rooms');
+    const rooms = options.scenarios.includes('rooms') || options.scenarios.includes('chat');
     const storm = options.scenarios.includes('storm');
     const durable = options.scenarios.includes('durable');
     const redis = options.engines.includes('redis');
@@ -72,7 +72,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
           `hubcast engines ${options.engines.join(',')}, ${options.workers} worker(s)`,
         w1 ? `W1: ${options.connections} connections` : '',
         rooms
-          ? `rooms: ${r.users} users x ${r.devices} devices, ${r.rooms} rooms, ${r.roomsPerUser} per user, ` +
+          ? `rooms/chat: ${r.users} users x ${r.devices} devices, ${r.rooms} rooms, ${r.roomsPerUser} per user, ` +
             `${options.roomRatePerSec} messages/s for ${options.roomDurationSec} s`
           : '',
         storm

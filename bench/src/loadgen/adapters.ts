@@ -63,14 +63,25 @@ const hubcast: Adapter = {
       const delayMs = reconnectDelay(payload);
       if (delayMs !== undefined) resume.serverDelayMs = delayMs;
     }
-    conn.scan(payload);
+    // A `chat.send` result carries the message, stamp included: it is an answer, not a delivery.
+    conn.scan(conn.published > 0 ? withoutResults(payload) : payload);
   },
   // PROTOCOL.md §4 `publish`, without `id`: the `published` reply is not waited for, and the
-  // sender's own connections receive the event too (no `echo: false`), as on the peers.
+  // sender's own connections receive the event too (no `echo: false`), as on the peers. A chat
+  // room's channel takes no publish (docs/chat.md §2): a member sends with the `chat.send` rpc,
+  // empty text and the stamp as `data`, and every member connection gets a `chat.message` event.
   publish(conn, channel, dataJson) {
-    conn.sendText(`{"type":"publish","channel":${JSON.stringify(channel)},"data":${dataJson}}`);
+    if (channel.startsWith(CHAT_PREFIX))
+      conn.sendText(
+        `{"type":"rpc","method":"chat.send","params":{"room":${JSON.stringify(channel.slice(CHAT_PREFIX.length))},"text":"","data":${dataJson}}}`,
+      );
+    else
+      conn.sendText(`{"type":"publish","channel":${JSON.stringify(channel)},"data":${dataJson}}`);
   },
 };
+
+const CHAT_PREFIX = 'chat.';
+const RESULT = '{"type":"result"';
 
 const CONNECTED = '"type":"connected"';
 const NONE_REJECTED = '"rejected":[]';
@@ -103,6 +114,25 @@ function lastCursor(payload: string): string | undefined {
   const start = at + CURSOR.length;
   const end = payload.indexOf(QUOTE, start);
   return end < 0 ? undefined : payload.slice(start, end);
+}
+
+/**
+ * `payload` without its `result` messages (a frame is `\n`-joined JSON, PROTOCOL.md §3, and no
+ * message holds a raw newline). One `indexOf` when there is none, as in every receiver's frame.
+ */
+export function withoutResults(payload: string): string {
+  let at = payload.indexOf(RESULT);
+  if (at < 0) return payload;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    out += payload.slice(from, at);
+    const end = payload.indexOf('\n', at);
+    if (end < 0) return out;
+    from = end + 1;
+    at = payload.indexOf(RESULT, from);
+  }
+  return out + payload.slice(from);
 }
 
 /** `delay_ms` of a `reconnect` push in this frame, if there is one. */

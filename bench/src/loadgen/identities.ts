@@ -18,6 +18,7 @@ export type IdentitySpec = Pick<
   | 'jwtSecret'
   | 'org'
   | 'rooms'
+  | 'roomsVia'
 >;
 
 /** What a connection joins and which token it shows: per connection, or per user in `rooms`. */
@@ -30,7 +31,9 @@ export interface Identity {
 /**
  * The identities of a worker's connections. W1 (and `storm`) users are one per connection
  * with the default grants; `rooms` users share one token and one room list over their devices, and may
- * subscribe and publish to their rooms only.
+ * subscribe and publish to their rooms only. Through the chat service they get the subscribe
+ * grants of their rooms' `chat.` channels alone: `chat.send` needs no publish grant, and the
+ * service checks membership besides (docs/chat.md §2).
  */
 export async function identities(spec: IdentitySpec): Promise<Identity[]> {
   const key = new TextEncoder().encode(spec.jwtSecret ?? '');
@@ -59,8 +62,10 @@ export async function identities(spec: IdentitySpec): Promise<Identity[]> {
     const user = userOf(rooms, spec.firstIndex + i);
     if (last?.user !== user) {
       const numbers = userRooms(rooms, user);
-      const channels = numbers.map(roomName);
-      const token = await sign(user, { subscribe: channels, publish: channels });
+      const channels = numbers.map((r) => roomName(r, spec.roomsVia));
+      const grants: Record<string, string[]> = { subscribe: channels };
+      if (spec.roomsVia !== 'chat') grants['publish'] = channels;
+      const token = await sign(user, grants);
       last = { user, identity: { channels, rooms: numbers, token } };
     }
     out.push(last.identity);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chatRoomName,
   connectionCount,
   explainShape,
   roomConnections,
   roomMembers,
   roomMessageCount,
+  roomName,
   roomOfSeq,
   roomSeqOf,
   roomUsers,
@@ -106,5 +108,14 @@ describe('explainShape', () => {
   it('counts connections', () => {
     expect(connectionCount(FULL)).toBe(5000);
     expect(roomConnections(FULL)).toBe(500);
+  });
+});
+
+describe('roomName', () => {
+  it('names a raw room channel, or the chat service room and its channel', () => {
+    expect(roomName(7)).toBe('room.r7');
+    expect(roomName(7, 'publish')).toBe('room.r7');
+    expect(chatRoomName(7)).toBe('r7');
+    expect(roomName(7, 'chat')).toBe('chat.r7');
   });
 });

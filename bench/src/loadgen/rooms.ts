@@ -49,9 +49,24 @@ export function roomConnections(s: RoomsShape): number {
   return roomUsers(s) * s.devices;
 }
 
-/** The channel (hubcast), room (Socket.IO) or `room=` query value (ws) of room `r`. */
-export function roomName(r: number): string {
-  return `room.r${r}`;
+/**
+ * How the messages travel: `publish` commands into `room.r<n>` channels (every target), or
+ * hubcast's chat service (`chat` scenario): rooms `r<n>` with members, whose channels
+ * `chat.r<n>` only the service writes to, so a member sends with the `chat.send` rpc.
+ */
+export type RoomsVia = 'publish' | 'chat';
+
+/** The chat service's name of room `r` (docs/chat.md): its channel is `chat.<name>`. */
+export function chatRoomName(r: number): string {
+  return `r${r}`;
+}
+
+/**
+ * The channel (hubcast), room (Socket.IO) or `room=` query value (ws) of room `r`; through the
+ * chat service, the room's `chat.` channel.
+ */
+export function roomName(r: number, via: RoomsVia = 'publish'): string {
+  return via === 'chat' ? `chat.${chatRoomName(r)}` : `room.r${r}`;
 }
 
 export function userOf(s: RoomsShape, connIndex: number): number {

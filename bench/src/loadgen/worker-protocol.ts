@@ -1,7 +1,7 @@
 /** Messages between the generator's main thread and its connection workers. */
 import type { TargetName } from '../results.js';
 import type { Backoff } from './reconnect-delay.js';
-import type { RoomsShape } from './rooms.js';
+import type { RoomsShape, RoomsVia } from './rooms.js';
 
 export interface ConnectSpec {
   target: TargetName;
@@ -42,6 +42,8 @@ export interface ConnectSpec {
    * tokens are per user with publish grants for them, and sequence numbers are per room.
    */
   rooms?: RoomsShape;
+  /** With `rooms`: raw publishes (default), or hubcast's chat service (`chat.r<n>`, `chat.send`). */
+  roomsVia?: RoomsVia;
 }
 
 /** The `rooms` scenario's messages: `total` of them, one every `1000 / ratePerSec` ms. */

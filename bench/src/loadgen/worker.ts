@@ -17,6 +17,7 @@ import {
   roomSeqOf,
   senderOf,
   type RoomsShape,
+  type RoomsVia,
 } from './rooms.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { StormFleet } from './storm-fleet.js';
@@ -41,6 +42,7 @@ let mark = { ...totals };
 let refusals: string[] = [];
 /** `rooms`: the shape of the connected world, this worker's index range, its ready senders. */
 let shape: RoomsShape | undefined;
+let via: RoomsVia | undefined;
 let owned = { first: 0, count: 0 };
 let byIndex = new Map<number, Conn>();
 let publishing: { id: number; timer: NodeJS.Timeout } | undefined;
@@ -165,6 +167,7 @@ function finishWindow(): void {
 async function connectAll(id: number, spec: ConnectSpec): Promise<void> {
   const adapter = ADAPTERS[spec.target];
   shape = spec.rooms;
+  via = spec.roomsVia;
   owned = { first: spec.firstIndex, count: spec.count };
   const ids = await identities(spec);
   let next = 0;
@@ -246,7 +249,7 @@ function publishRooms(id: number, plan: RoomsPlan): void {
     return;
   }
   const members = Array.from({ length: s.rooms }, (_, r) => roomMembers(s, r));
-  const names = Array.from({ length: s.rooms }, (_, r) => roomName(r));
+  const names = Array.from({ length: s.rooms }, (_, r) => roomName(r, via));
   const interval = 1000 / plan.ratePerSec;
   const end = owned.first + owned.count;
   let next = 1;
@@ -350,6 +353,7 @@ port.on('message', (msg: WorkerRequest) => {
       storm.stop();
       byIndex = new Map();
       shape = undefined;
+      via = undefined;
       reply({ type: 'disconnected', id: msg.id });
       break;
     default: {

@@ -6,7 +6,7 @@ import type { ScenarioResult, TargetFigures, TargetName } from '../results.js';
 import { median, medianIndex } from '../stats/summary.js';
 import { CATALOG, scenarioTitle, type RoundFigure } from './catalog.js';
 import type { Collected } from './rounds.js';
-import { figureKeys, isClean, type FigureKey } from './variants.js';
+import { figureKeys, isClean, resultScenario, type FigureKey } from './variants.js';
 
 export function assembleScenarios(collected: Collected, options: BenchOptions): ScenarioResult[] {
   const out: ScenarioResult[] = [];
@@ -18,7 +18,11 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
     for (const target of options.targets) {
       const rounds = byTarget.get(target);
       if (rounds === undefined || rounds.length === 0) continue;
-      const order = figureKeys(id, options)
+      // `rooms` holds `chat`'s figures too: hubcast's raw publishes, then its chat variant.
+      const order = [
+        ...figureKeys(id, options),
+        ...(id === 'rooms' ? figureKeys('chat', options) : []),
+      ]
         .filter((k) => k.target === target)
         .map((k) => k.variant);
       for (const [variant, list] of byVariant(rounds, order))
@@ -40,7 +44,7 @@ export function assembleScenarios(collected: Collected, options: BenchOptions): 
 }
 
 function connectionsOf(id: ScenarioId, options: BenchOptions): number {
-  if (id === 'rooms') return connectionCount(options.rooms);
+  if (id === 'rooms' || id === 'chat') return connectionCount(options.rooms);
   // Their connections are the publishers' keep-alive sockets; no client subscribes.
   if (id === 'durable' || id === 'redis-cost') return options.publishers;
   if (id === 'workers') return options.workersConnections;
@@ -129,7 +133,7 @@ export function findProblems(
 ): string[] {
   const problems: string[] = [];
   for (const id of options.scenarios) {
-    const sc = scenarios.find((s) => s.id === id);
+    const sc = scenarios.find((s) => s.id === resultScenario(id));
     for (const key of figureKeys(id, options)) {
       const t = sc?.targets.find((x) => x.target === key.target && x.variant === key.variant);
       const label = problemLabel(id, key);
@@ -151,7 +155,7 @@ export function findProblems(
 
 /** `M2 ws`, `M2 hubcast (redis)`, `durable hubcast (sqlite log)`. */
 function problemLabel(id: ScenarioId, key: FigureKey): string {
-  if (key.variant === undefined) return `${id} ${key.target}`;
+  if (key.variant === undefined || id === 'chat') return `${id} ${key.target}`;
   return `${id} ${key.target} (${key.variant}${id === 'durable' ? ' log' : ''})`;
 }
 
@@ -175,11 +179,12 @@ function scenarioProblems(
         : [];
     }
     case 'rooms':
+    case 'chat':
       return countProblems(label, t, [
         ['failed', 'connections failed'],
         ['unsent', 'messages not sent'],
         ['stray', 'events reached a connection outside their room'],
-        ['refused', 'publishes refused'],
+        ['refused', id === 'chat' ? 'chat.send calls refused' : 'publishes refused'],
       ]);
     case 'storm':
       return countProblems(label, t, [

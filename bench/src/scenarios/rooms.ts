@@ -6,6 +6,10 @@
  * Every member connection of a room, the sender's own included on every target, must get
  * every message of that room exactly once; each connection keeps one window per room.
  *
+ * `chat` (hubcast only) runs the same world through the chat service: the rooms are created
+ * over HTTP first, connections subscribe to `chat.r<n>` and send with the `chat.send` rpc, and
+ * its figures are hubcast's `chat` variant of `rooms`, next to the raw publishes of the round.
+ *
  * It runs on its own target process and connections, after the W1 session of the same target
  * and round. Figures: deliveries/s, publish-to-delivery latency (the sender stamps a message
  * when it writes it), the target's CPU and RSS (idle after the ramp, and its peak while the
@@ -15,13 +19,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nowMs } from '../loadgen/payload.js';
 import type { LoadPool, RoomsPublished } from '../loadgen/pool.js';
 import { ProgressBar } from '../loadgen/progress-bar.js';
-import { connectionCount, roomConnections } from '../loadgen/rooms.js';
+import { connectionCount, roomConnections, type RoomsVia } from '../loadgen/rooms.js';
 import type { TargetName } from '../results.js';
 import type { MeasuredReply } from '../targets/control.js';
 import { TargetProcess } from '../targets/target-process.js';
 import { summarizeLatency } from '../stats/summary.js';
 import type { RoundFigure } from './catalog.js';
+import { createChatRooms } from './chat-rooms.js';
 import { closeNotes } from './fanout.js';
+import { CHAT_VARIANT } from './variants.js';
 import { HISTORY_SIZE, HOST, ORG, SETTLE_MS, type Collect, type RunState } from './session.js';
 import { measureWindow, type WindowHost } from './window.js';
 
@@ -33,10 +39,20 @@ const SMOKE_SETTLE_MS = 100;
 /** A message sent later than this after it was due says the generator fell behind. */
 const LAG_NOTE_MS = 50;
 
+/** `chat`: `rooms` on hubcast through its chat service (the store, the outbox, the log). */
+export function runChatSession(
+  target: TargetName,
+  state: RunState,
+  collect: Collect,
+): Promise<void> {
+  return runRoomsSession(target, state, collect, 'chat');
+}
+
 export async function runRoomsSession(
   target: TargetName,
   state: RunState,
   collect: Collect,
+  via: RoomsVia = 'publish',
 ): Promise<void> {
   const { options, pool } = state;
   const shape = options.rooms;
@@ -48,6 +64,8 @@ export async function runRoomsSession(
   );
   try {
     const base = await proc.measure();
+    if (via === 'chat')
+      await createChatRooms({ host: HOST, port: proc.port, apiKey: state.apiKey, org: ORG }, shape);
     const bar = new ProgressBar(`connecting ${target}`, total);
     const ramp = await pool.connect(
       total,
@@ -63,6 +81,7 @@ export async function runRoomsSession(
         jwtSecret: state.jwtSecret,
         org: ORG,
         rooms: shape,
+        roomsVia: via,
       },
       (ready, failed) => bar.update(ready, failed),
     );
@@ -76,7 +95,7 @@ export async function runRoomsSession(
     figure.metrics = { connections: ramp.ready, failed: ramp.failed, ...figure.metrics };
     if (ramp.errors.length > 0)
       figure.notes = [...ramp.errors.map((e) => `connect failed: ${e}`), ...(figure.notes ?? [])];
-    collect('rooms', figure);
+    collect('rooms', via === 'chat' ? { ...figure, variant: CHAT_VARIANT } : figure);
   } finally {
     await pool.disconnect().finally(() => proc.stop());
   }

@@ -4,17 +4,24 @@
  * goes first in round 1, since M6's rate is derived from its M3; later rounds rotate the order
  * so no target always runs on a machine warmed up by another. A target's turn is its W1
  * session (M1–M9, if any was asked for; hubcast's once per engine, in an order that rotates
- * too), then its `rooms` session, then its `storm` session, each on a fresh process. Hubcast
+ * too), then its `rooms` session (hubcast's followed by `chat`, the same rooms through its chat
+ * service), then its `storm` session, each on a fresh process. Hubcast
  * alone ends the round: `durable` (one process per event log, in a rotating order), then, on
  * the Redis engine, `cluster`, `redis-cost` and `workers`.
  */
-import { REDIS_SCENARIOS, W1_SCENARIOS, type Engine, type ScenarioId } from '../cli/options.js';
+import {
+  HUBCAST_ONLY_SCENARIOS,
+  REDIS_SCENARIOS,
+  W1_SCENARIOS,
+  type Engine,
+  type ScenarioId,
+} from '../cli/options.js';
 import type { TargetName } from '../results.js';
 import type { RoundFigure } from './catalog.js';
 import { runClusterSession } from './cluster.js';
 import { runDurableSession } from './durable.js';
 import { runRedisCostSession } from './redis-cost.js';
-import { runRoomsSession } from './rooms.js';
+import { runChatSession, runRoomsSession } from './rooms.js';
 import { runSession, type Collect, type RunState } from './session.js';
 import { runStormSession } from './storm.js';
 import { durableVariants, variantOrder } from './variants.js';
@@ -52,6 +59,8 @@ function targetSessions(target: TargetName, state: RunState, round: number): Tar
       });
   }
   if (scenarios.includes('rooms')) sessions.push({ label: ' rooms', run: runRoomsSession });
+  if (scenarios.includes('chat') && target === 'hubcast')
+    sessions.push({ label: ' chat', run: runChatSession });
   if (scenarios.includes('storm')) sessions.push({ label: ' storm', run: runStormSession });
   return sessions;
 }
@@ -84,7 +93,9 @@ function hubcastSessions(
 export function leftOut(state: RunState): string[] {
   const { scenarios, targets, engines } = state.options;
   const notes: string[] = [];
-  const hubcastOnly = scenarios.filter((id) => id === 'durable' || REDIS_SCENARIOS.includes(id));
+  const hubcastOnly = scenarios.filter(
+    (id) => HUBCAST_ONLY_SCENARIOS.includes(id) || REDIS_SCENARIOS.includes(id),
+  );
   if (hubcastOnly.length > 0 && !targets.includes('hubcast'))
     notes.push(
       `${hubcastOnly.join(', ')} left out: hubcast alone is measured, and --targets has no hubcast.`,

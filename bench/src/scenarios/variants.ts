@@ -20,6 +20,19 @@ export const BASE_VARIANT = 'embedded';
 /** Hubcast's W1 figures on the Redis engine (session.ts). */
 export const REDIS_VARIANT = 'redis';
 
+/**
+ * `rooms` through hubcast's chat service: the `chat` scenario's figures join `rooms` as this
+ * variant of hubcast, next to its raw publishes of the same round (rooms.ts).
+ */
+export const CHAT_VARIANT = 'chat';
+/** In a ratio, hubcast's `rooms` figure without a variant: its raw `publish` commands. */
+export const RAW_PUBLISH_VARIANT = 'publish';
+
+/** The scenario whose results a scenario's figures join: `chat` is a variant of `rooms`. */
+export function resultScenario(id: ScenarioId): ScenarioId {
+  return id === 'chat' ? 'rooms' : id;
+}
+
 /** `durable`'s configurations: the SQLite log per sync mode, memory, Redis. */
 export type DurableVariant = 'sqlite' | 'sqlite-full' | 'memory' | 'redis';
 
@@ -73,6 +86,8 @@ export function figureKeys(id: ScenarioId, options: BenchOptions): FigureKey[] {
       return redis ? asVariants(REDIS_COST_NODES.map(nodesVariant)) : [];
     case 'workers':
       return redis && hubcast ? [{ target: 'hubcast' }] : [];
+    case 'chat':
+      return asVariants([CHAT_VARIANT]);
     default:
       // W1 on each engine (hubcast on Redis is its `redis` variant), `rooms`, `storm`.
       return options.targets.flatMap((target): FigureKey[] =>
@@ -103,6 +118,8 @@ export const VARIANT_COMPARISONS: readonly VariantComparison[] = [
   // Both fsync an append before they acknowledge it (redis-server.ts).
   { scenario: 'durable', numerator: 'redis', denominator: 'sqlite-full' },
   { scenario: 'cluster', numerator: 'cross', denominator: 'local' },
+  // Issue 12: what the chat service costs over a raw publish, same rooms, same round.
+  { scenario: 'rooms', numerator: CHAT_VARIANT, denominator: RAW_PUBLISH_VARIANT },
   { scenario: 'redis-cost', numerator: nodesVariant(3), denominator: nodesVariant(1) },
 ];
 
@@ -128,9 +145,13 @@ export function computeVariantRatios(
   return out;
 }
 
-/** Hubcast's figure of `variant` in a scenario (`embedded`: the one without a variant). */
+/**
+ * Hubcast's figure of `variant` in a scenario (`embedded`, or `publish` in `rooms`: the one
+ * without a variant).
+ */
 function variantFigure(sc: ScenarioResult, variant: string): TargetFigures | undefined {
-  return sc.targets.find((t) => t.target === 'hubcast' && (t.variant ?? BASE_VARIANT) === variant);
+  const base = sc.id === 'rooms' ? RAW_PUBLISH_VARIANT : BASE_VARIANT;
+  return sc.targets.find((t) => t.target === 'hubcast' && (t.variant ?? base) === variant);
 }
 
 export function isClean(t: TargetFigures): boolean {
