@@ -4,13 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, isObject, limitExceeded, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
-import type { Broker } from './broker/broker.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
 import { ClusterUserSlots } from './cluster/user-slots.js';
 import { createNodeInbox } from './cluster/node-inbox.js';
@@ -34,7 +32,6 @@ import { ensureDataDir } from './data-dir.js';
 import { EngineUnavailableError } from './engine-error.js';
 import { createBroker, createLog, createPresence, openLog as openEventLog } from './engines.js';
 import { EngineProbe } from './readiness.js';
-import type { PushDeps } from './services/push/push-service.js';
 import { Services } from './services/services.js';
 import { endRoomSubscriptions } from './session/room-gate.js';
 import { openStore } from './store/open.js';
@@ -48,38 +45,9 @@ import { Admission } from './limits/admission.js';
 import { defaultMaxConnections, openFilesLimit } from './limits/open-files.js';
 import type { Store } from './store/store.js';
 
-export interface NodeDeps {
-  log?: EventLog;
-  /** The services' data; by default opened by start() as `config.store` says. */
-  store?: Store;
-  broker?: Broker;
-  presence?: Presence;
-  logger?: Logger;
-  /** Web Push's collaborators (docs/push.md): who is online, time zones, clock, provider. */
-  push?: PushDeps;
-  /** Serves extra routes (the dev web page) before the API answers 404. */
-  staticHandler?: ApiNode['staticHandler'];
-}
+import type { HubcastNode, NodeDeps } from './node-types.js';
 
-export interface HubcastNode {
-  start(): Promise<void>;
-  /** Graceful shutdown: stop accepting, tell clients to reconnect, close them with 4000. */
-  drain(): Promise<void>;
-  /** Drain, then release everything. Safe to call twice. */
-  stop(): Promise<void>;
-  address(): AddressInfo;
-  /** Reads `--tls-cert` and `--tls-key` again; open connections keep going. Throws when bad. */
-  reloadTls(): void;
-  readonly config: Config;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  /**
-   * For the node's services (typing indicators, call signalling): fans one ephemeral event out
-   * on `org`'s `channel`, live only (docs/ephemeral.md). Trusted: no grant, `ephemeralChannels`
-   * or quota check; personal channels reach only their owner. Resolves with the event id.
-   */
-  publishEphemeral(org: string, channel: string, data: JsonValue, from?: string): Promise<string>;
-}
+export type { HubcastNode, NodeDeps };
 
 export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const logger = deps.logger ?? pino({ level: config.logLevel, base: undefined });
