@@ -1,9 +1,9 @@
 /**
  * Moves the store's outbox (see `PendingPush`) into the log: each push is appended to its
  * channel (`user.<id>.notifications`, `chat.<room>`, `user.<id>.chat`) with the key
- * `push:<id>`, then marked done. A crash between the
- * append and "done" appends it again on the next drain, and the key makes that a duplicate, so
- * each push reaches a device once (while its key is retained in the log).
+ * `push:<id>`, then marked done. A crash between the append and "done" appends it again on the
+ * next drain, and the key makes that a duplicate, so each push reaches a device once (while its
+ * key is retained in the log).
  *
  * Passes run one at a time. A caller of `flush()` gets a pass that starts after its call, so
  * the push of a change it just committed is in the log when `flush()` resolves, unless the log
@@ -74,10 +74,11 @@ export class PushRelay {
         });
         if (taken < BATCH) break;
       }
-      if (this.failing) this.logger.info('notification pushes flowing again');
+      if (this.failing) this.logger.info('service events (inbox, chat) flowing into the log again');
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.logger.warn({ err }, 'notification pushes wait for the log or store');
+      if (!this.failing)
+        this.logger.warn({ err }, 'service events (inbox, chat) wait for the log or store');
       this.failing = true;
       if (!this.stopped && this.retry === undefined) {
         this.retry = setTimeout(() => {
