@@ -61,6 +61,11 @@ beforeAll(async () => {
     '2',
     '--http-request-timeout',
     '4',
+    // Ephemeral publishes and coalescing are part of the attack surface too.
+    '--ephemeral-channels',
+    'junk.>',
+    '--coalesce-channels',
+    'junk.c.>',
     ...engineArgs(),
   ]);
   rssTimer = setInterval(() => {

@@ -82,6 +82,12 @@ function oddCommand(r: SeededRandom): Record<string, unknown> {
       'chat.markRead',
       'chat.addMembers',
       'chat.profile',
+      'chat.typing',
+      'presence.setInfo',
+      'signal.send',
+      'push.register',
+      'push.unregister',
+      'push.list',
       'nope.x',
       'x'.repeat(129),
       '',
@@ -98,6 +104,17 @@ function oddCommand(r: SeededRandom): Record<string, unknown> {
         mentions: oddValue(r),
         time_zone: oddValue(r),
         before: oddValue(r),
+      }),
+      // presence info, a call signal, a push subscription (an internal endpoint among them)
+      () => ({ info: oddValue(r), to: r.bool() ? 'bob' : oddValue(r), data: oddValue(r) }),
+      () => ({
+        subscription: r.bool()
+          ? {
+              endpoint: r.pick(['http://127.0.0.1:1/x', 'https://169.254.169.254/', 'x']),
+              keys: oddValue(r),
+            }
+          : oddValue(r),
+        endpoint: oddValue(r),
       }),
     ])();
   }
@@ -123,6 +140,20 @@ function legalCommand(r: SeededRandom): Record<string, unknown> {
       () => ({ type: 'presence', channel }),
       () => ({ type: 'rpc', method: 'notifications.unreadCount' }),
       () => ({ type: 'rpc', method: 'chat.rooms' }),
+      () => ({ type: 'publish', channel, data: oddValue(r), ephemeral: true }),
+      () => ({
+        type: 'publish',
+        channel: `junk.c.${r.int(0, 3)}`,
+        data: r.int(0, 9),
+        ephemeral: true,
+      }),
+      () => ({ type: 'rpc', method: 'presence.setInfo', params: { info: { status: r.text(8) } } }),
+      () => ({
+        type: 'rpc',
+        method: 'signal.send',
+        params: { to: `u${r.int(0, 3)}`, data: { sdp: r.text(20) } },
+      }),
+      () => ({ type: 'rpc', method: 'chat.typing', params: { room: 'junk' } }),
       () => ({ type: 'subscribe', channel: r.pick(['chat.junk', 'chat.*', 'chat.>']) }),
     ])(),
   );
@@ -184,6 +215,9 @@ const ROUTES = [
   '/api/chat/members',
   '/api/chat/send',
   '/api/chat/history',
+  '/api/chat/members/remove',
+  '/api/webhooks/dead',
+  '/api/webhooks/retry',
   '/healthz',
   '/readyz',
   '/metrics',
