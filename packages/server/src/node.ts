@@ -98,7 +98,10 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
       details: { retry_after: Math.ceil(waitSeconds * 1000) / 1000 },
     });
   };
-  const userSlots = new ClusterUserSlots(() => presenceStore, config.maxConnectionsPerUser);
+  const userSlots: ClusterUserSlots = new ClusterUserSlots(
+    () => services.webhooks.online,
+    config.maxConnectionsPerUser,
+  );
   const presence = new PresenceTracker({
     store: () => presenceStore,
     broker,

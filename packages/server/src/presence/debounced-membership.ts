@@ -5,8 +5,9 @@
  * count reach zero, and no last/first pair is reported. The presence engine decides first and
  * last atomically, across nodes on the Redis engine, so each is reported once cluster-wide.
  *
- * online-users.ts and channel-occupancy.ts build on it; presence-tracker.ts does the same for
- * the `join`/`leave` pushes of real channels.
+ * channel-occupancy.ts builds on it; presence-tracker.ts does the same for the `join`/`leave`
+ * pushes of real channels. online-users.ts keeps its grace period in its one entry per
+ * connection instead, which also answers who is live now.
  */
 import type { Logger } from 'pino';
 import type { Presence } from './presence.js';

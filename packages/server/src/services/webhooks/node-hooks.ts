@@ -25,15 +25,18 @@ export interface WebhookHooksOptions {
   track: <T>(work: Promise<T>) => Promise<T>;
   /**
    * Whether the user has a live connection now, anywhere: `notification.undelivered` goes out
-   * otherwise. Not `online.isOnline`, which stays true for the grace period after the last
-   * connection closed: a user who closed the app a second ago would never hear of it.
+   * otherwise. Not the debounced online view, which stays true for the grace period after the
+   * last connection closed: a user who closed the app a second ago would never hear of it.
    */
   hasLiveConnection: (org: string, user: string) => Promise<boolean>;
 }
 
 export class WebhookHooks {
   readonly service: WebhookService;
-  /** Who is online in the cluster; Web Push asks it too (`isOnline`). */
+  /**
+   * Each connection's hidden presence entry: who is online (the `user.*` webhooks) and who
+   * has a live connection now (cluster/user-slots.ts writes it on a cluster node).
+   */
   readonly online: OnlineUsers;
   private readonly occupancy: ChannelOccupancy;
   private readonly tracksChannels: boolean;
@@ -47,13 +50,15 @@ export class WebhookHooks {
       registry: options.registry,
       logger,
     });
-    this.online = new OnlineUsers(
+    this.online = new OnlineUsers({
       presence,
-      delayMs,
-      ({ org, user, online }) =>
+      leaveDelayMs: delayMs,
+      reportsChanges: (org) =>
+        this.service.wants(org, 'user.online') || this.service.wants(org, 'user.offline'),
+      onChange: ({ org, user, online }) =>
         void this.service.emit(org, online ? 'user.online' : 'user.offline', { user }),
       logger,
-    );
+    });
     this.occupancy = new ChannelOccupancy(
       presence,
       delayMs,
