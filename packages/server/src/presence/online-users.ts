@@ -162,6 +162,7 @@ export class OnlineUsers {
   }
 
   private report(change: OnlineChange): void {
+    if (!this.options.reportsChanges(change.org)) return;
     try {
       this.options.onChange(change);
     } catch (err) {
