@@ -14,9 +14,14 @@
  *   node expiry reaps a crashed node's entries, live or lingering, and reports the users it
  *   took offline (`fromExpiry`).
  *
+ * A node keeps at most one lingering entry per user: a connection of a user who has one here
+ * already is removed at once and the lingering one's grace period starts again. So a user who
+ * reconnects in a loop holds at most one entry per node beyond their live ones, and the read of
+ * their entries at each connect (the per-user limit) stays small.
+ *
  * Cost: a connect writes one entry (`add`); a disconnect removes it (`remove`), or, in an org
  * that takes the online webhooks, drops its device (`update`) and removes it after the grace
- * period. An embedded node, whose admission counts live connections itself, writes entries
+ * period (unless the node lingers one of the user's already). An embedded node, whose admission counts live connections itself, writes entries
  * only for orgs that take the online webhooks.
  */
 import type { Logger } from 'pino';
@@ -57,10 +62,12 @@ interface Lingering {
   run: () => Promise<void>;
 }
 
+const userKey = (c: Connection): string => `${c.org}\0${c.user}`;
+
 export class OnlineUsers {
   /** Connections whose entry was written (or is being): only these are ever removed. */
   private readonly entered = new Set<string>();
-  /** Closed connections whose entry waits out the grace period, by connection id. */
+  /** The closed connection whose entry waits out the grace period, by `org\0user`. */
   private readonly lingering = new Map<string, Lingering>();
   private readonly running = new Set<Promise<void>>();
 
@@ -104,6 +111,15 @@ export class OnlineUsers {
     if (!this.entered.delete(c.id)) return;
     const { leaveDelayMs, reportsChanges } = this.options;
     if (leaveDelayMs <= 0 || !reportsChanges(c.org)) return this.track(this.remove(c, true));
+    const key = userKey(c);
+    const held = this.lingering.get(key);
+    if (held !== undefined) {
+      // The user stays online on the lingering entry, whose grace period starts again.
+      this.track(this.remove(c, true));
+      clearTimeout(held.timer);
+      held.timer = this.lingerTimer(key, held.run);
+      return;
+    }
     // Same user, no device: the engine still counts it (online), `members()` lists no device.
     this.track(
       this.presence()
@@ -111,11 +127,7 @@ export class OnlineUsers {
         .then(() => undefined),
     );
     const run = (): Promise<void> => this.remove(c, true);
-    const timer = setTimeout(() => {
-      this.lingering.delete(c.id);
-      this.track(run());
-    }, leaveDelayMs);
-    this.lingering.set(c.id, { timer, run });
+    this.lingering.set(key, { timer: this.lingerTimer(key, run), run });
   }
 
   /** A connection refused after `enter` (over the per-user limit): removed now, no grace. */
@@ -150,6 +162,13 @@ export class OnlineUsers {
     }
     this.entered.clear();
     await Promise.allSettled([...this.running]);
+  }
+
+  private lingerTimer(key: string, run: () => Promise<void>): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.lingering.delete(key);
+      this.track(run());
+    }, this.options.leaveDelayMs);
   }
 
   private presence(): Presence {
