@@ -15,12 +15,8 @@ import type { LogEvent } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { memberLeftOf } from './member-left.js';
 import { encodeEventFrame } from '../session/event-frame.js';
-import {
-  endFlushPass,
-  type EventRun,
-  type Session,
-  type Subscription,
-} from '../session/session.js';
+import { endFlushPass, type EventRun } from '../session/outbound.js';
+import type { Session, Subscription } from '../session/session.js';
 
 export class FanOut {
   /**
