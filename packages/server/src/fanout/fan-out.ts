@@ -99,7 +99,7 @@ export class FanOut {
    * One ephemeral event to every local connection allowed to see it, once per connection
    * however many of its subscriptions match, encoded once. It always goes through the send
    * queue and the flush pass: that is where coalescing (latest per channel) happens, and where
-   * a connection past the ephemeral bound drops it instead of being closed (session.ts).
+   * a connection past the ephemeral bound drops it instead of being closed (session/outbound.ts).
    */
   deliverEphemeral(event: EphemeralEvent, skipSession: string | undefined): void {
     const owner = personalOwner(event.channel);
