@@ -15,12 +15,8 @@ import type { LogEvent } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { memberLeftOf } from './member-left.js';
 import { encodeEventFrame } from '../session/event-frame.js';
-import {
-  endFlushPass,
-  type EventRun,
-  type Session,
-  type Subscription,
-} from '../session/session.js';
+import { endFlushPass, type EventRun } from '../session/outbound.js';
+import type { Session, Subscription } from '../session/session.js';
 
 export class FanOut {
   /**
@@ -103,7 +99,7 @@ export class FanOut {
    * One ephemeral event to every local connection allowed to see it, once per connection
    * however many of its subscriptions match, encoded once. It always goes through the send
    * queue and the flush pass: that is where coalescing (latest per channel) happens, and where
-   * a connection past the ephemeral bound drops it instead of being closed (session.ts).
+   * a connection past the ephemeral bound drops it instead of being closed (session/outbound.ts).
    */
   deliverEphemeral(event: EphemeralEvent, skipSession: string | undefined): void {
     const owner = personalOwner(event.channel);

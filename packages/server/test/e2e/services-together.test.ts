@@ -4,63 +4,17 @@
  * quiet-hours push is deferred in the zone the user keeps in their chat profile (no zone is
  * injected here: the node reads `chat.profile`). The clock is injected; nothing sleeps.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory.js';
-import {
-  decryptPush,
-  startPushEndpoint,
-  testSubscription,
-  type PushEndpoint,
-  type TestSubscription,
-} from '../helpers/push-endpoint.js';
-import {
-  rpcResult,
-  startPushNode,
-  until,
-  untilConnections,
-  VAPID,
-} from '../helpers/push-fixtures.js';
-import type { TestNode } from '../helpers/test-node.js';
-import { connectClient, httpRequest, terminateAllClients } from '../helpers/ws-client.js';
+import { describe, expect, it } from 'vitest';
+import { decryptPush } from '../helpers/push-endpoint.js';
+import { rpcResult, until, usePushWorld } from '../helpers/push-fixtures.js';
+import { connectClient, httpRequest } from '../helpers/ws-client.js';
 
-let endpoint: PushEndpoint;
-let store: MemoryStore;
-let nowMs: number;
-let node: TestNode;
-
-beforeEach(async () => {
-  endpoint = await startPushEndpoint(VAPID);
-  nowMs = Date.parse('2026-01-15T14:00:00Z');
-  store = new MemoryStore({ now: () => nowMs });
-  node = await startPushNode({}, { store, push: { now: () => nowMs, pollMs: 20 } });
-});
-afterEach(async () => {
-  terminateAllClients();
-  await node.stop();
-  await endpoint.stop();
-});
-
-/** Registers `user`'s device `name`, lets `setUp` run on that connection, then goes offline. */
-async function offlineDevice(
-  user: string,
-  name: string,
-  setUp: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<unknown> = () =>
-    Promise.resolve(),
-): Promise<TestSubscription> {
-  const sub = testSubscription(endpoint.url(name));
-  const client = await connectClient(node, { sub: user, org: 'acme' });
-  await rpcResult(client, 'push.register', { subscription: sub.subscription, device: name });
-  await setUp(client);
-  client.close();
-  await client.waitClosed();
-  await untilConnections(node, 'acme', 0);
-  return sub;
-}
+const world = usePushWorld('2026-01-15T14:00:00Z');
 
 describe('services together', () => {
   it('pushes a chat mention to a member who is offline', async () => {
-    const bobPhone = await offlineDevice('bob', 'bob-phone');
-    const alice = await connectClient(node, { sub: 'alice', org: 'acme' });
+    const bobPhone = await world.device('bob', 'bob-phone');
+    const alice = await connectClient(world.node, { sub: 'alice', org: 'acme' });
     await rpcResult(alice, 'chat.createRoom', { room: 'general', members: ['bob'] });
     const sent = (await rpcResult(alice, 'chat.send', {
       room: 'general',
@@ -68,7 +22,7 @@ describe('services together', () => {
       mentions: ['bob'],
     })) as { message: { id: string } };
 
-    const [push] = await endpoint.waitFor(1, 'bob-phone');
+    const [push] = await world.endpoint.waitFor(1, 'bob-phone');
     expect(push?.problems).toEqual([]);
     expect(JSON.parse(decryptPush(push?.body ?? Buffer.alloc(0), bobPhone))).toMatchObject({
       kind: 'chat.mention',
@@ -76,17 +30,17 @@ describe('services together', () => {
       data: { room: 'general', message_id: sent.message.id },
     });
     // The inbox has it too, for when bob is back.
-    expect(await store.notifications.unreadCount('acme', 'bob')).toBe(1);
+    expect(await world.store.notifications.unreadCount('acme', 'bob')).toBe(1);
     // Alice was online: no push for her, and the sender is never notified of her own mention.
-    expect(endpoint.pushes.map((p) => p.name)).toEqual(['bob-phone']);
+    expect(world.endpoint.pushes.map((p) => p.name)).toEqual(['bob-phone']);
   });
 
   it("defers a quiet-hours push to their end in the zone of the user's chat profile", async () => {
-    await offlineDevice('ann', 'ann-phone', (client) =>
-      rpcResult(client, 'chat.profile', { time_zone: 'Asia/Tokyo' }),
-    );
+    await world.device('ann', 'ann-phone', {
+      setUp: (client) => rpcResult(client, 'chat.profile', { time_zone: 'Asia/Tokyo' }),
+    });
     // 14:00 UTC is 23:00 in Tokyo: inside 22:00-07:00 there, outside it in UTC.
-    const res = await httpRequest(node, 'POST', '/api/notify', {
+    const res = await httpRequest(world.node, 'POST', '/api/notify', {
       json: {
         org: 'acme',
         users: ['ann'],
@@ -96,11 +50,11 @@ describe('services together', () => {
     expect(res.status, res.text).toBe(200);
     const endMs = Date.parse('2026-01-15T22:00:00Z'); // 07:00 in Tokyo
     await until(
-      async () => (await store.push.pending('acme')).some((d) => d.notBeforeMs === endMs),
+      async () => (await world.store.push.pending('acme')).some((d) => d.notBeforeMs === endMs),
       'the push deferred to 07:00 in Tokyo',
     );
-    expect(endpoint.pushes).toEqual([]);
-    nowMs = endMs;
-    await endpoint.waitFor(1, 'ann-phone');
+    expect(world.endpoint.pushes).toEqual([]);
+    world.nowMs = endMs;
+    await world.endpoint.waitFor(1, 'ann-phone');
   });
 });
