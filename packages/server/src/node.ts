@@ -7,15 +7,14 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, isObject, limitExceeded, type JsonValue } from '@hubcast/protocol';
+import { CLOSE_CODES, limitExceeded, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
 import { ClusterUserSlots } from './cluster/user-slots.js';
 import { createNodeInbox } from './cluster/node-inbox.js';
 import type { Config } from './config/schema.js';
 import { Hub } from './hub/hub.js';
-import type { AppendInput, EventLog } from './log/log.js';
-import { MemoryEventLog } from './log/memory.js';
+import type { AppendInput } from './log/log.js';
 import { Metrics } from './metrics/metrics.js';
 import { MemoryPresence } from './presence/memory.js';
 import { isExpiringPresence, type Presence } from './presence/presence.js';
@@ -26,15 +25,12 @@ import { SessionTicker } from './session/session-ticker.js';
 import { Session, type Subscription } from './session/session.js';
 import { isLoopbackHostHeader } from './transport/dev-host.js';
 import { WsTransport } from './transport/ws-transport.js';
-import { createApiHandler, type ApiNode } from './api/http-server.js';
+import { createApiHandler } from './api/http-server.js';
 import { createListener, reloadTls } from './api/listener.js';
-import { ensureDataDir } from './data-dir.js';
-import { EngineUnavailableError } from './engine-error.js';
-import { createBroker, createLog, createPresence, openLog as openEventLog } from './engines.js';
+import { createBroker, createPresence } from './engines.js';
 import { EngineProbe } from './readiness.js';
 import { Services } from './services/services.js';
 import { endRoomSubscriptions } from './session/room-gate.js';
-import { openStore } from './store/open.js';
 import { FanOut } from './fanout/fan-out.js';
 import { LogOrder } from './fanout/log-order.js';
 import { QueueIngest } from './ingest/queue-ingest.js';
@@ -43,31 +39,19 @@ import { EphemeralPublisher } from './ephemeral/ephemeral-publisher.js';
 import { Publisher } from './publish/publisher.js';
 import { Admission } from './limits/admission.js';
 import { defaultMaxConnections, openFilesLimit } from './limits/open-files.js';
-import type { Store } from './store/store.js';
 
+import { createApiNode } from './node-api.js';
+import { NodeEngines } from './node-engines.js';
 import type { HubcastNode, NodeDeps } from './node-types.js';
 
 export type { HubcastNode, NodeDeps };
 
 export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   const logger = deps.logger ?? pino({ level: config.logLevel, base: undefined });
-  // A log the node opened itself is closed by stop() and opened again by start(), except the
-  // memory log, which outlives stop() so a node restarted in one process keeps its history.
-  const ownsLog = deps.log === undefined;
   const embedded = config.engine === 'embedded';
-  let openLog: EventLog | undefined =
-    deps.log ?? (embedded && config.log === 'memory' ? createLog(config) : undefined);
-  // Outside start()..stop() a durable log is closed: nothing may reopen it behind stop's back.
-  const currentLog = (): EventLog => {
-    if (openLog === undefined) throw new EngineUnavailableError('log', 'not open');
-    return openLog;
-  };
-  const ownsStore = deps.store === undefined;
-  let store: Store | undefined = deps.store;
-  const currentStore = (): Store => {
-    if (store === undefined) throw new EngineUnavailableError('store', 'not open');
-    return store;
-  };
+  const engines = new NodeEngines(config, deps);
+  const currentLog = engines.log;
+  const currentStore = engines.currentStore;
   // Short ids: a random node prefix and a counter, unique across nodes and restarts. The
   // prefix is the node's id on the broker (where a message came from).
   const nodeId = randomBytes(6).toString('base64url');
@@ -297,22 +281,17 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     });
   let transport: WsTransport | undefined;
 
-  const apiNode: ApiNode = {
+  const apiNode = createApiNode({
     config,
-    get log() {
-      return currentLog();
-    },
+    log: currentLog,
     metrics,
     chargePublishes,
-    publish: (org, items) => trackInFlight(publishAs(org, scopeKeys(items, { kind: 'api' }))),
+    track: trackInFlight,
+    publish: publishAs,
     publishEphemeral: (org, channel, data) => publishEphemeral(org, channel, data),
-    notify: (org, body) => {
-      // One event per user notified; a body without a list is refused by notify itself.
-      const users = isObject(body) && Array.isArray(body['users']) ? body['users'].length : 1;
-      chargePublishes(org, Math.max(1, users));
-      return trackInFlight(services.notifications.notify(org, body));
-    },
-    chat: services.chat,
+    services,
+    presence,
+    clusterCalls,
     isDraining: () => draining,
     async readiness() {
       if (draining) return { status: 'draining' };
@@ -323,40 +302,8 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         broker: () => broker.check(),
       });
     },
-    presenceMembers: (org, channel) => presence.members(org, channel),
-    webhooks: services.webhooks.service,
-    async disconnect(org, user, reason) {
-      const answers = await clusterCalls.ask({ op: 'disconnect', user, reason }, org);
-      return answers.reduce((sum, a) => sum + (a.closed ?? 0), 0);
-    },
-    async stats(org) {
-      const answers = await clusterCalls.ask({ op: 'stats', all: org === undefined }, org ?? '');
-      const total = { connections: 0, subscriptions: 0, events_per_second: 0, nodes: 0 };
-      for (const { stats } of answers) {
-        if (stats === undefined) continue;
-        total.connections += stats.connections;
-        total.subscriptions += stats.subscriptions;
-        total.events_per_second += stats.events_per_second;
-        total.nodes++;
-      }
-      return total;
-    },
-    ...(deps.staticHandler === undefined ? {} : { staticHandler: deps.staticHandler }),
-  };
-
-  /** Closes the log and store this node opened; the memory ones outlive a restart. */
-  const releaseEngines = async (): Promise<void> => {
-    if (ownsStore && config.store !== 'memory') {
-      const closing = store;
-      store = undefined;
-      await closing?.close();
-    }
-    if (ownsLog && !(openLog instanceof MemoryEventLog)) {
-      const closing = openLog;
-      openLog = undefined;
-      await closing?.close();
-    }
-  };
+    staticHandler: deps.staticHandler,
+  });
 
   const node: HubcastNode = {
     config,
@@ -365,14 +312,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
     publishEphemeral: (org, channel, data, from) => publishEphemeral(org, channel, data, from),
     async start() {
       try {
-        // Checked before SQLite opens anything there, so a bad dir fails with a sentence.
-        if (
-          (ownsLog && embedded && config.log === 'sqlite') ||
-          (ownsStore && config.store === 'sqlite')
-        )
-          ensureDataDir(config.dataDir);
-        openLog ??= await openEventLog(config, nodeId, (message) => logger.info(message));
-        store ??= await openStore(config, (message) => logger.info(message));
+        await engines.open(nodeId, (message) => logger.info(message));
         verifier = await createTokenVerifier(config);
         await broker.start(onBroker);
         if (ownsPresence) presenceStore = createPresence(config, nodeId);
@@ -401,7 +341,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         server = undefined;
         if (ownsPresence) await presenceStore.close().catch(() => undefined);
         await broker.close().catch(() => undefined);
-        await releaseEngines();
+        await engines.release();
         throw err;
       }
       ticker.start();
@@ -465,7 +405,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         services.notifications.relay.stop();
         await services.push.dispatcher?.stop();
         await broker.close();
-        await releaseEngines();
+        await engines.release();
       })();
       return stopping;
     },
