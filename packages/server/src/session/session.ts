@@ -228,7 +228,7 @@ export class Session {
 
   /** PROTOCOL.md §2.5: past the bounds, drop what is queued and close with 4001. */
   private dropAsSlowConsumer(): void {
-    this.ctx.metrics.hot.queueDrops++;
+    this.ctx.metrics.countQueueDrop(this.org);
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
