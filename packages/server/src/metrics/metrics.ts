@@ -8,7 +8,7 @@ import { TenantCounters } from '../admin/tenant-counters.js';
 import { RateWindow } from './rate-window.js';
 
 /** Tenants the admin console charts one by one per node; the rest share one tally. */
-const ADMIN_TENANTS_MAX = 50;
+const ADMIN_TENANTS_MAX = 20;
 /** A tenant idle this many samples (10 min) gives its slot up. */
 const ADMIN_TENANT_IDLE_SAMPLES = 600;
 
