@@ -7,6 +7,11 @@ import uPlot from './uplot/uPlot.esm.js';
 
 /** Ten minutes of one-second samples per node, as the node keeps. */
 const MAX_SAMPLES = 600;
+/** The window kept, as the nodes keep it. */
+const WINDOW_MS = 600_000;
+/** A node whose newest sample is this much older than the freshest is not waited for. */
+const STALE_MS = 15_000;
+const lastTime = (samples) => (samples.length === 0 ? 0 : samples[samples.length - 1].t);
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4d7c0f'];
 
 export const FIGURES = [
@@ -28,25 +33,45 @@ export const FIGURES = [
 export class SeriesStore {
   nodes = new Map();
 
-  /** Adds an answer's samples: each node's newer than what it has, at most MAX_SAMPLES. */
+  /**
+   * Adds an answer's samples: each node's newer than what it has. Keeps the last ten minutes of
+   * the freshest node's clock; a node silent for longer (stopped, dead) drops out.
+   */
   add(answer) {
     for (const { node, samples } of answer.nodes) {
       const have = this.nodes.get(node) ?? [];
-      const lastT = have.length === 0 ? 0 : have[have.length - 1].t;
+      const lastT = lastTime(have);
       for (const s of samples) if (s.t > lastT) have.push(s);
       if (have.length > MAX_SAMPLES) have.splice(0, have.length - MAX_SAMPLES);
       this.nodes.set(node, have);
     }
+    const oldest = this.freshest() - WINDOW_MS;
+    for (const [node, have] of this.nodes) {
+      const keep = have.findIndex((s) => s.t >= oldest);
+      if (keep === -1) this.nodes.delete(node);
+      else if (keep > 0) have.splice(0, keep);
+    }
   }
 
-  /** What to ask for next: after the oldest of the nodes' newest samples (clocks may differ). */
+  freshest() {
+    let t = 0;
+    for (const have of this.nodes.values()) t = Math.max(t, lastTime(have));
+    return t;
+  }
+
+  /**
+   * What to ask for next: after the oldest newest sample of the nodes that answered lately
+   * (clocks may differ a little). A node that stopped answering is left out, or every poll
+   * would bring the others' whole ten minutes again.
+   */
   since() {
-    let since;
-    for (const samples of this.nodes.values()) {
-      const t = samples.length === 0 ? 0 : samples[samples.length - 1].t;
-      since = since === undefined ? t : Math.min(since, t);
+    const freshest = this.freshest();
+    let since = freshest;
+    for (const have of this.nodes.values()) {
+      const t = lastTime(have);
+      if (t >= freshest - STALE_MS) since = Math.min(since, t);
     }
-    return since ?? 0;
+    return since;
   }
 
   nodeIds() {
