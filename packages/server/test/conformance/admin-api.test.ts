@@ -105,6 +105,23 @@ describe('GET /api/admin/series', () => {
     expect(later.nodes[0]?.samples.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("counts a slow consumer's drop (4001) under its own tenant", async () => {
+    const node = await start({ maxQueueMessages: 5 });
+    const slow = await connectClient(
+      node,
+      { sub: 'slow', org: 'acme' },
+      { subscriptions: ['q.>'] },
+    );
+    await connectClient(node, { sub: 'calm', org: 'other' }, { subscriptions: ['q.>'] });
+    // One append of more events than the send queue may hold: queued in one turn, past it.
+    const burst = Array.from({ length: 20 }, (_, n) => ({ org: 'acme', channel: 'q.1', data: n }));
+    expect((await httpRequest(node, 'POST', '/api/publish', { json: burst })).status).toBe(200);
+    expect((await slow.closed).code).toBe(4001);
+    const sample = await untilSample(node, (s) => s.queue_drops > 0);
+    expect(sample.tenants['acme']?.queue_drops).toBe(1);
+    expect(sample.tenants['other']?.queue_drops ?? 0).toBe(0);
+  });
+
   it.each(['-1', 'abc', '1.5', '99999999999999999999'])('refuses since=%s (400)', async (since) => {
     const node = await start();
     const res = await httpRequest(node, 'GET', `/api/admin/series?since=${since}`);
