@@ -1,10 +1,12 @@
 /**
  * The admin console over a cluster (docs/admin.md): two real nodes on one real `redis-server`;
  * either node's `GET /api/admin/series` lists both nodes' samples, each with its own
- * connections, and `GET /api/admin/channels` sums an org's subscribers over both.
+ * connections, and `GET /api/admin/channels` sums an org's subscribers over both; the page
+ * opened on one node shows both.
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeSeries } from '../../src/admin/admin-types.js';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { useSharedRedis } from '../helpers/redis.js';
 import type { TestNode } from '../helpers/test-node.js';
 import { connectClient, httpRequest, useTestNodes } from '../helpers/ws-client.js';
@@ -65,5 +67,33 @@ describe('the admin console on a cluster of two nodes', () => {
       truncated: false,
       nodes: 2,
     });
+  });
+
+  it.skipIf(!hasChromium())('shows both nodes in one console (needs Chromium)', async () => {
+    const [a, b] = (await startCluster(2)) as [TestNode, TestNode];
+    await connectClient(b, { sub: 'b1', org: 'acme' });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${a.httpUrl}/admin`);
+      await page.fill('[data-testid="key-input"]', a.adminKey);
+      await page.click('[data-testid="key-submit"]');
+      const rows = page.locator('[data-testid="nodes-table"] tbody tr');
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="nodes-table"] tbody tr').length === 2,
+      );
+      const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-node')));
+      const series = await untilSeries(b, (list) => list.length === 2);
+      expect(ids.sort()).toEqual(series.map((n) => n.node).sort());
+      // Each node is a line of its own on the charts (uPlot's legend: time, then the series).
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('[data-testid="chart-connections"] .u-legend .u-series')
+            .length === 3,
+      );
+    } finally {
+      await browser.close();
+    }
   });
 });
