@@ -4,7 +4,7 @@
  * paths that already count them node-wide. Memory is bounded whatever tenants do: at most
  * `maxTenants` tenants get their own tally; the rest share one, under `OTHER_TENANTS`.
  */
-import { LagHistogram } from './lag-histogram.js';
+import { LagHistogram, lagBucketOf } from './lag-histogram.js';
 
 /** The tally of every tenant past the cap ('*' is never a valid org name). */
 export const OTHER_TENANTS = '*';
@@ -75,8 +75,9 @@ export class TenantCounters {
   }
 
   observeLag(org: string, ms: number): void {
-    this.tally(org).lag.observe(ms);
-    this.nodeLag.observe(ms);
+    const bucket = lagBucketOf(ms);
+    this.tally(org).lag.observeBucket(bucket);
+    this.nodeLag.observeBucket(bucket);
   }
 
   /**
