@@ -1,8 +1,8 @@
 /**
  * The admin console's per-node time series: one sample a second in a ring of the last ten
- * minutes, each with the node's figures and those of its busiest tenants (at most
- * `TenantCounters.maxTenants` of them plus '*' for the rest). Memory is bounded by
- * ring size × (tenant cap + 1) whatever tenants do.
+ * minutes, each with the node's figures and those of the tenants it tracks (at most
+ * `TenantCounters.maxTenants`, first come while active, plus '*' for the rest). Memory is
+ * bounded by ring size × (tenant cap + 1) whatever tenants do.
  */
 import type { Sample, TenantSample } from './admin-types.js';
 import type { TenantCounters, TenantTally } from './tenant-counters.js';
