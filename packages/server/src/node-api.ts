@@ -28,6 +28,7 @@ export interface ApiNodeParts {
   clusterCalls: ClusterCalls;
   isDraining: () => boolean;
   readiness: ApiNode['readiness'];
+  admin: NonNullable<ApiNode['admin']>;
   staticHandler?: ApiNode['staticHandler'] | undefined;
 }
 
@@ -70,6 +71,7 @@ export function createApiNode(parts: ApiNodeParts): ApiNode {
       }
       return total;
     },
+    admin: parts.admin,
     ...(parts.staticHandler === undefined ? {} : { staticHandler: parts.staticHandler }),
   };
 }

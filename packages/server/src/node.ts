@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, limitExceeded, type JsonValue } from '@hubcast/protocol';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.js';
+import { AdminConsole } from './admin/admin-console.js';
 import { ClusterCalls } from './cluster/cluster-calls.js';
 import { ClusterUserSlots } from './cluster/user-slots.js';
 import { createNodeInbox } from './cluster/node-inbox.js';
@@ -156,7 +157,9 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
   });
 
   const clusterCalls = new ClusterCalls(broker, nodeId);
+  const admin = new AdminConsole({ nodeId, metrics, sessions, clusterCalls });
   const onBroker = createNodeInbox({
+    admin,
     hub,
     sessions,
     logOrder,
@@ -302,6 +305,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         broker: () => broker.check(),
       });
     },
+    admin,
     staticHandler: deps.staticHandler,
   });
 
@@ -345,6 +349,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         throw err;
       }
       ticker.start();
+      admin.start();
       started = true;
       stopping = undefined;
       // Pushes a crash left in the outbox go out now.
@@ -385,6 +390,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         await ingest?.close();
         ingest = undefined;
         ticker.stop();
+        admin.stop();
         // The leaves the delay held back go out while the broker is still there; a cluster's
         // presence leaves them to its node expiry, so clients that reconnect elsewhere within
         // it show no leave/join pair (services/presence-tracker.ts close()).

@@ -9,6 +9,7 @@ import {
   unauthorized,
   type JsonValue,
 } from '@hubcast/protocol';
+import type { AdminApi } from '../admin/admin-console.js';
 import type { Config } from '../config/schema.js';
 import type { AppendInput, AppendResult, EventLog } from '../log/log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -51,6 +52,8 @@ export interface ApiNode {
   }>;
   /** The tenant's webhook dead letters (docs/webhooks.md). */
   webhooks: Pick<WebhookService, 'dead' | 'retry'>;
+  /** The admin console's cluster-wide views (admin/admin-console.ts). */
+  admin?: AdminApi;
   /** Answers a request itself (returns true) or leaves it to the API. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }

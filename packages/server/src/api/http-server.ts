@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HubcastError, badRequest, forbidden } from '@hubcast/protocol';
+import { adminChannelsRoute, adminSeriesRoute } from '../admin/admin-routes.js';
+import { createAdminPageHandler } from '../web/admin-page.js';
 import { DEV_HOST_REFUSAL, isLoopbackHostHeader } from '../transport/dev-host.js';
 import { authenticate, type ApiNode, type Route } from './api-call.js';
 import { sendError, sendJson } from './http-error.js';
@@ -36,11 +38,14 @@ const ROUTES: Record<string, { method: string; handler: Route }> = {
   '/api/chat/history': { method: 'GET', handler: chatHistoryRoute },
   '/api/webhooks/dead': { method: 'GET', handler: webhooksDeadRoute },
   '/api/webhooks/retry': { method: 'POST', handler: webhooksRetryRoute },
+  '/api/admin/series': { method: 'GET', handler: adminSeriesRoute },
+  '/api/admin/channels': { method: 'GET', handler: adminChannelsRoute },
 };
 
 export function createApiHandler(
   node: ApiNode,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const adminPage = createAdminPageHandler();
   return async (req, res) => {
     try {
       if (node.config.dev && !isLoopbackHostHeader(req.headers.host))
@@ -62,6 +67,7 @@ export function createApiHandler(
       }
       const route = ROUTES[url.pathname];
       if (route === undefined) {
+        if (node.admin !== undefined && adminPage(req, res, url.pathname)) return;
         if (node.staticHandler?.(req, res) === true) return;
         throw new HubcastError('not_found', `no route ${url.pathname}`);
       }

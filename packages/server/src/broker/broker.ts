@@ -6,6 +6,7 @@
  * does not hold. Handlers run synchronously and must not throw.
  */
 import type { JsonValue } from '@hubcast/protocol';
+import type { NodeChannels, NodeSeries } from '../admin/admin-types.js';
 import type { EphemeralEvent } from '../ephemeral/ephemeral-event.js';
 import type { LogEvent } from '../log/log.js';
 
@@ -62,7 +63,10 @@ export interface ClusterQuestion {
   question:
     | { op: 'disconnect'; user: string; reason: string }
     /** `all`: every org (an admin key without `org`); `org` names the channel it travels on. */
-    | { op: 'stats'; all: boolean };
+    | { op: 'stats'; all: boolean }
+    /** The admin console (admin/admin-console.ts): samples after `since_ms`, channels of the org. */
+    | { op: 'admin_series'; since_ms: number }
+    | { op: 'admin_channels'; max: number };
 }
 
 /** One node's answer, sent to the asking node only. */
@@ -75,6 +79,10 @@ export interface ClusterAnswer {
   closed?: number;
   /** This node's counts (`stats`). */
   stats?: { connections: number; subscriptions: number; events_per_second: number };
+  /** This node's samples (`admin_series`). */
+  series?: NodeSeries;
+  /** This node's subscriptions by pattern (`admin_channels`). */
+  channels?: NodeChannels;
 }
 
 /** Where a message came from. */

@@ -5,6 +5,7 @@
  */
 import { CLOSE_CODES } from '@hubcast/protocol';
 import type { Logger } from 'pino';
+import type { AdminConsole } from '../admin/admin-console.js';
 import type { Broker, BrokerHandler, ClusterAnswer } from '../broker/broker.js';
 import type { EphemeralEvent } from '../ephemeral/ephemeral-event.js';
 import type { LogOrder } from '../fanout/log-order.js';
@@ -23,6 +24,8 @@ export interface NodeInboxDeps {
   broker: Broker;
   metrics: Metrics;
   logger: Logger;
+  /** Answers the admin console's questions (admin/admin-console.ts). */
+  admin: Pick<AdminConsole, 'answer'>;
 }
 
 /** The node's counts for `/api/stats` (of one org, or of all). */
@@ -91,7 +94,9 @@ export function createNodeInbox(deps: NodeInboxDeps): BrokerHandler {
         const answer: ClusterAnswer =
           q.op === 'disconnect'
             ? { ...base, closed: closeUser(sessions, msg.org, q.user, q.reason) }
-            : { ...base, stats: localStats(sessions, metrics, q.all ? undefined : msg.org) };
+            : q.op === 'stats'
+              ? { ...base, stats: localStats(sessions, metrics, q.all ? undefined : msg.org) }
+              : { ...base, ...deps.admin.answer(q, msg.org) };
         broker
           .publish(answer)
           .catch((err: unknown) => logger.warn({ err }, 'cluster answer not sent'));

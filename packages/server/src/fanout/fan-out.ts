@@ -110,6 +110,8 @@ export class FanOut {
       : undefined;
     const tag = ++this.runTag;
     let frame: Buffer | undefined;
+    const { hot } = this.metrics;
+    const [deliveredBefore, droppedBefore] = [hot.delivered, hot.ephemeralDropped];
     this.hub.match(event.org, event.channel, (sub) => {
       const s = sub.session;
       if (owner !== undefined && s.user !== owner) return;
@@ -119,11 +121,18 @@ export class FanOut {
       frame ??= encodeEphemeralFrame(event);
       s.deliverEphemeral(frame, coalesceKey);
     });
+    // Per tenant for the admin console: one call per event, not per connection.
+    this.metrics.countFanout(
+      event.org,
+      hot.delivered - deliveredBefore,
+      hot.ephemeralDropped - droppedBefore,
+    );
   }
 
   /** One append's events (all of one org), in log order; `skipSession` published them. */
   deliver(events: readonly LogEvent[], skipSession: string | undefined): void {
     const startMs = Date.now();
+    const deliveredBefore = this.metrics.hot.delivered;
     let start = 0;
     while (start < events.length) {
       const channel = (events[start] as LogEvent).channel;
@@ -146,7 +155,10 @@ export class FanOut {
       start = end;
     }
     const nowMs = Date.now();
-    for (const e of events) this.metrics.observeFanout(Math.max(0, nowMs - e.tsMs) / 1000);
+    for (const e of events) this.metrics.observeFanout(Math.max(0, nowMs - e.tsMs) / 1000, e.org);
+    const org = events[0]?.org;
+    if (org !== undefined)
+      this.metrics.countFanout(org, this.metrics.hot.delivered - deliveredBefore);
   }
 
   private one(

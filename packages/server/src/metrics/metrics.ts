@@ -4,7 +4,13 @@
  * prom-client `inc()` per delivered message would cost more than the delivery bookkeeping.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TenantCounters } from '../admin/tenant-counters.js';
 import { RateWindow } from './rate-window.js';
+
+/** Tenants the admin console charts one by one per node; the rest share one tally. */
+const ADMIN_TENANTS_MAX = 20;
+/** A tenant idle this many samples (10 min) gives its slot up. */
+const ADMIN_TENANT_IDLE_SAMPLES = 600;
 
 export interface MetricsSource {
   connections(): number;
@@ -38,6 +44,8 @@ export class Metrics {
     /** Ephemeral events that replaced an older one of their channel in a send queue. */
     ephemeralCoalesced: 0,
   };
+  /** Per-tenant counts for the admin console's sampler (admin/sampler.ts). */
+  readonly tenants = new TenantCounters(ADMIN_TENANTS_MAX, ADMIN_TENANT_IDLE_SAMPLES);
   private readonly published: Counter;
   private readonly closes: Counter<'code'>;
   private readonly limits: Counter<'limit'>;
@@ -159,6 +167,22 @@ export class Metrics {
     let w = this.byOrg.get(org);
     if (w === undefined) this.byOrg.set(org, (w = new RateWindow()));
     w.add(n);
+    this.tenants.addEvents(org, n);
+  }
+
+  /** A connection of `org` closed as a slow consumer (4001). */
+  countQueueDrop(org: string): void {
+    this.hot.queueDrops++;
+    this.tenants.addQueueDrop(org);
+  }
+
+  /**
+   * What one fan-out of `org` delivered and dropped (the change of `hot.delivered` and
+   * `hot.ephemeralDropped` across it): one call per append, not per message.
+   */
+  countFanout(org: string, deliveries: number, ephemeralDrops = 0): void {
+    this.tenants.addDeliveries(org, deliveries);
+    this.tenants.addEphemeralDrops(org, ephemeralDrops);
   }
 
   countClose(code: number): void {
@@ -183,8 +207,9 @@ export class Metrics {
     this.webPushSends.inc({ outcome });
   }
 
-  observeFanout(seconds: number): void {
+  observeFanout(seconds: number, org?: string): void {
     this.fanoutLatency.observe(seconds);
+    if (org !== undefined) this.tenants.observeLag(org, seconds * 1000);
   }
 
   /** Events per second over the last 10 s (PROTOCOL.md §8 `/api/stats`). */

@@ -47,6 +47,7 @@ export abstract class SessionOutbound {
 
   // The connection's own fields, declared in session.ts.
   abstract state: SessionState;
+  abstract org: string;
   abstract readonly user: string;
   abstract readonly subscriptions: Map<string, Subscription>;
   abstract lastPingMs: number;
@@ -149,7 +150,7 @@ export abstract class SessionOutbound {
 
   /** PROTOCOL.md §2.5: past the bounds, drop what is queued and close with 4001. */
   private dropAsSlowConsumer(): void {
-    this.ctx.metrics.hot.queueDrops++;
+    this.ctx.metrics.countQueueDrop(this.org);
     this.queueFirst = undefined;
     this.queueMore = undefined;
     this.queueCount = 0;
