@@ -45,6 +45,10 @@ export type FleetReply =
       seen: Float64Array;
       requests: number;
       errors: number;
+      /** Pollers: answers, their summed round trips (ms), polls due while one was out. */
+      responses: number;
+      roundTripMsSum: number;
+      late: number;
       duplicated: number;
       closed: number;
       errorTexts: string[];
@@ -142,6 +146,9 @@ port.on('message', (msg: FleetRequest) => {
           seen,
           requests: pollers.reduce((n, p) => n + p.requests, 0),
           errors: pollers.reduce((n, p) => n + p.errors, 0),
+          responses: pollers.reduce((n, p) => n + p.responses, 0),
+          roundTripMsSum: pollers.reduce((n, p) => n + p.roundTripMsSum, 0),
+          late: pollers.reduce((n, p) => n + p.late, 0),
           duplicated: list.reduce((n, b) => n + b.duplicated, 0),
           // Closes while the window was open: the subscribers are terminated only after this.
           closed: subscribers.reduce((n, sub) => n + sub.closed, 0),

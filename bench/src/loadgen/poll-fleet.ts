@@ -18,6 +18,10 @@ export interface FleetBooks {
   clients: number;
   requests: number;
   errors: number;
+  /** Pollers: answers, their summed round trips (ms), polls due while one was out. */
+  responses: number;
+  roundTripMsSum: number;
+  late: number;
   duplicated: number;
   closed: number;
   errorTexts: string[];
@@ -117,13 +121,17 @@ export class PollFleet {
       seen.set(r.seen, at);
       at += r.seen.length;
     }
-    const sum = (k: 'requests' | 'errors' | 'duplicated' | 'closed'): number =>
-      replies.reduce((n, r) => n + r[k], 0);
+    const sum = (
+      k: 'requests' | 'errors' | 'responses' | 'roundTripMsSum' | 'late' | 'duplicated' | 'closed',
+    ): number => replies.reduce((n, r) => n + r[k], 0);
     return {
       seen,
       clients: changes > 0 ? total / changes : 0,
       requests: sum('requests'),
       errors: sum('errors'),
+      responses: sum('responses'),
+      roundTripMsSum: sum('roundTripMsSum'),
+      late: sum('late'),
       duplicated: sum('duplicated'),
       closed: sum('closed'),
       errorTexts: [...new Set(replies.flatMap((r) => r.errorTexts))].slice(0, 5),

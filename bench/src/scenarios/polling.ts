@@ -196,6 +196,9 @@ async function measureVariant(
         changes,
         rowsChangedPerSec: perSec(changes * o.changeRows),
         pollErrors: books.errors,
+        // Over the whole session, warm-up and stragglers included.
+        pollRoundTripMs: books.responses > 0 ? books.roundTripMsSum / books.responses : 0,
+        latePolls: books.late,
         closed: books.closed,
         changerMaxLagMs: changer.maxLagMs,
       },
