@@ -28,6 +28,7 @@ describe('changeLatencies', () => {
   ])('seen at %d ms after a change at 100 ms is %d ms', (at, delay) => {
     const out = changeLatencies(Float64Array.from([at]), Float64Array.from([100]), 1);
     expect(out.timeToAllMs[0]).toBe(delay);
+    expect(out.perClientMs[0]).toBe(delay);
   });
 });
 
