@@ -49,11 +49,11 @@ describe('pollingFigures', () => {
     const html = pollingFigures([push, polling], series);
     expect(html).toHaveLength(3);
     const [rates, cpu, latency] = html;
-    expect(rates).toContain('HTTP requests/s');
-    expect(rates).toContain('commits/s (PostgreSQL)');
+    expect(rates).toContain('HTTP req/s');
+    expect(rates).toContain('PG commits/s');
     for (const who of ['REST server', 'hubcast', 'PostgreSQL', 'all servers'])
       expect(cpu).toContain(who);
-    expect(latency).toContain('to all (median change)');
+    expect(latency).toContain('all, p50');
     // Both variants in every chart, named as what they are (REST polling is not hubcast).
     for (const chart of html) {
       expect(chart).toContain('hubcast push');

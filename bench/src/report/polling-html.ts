@@ -40,14 +40,14 @@ export function pollingFigures(
   return [
     figure(
       'Requests and database queries per second',
-      'median · dots: each round · the same clients and changes',
+      'median · dots: each round · queries/s as the REST server counts them, commits/s as PostgreSQL does',
       groupedBarChart({
         title: 'polling: requests and queries per second, push against polling',
         format: rate,
         groups: groups(targets, series, [
-          ['httpRequestsPerSec', 'HTTP requests/s'],
-          ['serverQueriesPerSec', 'queries/s (server)'],
-          ['pgXactCommitPerSec', 'commits/s (PostgreSQL)'],
+          ['httpRequestsPerSec', 'HTTP req/s'],
+          ['serverQueriesPerSec', 'queries/s'],
+          ['pgXactCommitPerSec', 'PG commits/s'],
         ]),
       }),
     ),
@@ -67,15 +67,15 @@ export function pollingFigures(
     ),
     figure(
       'From a change to the clients',
-      'ms · median · dots: each round',
+      'median · dots: each round · all: the slowest client, of the median and the slowest change · client: over every client and change',
       groupedBarChart({
         title: 'polling: time from a change to every client, push against polling',
         format: ms,
         groups: groups(targets, series, [
-          ['timeToAllP50Ms', 'to all (median change)'],
-          ['timeToAllMaxMs', 'to all (slowest change)'],
-          ['clientP50Ms', 'per client p50'],
-          ['clientP99Ms', 'per client p99'],
+          ['timeToAllP50Ms', 'all, p50'],
+          ['timeToAllMaxMs', 'all, max'],
+          ['clientP50Ms', 'client p50'],
+          ['clientP99Ms', 'client p99'],
         ]),
       }),
     ),
