@@ -4,7 +4,9 @@
  * `storm`, across a restart, on hubcast; the peers have no resume), and every acknowledged
  * `durable` publish is in hubcast's log once. Hubcast's W1 scenarios also run on the Redis
  * engine, and `cluster`, `redis-cost` and `workers` (`hubcast serve --workers 2`) on it, with
- * a `redis-server` the bench starts and stops itself. Speed is never asserted.
+ * a `redis-server` the bench starts and stops itself. `polling` (issue 13) runs its clients
+ * against a REST server over a PostgreSQL the bench starts and stops, and against hubcast.
+ * Speed is never asserted.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -27,15 +29,15 @@ const ROOMS_FIGURES = ['hubcast', 'hubcast·chat', 'socketio', 'ws'];
 const keyOf = (t: TargetFigures): string =>
   t.variant === undefined ? t.target : `${t.target}·${t.variant}`;
 
-/** `redis-server` processes a bench started (its temp dir names them), from /proc (Linux). */
-function benchRedisServers(): string[] {
+/** Processes a bench started whose command line holds `marker` (their temp dir), from /proc. */
+function benchServers(marker: string): string[] {
   if (!existsSync('/proc')) return [];
   return readdirSync('/proc')
     .filter((pid) => /^\d+$/.test(pid))
     .flatMap((pid) => {
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        return cmd.includes('hubcast-bench-redis-') ? [`${pid}: ${cmd}`] : [];
+        return cmd.includes(marker) ? [`${pid}: ${cmd}`] : [];
       } catch {
         return []; // gone meanwhile
       }
@@ -80,7 +82,11 @@ describe('hubcast bench --smoke', () => {
   });
 
   it('left no redis-server running', () => {
-    expect(benchRedisServers()).toEqual([]);
+    expect(benchServers('hubcast-bench-redis-')).toEqual([]);
+  });
+
+  it('left no PostgreSQL running', () => {
+    expect(benchServers('hubcast-bench-pg-')).toEqual([]);
   });
 
   it.each([...W1, 'rooms'])(
@@ -269,5 +275,32 @@ describe('hubcast bench --smoke', () => {
       expect(m[`${w}Connections`], w).toBeGreaterThan(0);
     }
     expect((m['worker1Connections'] ?? 0) + (m['worker2Connections'] ?? 0)).toBe(m['connections']);
+  });
+
+  it('polling: every client saw every change, pushed or polled; only polling asks the REST server', () => {
+    const polling = run.scenarios.find((s) => s.id === 'polling');
+    expect(polling?.targets.map(keyOf)).toEqual(['hubcast·push', 'hubcast·polling']);
+    const clients = Number(run.settings['pollingClients']);
+    for (const t of polling?.targets ?? []) {
+      expect({ variant: t.variant, lost: t.lost, duplicated: t.duplicated }).toEqual({
+        variant: t.variant,
+        lost: 0,
+        duplicated: 0,
+      });
+      expect(t.median).toMatchObject({ clients, failed: 0, pollErrors: 0, closed: 0 });
+      // Every client has every change: one delay per client and change.
+      expect(t.latency?.count).toBe(clients * Number(t.median['changes']));
+      expect(t.median['timeToAllP50Ms'], t.variant).toBeGreaterThan(0);
+      expect(t.median['serverCpu'], t.variant).toBeGreaterThan(0);
+    }
+    const m = (v: string) => polling?.targets.find((t) => t.variant === v)?.median ?? {};
+    expect(m('push')['httpRequestsPerSec']).toBe(0);
+    expect(m('push')['pgItemsQueriesPerSec']).toBe(0);
+    expect(m('push')['hubcastCpu']).toBeGreaterThan(0);
+    expect(m('polling')['httpRequestsPerSec']).toBeGreaterThan(0);
+    expect(m('polling')['pgItemsQueriesPerSec']).toBeGreaterThan(0);
+    expect(m('polling')['hubcastCpu']).toBe(0);
+    const [ratio] = run.variantRatios?.['polling'] ?? [];
+    expect(ratio).toMatchObject({ numerator: 'polling', denominator: 'push' });
   });
 });

@@ -40,7 +40,39 @@ describe('parseOptions', () => {
       'cluster',
       'redis-cost',
       'workers',
+      'polling',
     ]);
+    expect(o.polling).toEqual({
+      clients: 5000,
+      intervalSec: 5,
+      changeRatePerSec: 2,
+      changeRows: 5,
+      items: 5000,
+    });
+    expect(o.pollingDurationSec).toBe(30);
+  });
+
+  it('polling: smoke is tiny, flags set its shape, and a change cannot touch more rows than exist', () => {
+    expect(parseOptions(['--smoke'])).toMatchObject({
+      polling: { clients: 40, intervalSec: 1, changeRatePerSec: 5, items: 200 },
+      pollingDurationSec: 2,
+    });
+    const o = parseOptions([
+      ...['--poll-clients', '2000', '--poll-interval', '10', '--change-rate', '0.5'],
+      ...['--change-rows', '50', '--items', '100'],
+    ]);
+    expect(o.polling).toEqual({
+      clients: 2000,
+      intervalSec: 10,
+      changeRatePerSec: 0.5,
+      changeRows: 50,
+      items: 100,
+    });
+    expect(() => parseOptions(['--change-rows', '11', '--items', '10'])).toThrow(
+      /--change-rows must be at most --items/,
+    );
+    expect(() => parseOptions(['--poll-clients', '0'])).toThrow(UsageError);
+    expect(() => parseOptions(['--poll-interval', '0'])).toThrow(/--poll-interval must be/);
   });
 
   it('makes --smoke tiny, and flags still override it', () => {

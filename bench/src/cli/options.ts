@@ -18,12 +18,13 @@ export const SCENARIO_IDS = [
   'cluster',
   'redis-cost',
   'workers',
+  'polling',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 /** The scenarios on W1's connections (one channel); `rooms` has connections of its own. */
 export const W1_SCENARIOS: readonly ScenarioId[] = ['M1', 'M2', 'M3', 'M4', 'M6', 'M8', 'M9'];
 /** `rooms` through hubcast's chat service: hubcast only, figures in `rooms` (variant `chat`). */
-export const HUBCAST_ONLY_SCENARIOS: readonly ScenarioId[] = ['chat', 'durable'];
+export const HUBCAST_ONLY_SCENARIOS: readonly ScenarioId[] = ['chat', 'durable', 'polling'];
 /** Hubcast-only scenarios on the Redis engine (issue 11): left out without `--engines redis`. */
 export const REDIS_SCENARIOS: readonly ScenarioId[] = ['cluster', 'redis-cost', 'workers'];
 
@@ -75,11 +76,27 @@ export interface BenchOptions {
   /** `workers`: `hubcast serve --workers N`, and the connections it holds. */
   serveWorkers: number;
   workersConnections: number;
+  /** `polling` (issue 13): the clients, how often they poll, and the changes they must see. */
+  polling: PollingShape;
+  /** `polling`: seconds of changes per variant (`--duration`; default 30, smoke 2). */
+  pollingDurationSec: number;
   /** Handshakes in flight at once, over all workers. */
   maxInFlight: number;
   /** Write a V8 CPU profile of every target process into this directory (`--cpu-prof`). */
   cpuProfDir: string | undefined;
   help: boolean;
+}
+
+/** `polling`'s world: N clients, a poll interval, an inventory and a changer. */
+export interface PollingShape {
+  /** Clients per variant: pollers, or hubcast subscribers. */
+  clients: number;
+  /** Seconds between a poller's polls. */
+  intervalSec: number;
+  /** Changes per second; each updates `changeRows` rows of the `items`-row inventory. */
+  changeRatePerSec: number;
+  changeRows: number;
+  items: number;
 }
 
 export class UsageError extends Error {}
@@ -89,13 +106,15 @@ export const USAGE = `usage: hubcast bench [options]
   --smoke               every scenario tiny (60 connections, 1 round, 2 s; rooms: 50 users
                         x 2 devices in 10 rooms, 2 each, 40 messages in 1 s; storm: 60
                         clients at 100 events/s; durable and redis-cost: 0.3 s per log or
-                        node count; cluster: 1 s per window; workers: 60 connections),
+                        node count; cluster: 1 s per window; workers: 60 connections;
+                        polling: 40 clients polling every 1 s, 2 s of changes),
                         checks exactly-once
   --connections N       W1 connections per target (default 10000; one process holds at most ~19,900)
   --rounds N            interleaved rounds, medians over them (default 3)
   --duration S          seconds of the fixed-rate runs M6, rooms and each cluster window
                         (default 30; smoke 2, 1 and 1), and of each durable and redis-cost
-                        measurement (default 10; smoke 0.3)
+                        measurement (default 10; smoke 0.3), and of polling's changes
+                        per variant (default 30; smoke 2)
   --rate N              M6/M8 publishes per second (default: half the plain ws M3 capacity)
   --users N             rooms and chat (the same rooms through hubcast's chat service):
                         chat users (default 1000)
@@ -117,7 +136,14 @@ export const USAGE = `usage: hubcast bench [options]
   --serve-workers N     workers: hubcast serve --workers N (default 2)
   --workers-connections N  workers: connections to hold (default 38000; spread over
                         generator processes of at most ~19,900 each)
-  --targets LIST        hubcast,ws,socketio (default all three; chat and durable run on hubcast only)
+  --poll-clients N      polling: clients per variant, pollers or hubcast subscribers
+                        (default 5000; smoke 40)
+  --poll-interval S     polling: seconds between a client's polls (default 5; smoke 1)
+  --change-rate N       polling: inventory changes per second (default 2; smoke 5)
+  --change-rows N       polling: rows each change updates (default 5)
+  --items N             polling: rows in the inventory table (default 5000; smoke 200)
+  --targets LIST        hubcast,ws,socketio (default all three; chat, durable and polling
+                        run on hubcast only)
   --scenarios LIST      ${SCENARIO_IDS.join(',')} (default all)
   --workers N           generator worker threads (default 2)
   --in-flight N         handshakes in flight at once (default 256)
@@ -153,6 +179,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'engines',
     'serve-workers',
     'workers-connections',
+    'poll-clients',
+    'poll-interval',
+    'change-rate',
+    'change-rows',
+    'items',
   ]);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -224,6 +255,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (why !== undefined) throw new UsageError(`rooms: ${why}`);
   if (connectionCount(rooms) > MAX_CONNECTIONS)
     throw new UsageError(`rooms: --users x --devices must be at most ${MAX_CONNECTIONS}`);
+  const polling: PollingShape = {
+    clients: int('poll-clients', smoke ? 40 : 5000, 1, MAX_CONNECTIONS),
+    intervalSec: int('poll-interval', smoke ? 1 : 5, 1, 600),
+    changeRatePerSec: rate('change-rate') ?? (smoke ? 5 : 2),
+    changeRows: int('change-rows', 5, 1, 1000),
+    items: int('items', smoke ? 200 : 5000, 1, 10_000_000),
+  };
+  if (polling.changeRows > polling.items)
+    throw new UsageError('polling: --change-rows must be at most --items');
   return {
     smoke,
     help: flags.get('help') === true,
@@ -250,5 +290,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     clusterDurationSec: int('duration', smoke ? 1 : 30, 1, 3600),
     serveWorkers: int('serve-workers', 2, 2, 64),
     workersConnections: int('workers-connections', smoke ? 60 : 38_000, 1, 200_000),
+    polling,
+    pollingDurationSec: int('duration', smoke ? 2 : 30, 1, 3600),
   };
 }

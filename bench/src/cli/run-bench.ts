@@ -64,6 +64,8 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     const redis = options.engines.includes('redis');
     const cluster = redis && options.scenarios.includes('cluster');
     const workers = redis && options.scenarios.includes('workers');
+    const polling = options.scenarios.includes('polling') && options.targets.includes('hubcast');
+    const p = options.polling;
     const w1 = options.scenarios.some((id) => W1_SCENARIOS.includes(id));
     const r = options.rooms;
     log(
@@ -83,6 +85,10 @@ export async function runBench(argv: readonly string[]): Promise<number> {
             `SQLite sync ${options.sqliteSyncs.join(',')}`
           : '',
         cluster ? `cluster: ${options.clusterDurationSec} s per window` : '',
+        polling
+          ? `polling: ${p.clients} clients, every ${p.intervalSec} s, ${p.changeRatePerSec} changes/s ` +
+            `of ${p.changeRows} rows (${p.items} items) for ${options.pollingDurationSec} s per variant`
+          : '',
         workers
           ? `workers: hubcast serve --workers ${options.serveWorkers}, ${options.workersConnections} connections`
           : '',
@@ -140,6 +146,16 @@ export async function runBench(argv: readonly string[]): Promise<number> {
             }
           : {}),
         ...(cluster ? { clusterDurationSec: options.clusterDurationSec } : {}),
+        ...(polling
+          ? {
+              pollingClients: p.clients,
+              pollingIntervalSec: p.intervalSec,
+              pollingChangeRatePerSec: p.changeRatePerSec,
+              pollingChangeRows: p.changeRows,
+              pollingItems: p.items,
+              pollingDurationSec: options.pollingDurationSec,
+            }
+          : {}),
         ...(workers
           ? { serveWorkers: options.serveWorkers, workersConnections: options.workersConnections }
           : {}),

@@ -27,6 +27,7 @@ import { evaluateGoals, evaluateVariantGoals } from './goals.js';
 import type { GoalCell, VariantGoalCell } from './goals.js';
 import { TARGETS, anchor, figureLabel, figureSeries, targetLabel } from './labels.js';
 import { STYLE } from './style.js';
+import { pollingFigures } from './polling-html.js';
 import { groupedBarChart, percentileChart, seriesClass } from './svg.js';
 
 const PERCENTILES: readonly { key: keyof LatencySummary; label: string }[] = [
@@ -251,6 +252,8 @@ function renderScenario(
       `<figure class="fig-latency"><figcaption><h3>Latency percentiles</h3><span class="hint">median round · log scale</span></figcaption>${chart}</figure>`,
     );
   }
+
+  if (s.id === 'polling') figures.push(...pollingFigures(targets, series));
 
   const ratioPills =
     scenarioRatioPills(run, s.id, cells) + variantRatioPills(run, s.id, variantCells);

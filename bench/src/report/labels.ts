@@ -15,8 +15,19 @@ export function targetLabel(target: string): string {
   return TARGET_LABEL[target as TargetName] ?? target;
 }
 
+/**
+ * `polling`'s variants are not configurations of hubcast: one is hubcast pushing, the other a
+ * REST server over PostgreSQL with hubcast not running (issue 13).
+ */
+const VARIANT_LABEL: Readonly<Record<string, string>> = {
+  push: 'hubcast push',
+  polling: 'REST polling',
+};
+
 /** `hubcast`, or `hubcast · sqlite` for one configuration of a scenario that compares them. */
 export function figureLabel(t: TargetFigures): string {
+  const own = t.variant === undefined ? undefined : VARIANT_LABEL[t.variant];
+  if (own !== undefined) return own;
   return t.variant === undefined
     ? targetLabel(t.target)
     : `${targetLabel(t.target)} · ${t.variant}`;

@@ -48,6 +48,7 @@ function connectionsOf(id: ScenarioId, options: BenchOptions): number {
   // Their connections are the publishers' keep-alive sockets; no client subscribes.
   if (id === 'durable' || id === 'redis-cost') return options.publishers;
   if (id === 'workers') return options.workersConnections;
+  if (id === 'polling') return options.polling.clients;
   return options.connections;
 }
 
@@ -197,6 +198,12 @@ function scenarioProblems(
     case 'durable':
     case 'redis-cost':
       return countProblems(label, t, [['errors', 'publishes failed']]);
+    case 'polling':
+      return countProblems(label, t, [
+        ['failed', 'clients failed to connect'],
+        ['pollErrors', 'polls failed'],
+        ['closed', 'subscribers closed by hubcast'],
+      ]);
     case 'workers': {
       const held = Math.min(...t.rounds.map((r) => r['connections'] ?? 0));
       return held < options.workersConnections

@@ -90,6 +90,14 @@ export const CATALOG: Record<ScenarioId, ScenarioSpec> = {
     title: 'hubcast serve --workers N --engine redis: connections held, one publish to all',
     headline: { metric: 'connections', unit: 'connections', betterIs: 'higher' },
   },
+  // Issue 13: the same clients and changes, polled from a REST server over PostgreSQL or pushed
+  // by hubcast (variants `polling` and `push`); what every server process spends is the
+  // headline, the time from a change to every client comes with it.
+  polling: {
+    id: 'polling',
+    title: 'Push vs polling: the same clients and inventory changes, REST + PostgreSQL or hubcast',
+    headline: { metric: 'serverCpu', unit: 'share', betterIs: 'lower' },
+  },
 };
 
 /** The title a run reports: scenarios other than M1-M9 name their shape, which flags change. */
@@ -121,6 +129,14 @@ export function scenarioTitle(id: ScenarioId, options: BenchOptions): string {
         ? 'the SQLite log against the memory log and the Redis log'
         : 'the SQLite log against the memory log')
     );
+  if (id === 'polling') {
+    const p = options.polling;
+    return (
+      `Push vs polling: ${p.clients} clients polling GET /items?since= every ${p.intervalSec} s ` +
+      `(REST + PostgreSQL) or subscribed on hubcast; ${p.changeRatePerSec} changes/s of ` +
+      `${p.changeRows} rows in a ${p.items}-row inventory`
+    );
+  }
   if (id !== 'rooms' && id !== 'chat') return CATALOG[id].title;
   const r = options.rooms;
   const how = [

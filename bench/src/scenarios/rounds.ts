@@ -6,7 +6,8 @@
  * session (M1–M9, if any was asked for; hubcast's once per engine, in an order that rotates
  * too), then its `rooms` session (hubcast's followed by `chat`, the same rooms through its chat
  * service), then its `storm` session, each on a fresh process. Hubcast
- * alone ends the round: `durable` (one process per event log, in a rotating order), then, on
+ * alone ends the round: `durable` (one process per event log, in a rotating order), `polling`
+ * (push and REST polling on one PostgreSQL, in a rotating order), then, on
  * the Redis engine, `cluster`, `redis-cost` and `workers`.
  */
 import {
@@ -20,6 +21,7 @@ import type { TargetName } from '../results.js';
 import type { RoundFigure } from './catalog.js';
 import { runClusterSession } from './cluster.js';
 import { runDurableSession } from './durable.js';
+import { runPollingSession } from './polling.js';
 import { runRedisCostSession } from './redis-cost.js';
 import { runChatSession, runRoomsSession } from './rooms.js';
 import { runSession, type Collect, type RunState } from './session.js';
@@ -79,6 +81,11 @@ function hubcastSessions(
         label: `durable (${variant} log)`,
         run: (c) => runDurableSession(variant, state, c),
       });
+  if (scenarios.includes('polling'))
+    out.push({
+      label: 'polling (push vs REST polling)',
+      run: (c) => runPollingSession(state, c, round),
+    });
   if (!engines.includes('redis')) return out;
   if (scenarios.includes('cluster'))
     out.push({ label: 'cluster', run: (c) => runClusterSession(state, c, round) });

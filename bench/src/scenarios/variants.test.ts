@@ -37,6 +37,8 @@ describe('figureKeys', () => {
     ['redis-cost', both, ['hubcast·1-node', 'hubcast·2-nodes', 'hubcast·3-nodes']],
     ['workers', both, ['hubcast']],
     ['workers', parseOptions(['--targets', 'ws']), []],
+    ['polling', both, ['hubcast·push', 'hubcast·polling']],
+    ['polling', parseOptions(['--targets', 'ws']), []], // push needs hubcast
   ] as const)('%s', (id, options, keys) => {
     expect(
       figureKeys(id, options).map((k) =>
@@ -176,6 +178,24 @@ describe('durable, cluster, redis-cost and workers on the Redis engine', () => {
     );
     expect(findProblems(short, options)).toEqual([
       'workers hubcast: held 37210 of 38000 connections',
+    ]);
+  });
+
+  it('polling: both variants, the ratio polling / push, and every client connected and polling', () => {
+    const options = parseOptions(['--scenarios', 'polling', '--poll-clients', '5000']);
+    const f = (variant: string, serverCpu: number, extra: Record<string, number> = {}) =>
+      round({ serverCpu, failed: 0, pollErrors: 0, closed: 0, ...extra }, { variant });
+    const scenarios = assembleScenarios(
+      collected('polling', { hubcast: [f('polling', 0.9), f('push', 0.3, { closed: 2 })] }),
+      options,
+    );
+    expect(scenarios[0]?.connections).toBe(5000);
+    expect(scenarios[0]?.targets.map((t) => t.variant)).toEqual(['push', 'polling']);
+    const [ratio] = computeVariantRatios(scenarios)['polling'] ?? [];
+    expect(ratio).toMatchObject({ numerator: 'polling', denominator: 'push' });
+    expect(ratio?.ratio).toBeCloseTo(3, 9);
+    expect(findProblems(scenarios, options)).toEqual([
+      'polling hubcast (push): 2 subscribers closed by hubcast',
     ]);
   });
 });

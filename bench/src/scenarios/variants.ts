@@ -51,6 +51,9 @@ export function durableVariants(
   ];
 }
 
+/** `polling` (issue 13): hubcast pushing the changes, and REST clients polling for them. */
+export const POLLING_VARIANTS = ['push', 'polling'] as const;
+
 /** `cluster`: publishes posted to the subscribers' node, and to another node. */
 export const CLUSTER_VARIANTS = ['local', 'cross'] as const;
 export type ClusterVariant = (typeof CLUSTER_VARIANTS)[number];
@@ -88,6 +91,8 @@ export function figureKeys(id: ScenarioId, options: BenchOptions): FigureKey[] {
       return redis && hubcast ? [{ target: 'hubcast' }] : [];
     case 'chat':
       return asVariants([CHAT_VARIANT]);
+    case 'polling':
+      return asVariants(POLLING_VARIANTS);
     default:
       // W1 on each engine (hubcast on Redis is its `redis` variant), `rooms`, `storm`.
       return options.targets.flatMap((target): FigureKey[] =>
@@ -121,6 +126,8 @@ export const VARIANT_COMPARISONS: readonly VariantComparison[] = [
   // Issue 12: what the chat service costs over a raw publish, same rooms, same round.
   { scenario: 'rooms', numerator: CHAT_VARIANT, denominator: RAW_PUBLISH_VARIANT },
   { scenario: 'redis-cost', numerator: nodesVariant(3), denominator: nodesVariant(1) },
+  // Issue 13: what polling costs the servers over push, same clients, same changes.
+  { scenario: 'polling', numerator: 'polling', denominator: 'push' },
 ];
 
 /**
