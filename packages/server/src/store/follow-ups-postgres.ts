@@ -63,8 +63,25 @@ export class PostgresFollowUps implements FollowUpStore {
        RETURNING id, org, ids, data, claims`,
       [nowMs, nowMs + leaseMs, limit],
     );
+    if (rows.length === 0) return [];
     rows.sort((a, b) => Number(a.id) - Number(b.id));
-    return Promise.all(rows.map((row) => this.followUpOf(row)));
+    // One read for the whole batch: the notifications of every claimed follow-up.
+    const { rows: found } = await this.db.query<NotificationRow & { follow_up: string }>(
+      `SELECT f.id AS follow_up, n.id, n.user_id, n.kind, n.title, n.body, n.data, n.created_at,
+         n.read_at
+       FROM (SELECT id, org, unnest(ids) AS nid FROM notification_follow_ups
+             WHERE id = ANY ($1::bigint[])) f
+       JOIN notifications n ON n.org = f.org AND n.id = f.nid
+       ORDER BY n.id`,
+      [rows.map((r) => r.id)],
+    );
+    const byFollowUp = new Map<string, NotificationRow[]>();
+    for (const n of found) {
+      let list = byFollowUp.get(n.follow_up);
+      if (list === undefined) byFollowUp.set(n.follow_up, (list = []));
+      list.push(n);
+    }
+    return rows.map((row) => followUpOf(row, byFollowUp.get(row.id) ?? []));
   }
 
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult> {
@@ -85,30 +102,25 @@ export class PostgresFollowUps implements FollowUpStore {
     );
     return Number(rows[0]?.count ?? 0);
   }
+}
 
-  private async followUpOf(row: FollowUpRow): Promise<FollowUp> {
-    const { rows } = await this.db.query<NotificationRow>(
-      `SELECT id, user_id, kind, title, body, data, created_at, read_at FROM notifications
-       WHERE org = $1 AND id = ANY ($2::bigint[]) ORDER BY id`,
-      [row.org, row.ids],
-    );
-    return {
-      id: row.id,
-      org: row.org,
-      claims: row.claims,
-      users: rows.map((n) => n.user_id),
-      notifications: rows.map((n) =>
-        toNotification({
-          id: n.id,
-          kind: n.kind,
-          title: n.title,
-          body: n.body,
-          data: n.data,
-          createdAtMs: n.created_at.getTime(),
-          readAtMs: n.read_at === null ? null : n.read_at.getTime(),
-        }),
-      ),
-      data: JSON.parse(row.data) as JsonValue,
-    };
-  }
+function followUpOf(row: FollowUpRow, rows: readonly NotificationRow[]): FollowUp {
+  return {
+    id: row.id,
+    org: row.org,
+    claims: row.claims,
+    users: rows.map((n) => n.user_id),
+    notifications: rows.map((n) =>
+      toNotification({
+        id: n.id,
+        kind: n.kind,
+        title: n.title,
+        body: n.body,
+        data: n.data,
+        createdAtMs: n.created_at.getTime(),
+        readAtMs: n.read_at === null ? null : n.read_at.getTime(),
+      }),
+    ),
+    data: JSON.parse(row.data) as JsonValue,
+  };
 }
