@@ -85,6 +85,7 @@ export class Services {
       now: deps.push?.now ?? Date.now,
       logger,
       ...(deps.push?.provider === undefined ? {} : { provider: deps.push.provider }),
+      ...(deps.push?.pollMs === undefined ? {} : { pollMs: deps.push.pollMs }),
       onOutcome: (outcome) => metrics.countWebPush(outcome),
     });
     // Web Push and `notification.undelivered` of a notify, durable with its commit.
