@@ -7,7 +7,8 @@
  * claimer that lost its lease from queueing anything, so each follow-up's work is queued once.
  *
  * Passes run one at a time, when kicked (`flush` after a notify) and every `pollMs` (follow-ups a
- * crash or a failed pass left behind).
+ * crash or a failed pass left behind). A follow-up whose planning failed (presence down) is
+ * released at once, so the next pass retries it rather than waiting out its lease.
  */
 import type { Logger } from 'pino';
 import type { FollowUp, FollowUpStore } from '../store/follow-up-store.js';
@@ -104,7 +105,8 @@ export class FollowUpRelay {
           );
           if (results.includes(false)) failed = true;
         }
-        if (batch.length < BATCH || !this.started) break;
+        // A failure released its follow-ups: they wait for the next pass, not this loop.
+        if (batch.length < BATCH || failed || !this.started) break;
       }
     } catch (err) {
       failed = true;
@@ -114,7 +116,7 @@ export class FollowUpRelay {
     this.failing = failed;
   }
 
-  /** Answers false when it failed (the follow-up waits for its lease to run out). */
+  /** Answers false when it failed: the follow-up is released for the next pass. */
   private async complete(f: FollowUp): Promise<boolean> {
     const { planner } = this.options;
     try {
@@ -128,6 +130,11 @@ export class FollowUpRelay {
           { err, org: f.org },
           'notification follow-up (web push, webhook) waits: presence or store failed',
         );
+      // Best effort: when the store is what failed, the lease runs out instead.
+      await this.options
+        .store()
+        .release(f.id, f.claims)
+        .catch(() => undefined);
       return false;
     }
   }

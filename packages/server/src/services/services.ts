@@ -100,6 +100,7 @@ export class Services {
         },
       },
       logger,
+      ...(deps.push?.followUpPollMs === undefined ? {} : { pollMs: deps.push.followUpPollMs }),
     });
     this.notifications = new NotificationService(
       () => store().notifications,

@@ -91,6 +91,19 @@ export function describeFollowUpStore(
       expect(again.map((f) => [f.id, f.claims])).toEqual([[first[0]?.id, 2]]);
     });
 
+    it('hands a released follow-up to the next claim at once, but not a stale release', async () => {
+      const { store, org } = await alone();
+      await store.notifications.create(org, { ...to('ann', 'a'), followUp: 1 });
+      const [first] = await store.followUps.claim(START_MS, 10, LEASE_MS);
+      if (first === undefined) throw new Error('nothing claimed');
+      await store.followUps.release(first.id, first.claims);
+      const [second] = await store.followUps.claim(START_MS + 1, 10, LEASE_MS);
+      expect(second).toMatchObject({ id: first.id, claims: 2 });
+      // The first claimer's release comes too late: the second claim keeps its lease.
+      await store.followUps.release(first.id, first.claims);
+      expect(await store.followUps.claim(START_MS + 2, 10, LEASE_MS)).toEqual([]);
+    });
+
     it('queues the work and forgets the follow-up in one step, once', async () => {
       const { store, org } = await alone();
       await store.push.register(org, 'ann', sub, 10);
@@ -175,6 +188,7 @@ export function describeFollowUpStore(
       const calls = [
         store.followUps.claim(START_MS, 1, LEASE_MS),
         store.followUps.complete('1', 1, { pushes: [], webhooks: [] }),
+        store.followUps.release('1', 1),
         store.followUps.count(),
       ];
       for (const call of calls)

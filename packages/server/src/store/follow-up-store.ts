@@ -50,6 +50,8 @@ export interface FollowUpResult {
 export interface FollowUpStore {
   /** Leases up to `limit` follow-ups not leased at `nowMs` until `nowMs + leaseMs`, oldest first. */
   claim(nowMs: number, limit: number, leaseMs: number): Promise<FollowUp[]>;
+  /** Ends the lease early (planning failed), if `claims` is still its count: the next claim takes it. */
+  release(id: string, claims: number): Promise<void>;
   /** Queues `work` and forgets the follow-up, atomically, if `claims` is still its count. */
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult>;
   /** Follow-ups not completed yet, leased or not. */

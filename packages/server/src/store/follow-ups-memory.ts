@@ -69,6 +69,13 @@ export class MemoryFollowUps implements FollowUpStore {
     });
   }
 
+  release(id: string, claims: number): Promise<void> {
+    return this.run(() => {
+      const row = this.rows.get(Number(id));
+      if (row !== undefined && row.claims === claims) row.leaseUntilMs = 0;
+    });
+  }
+
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult> {
     return this.run(() => {
       const row = this.rows.get(Number(id));

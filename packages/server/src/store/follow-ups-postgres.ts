@@ -84,6 +84,13 @@ export class PostgresFollowUps implements FollowUpStore {
     return rows.map((row) => followUpOf(row, byFollowUp.get(row.id) ?? []));
   }
 
+  async release(id: string, claims: number): Promise<void> {
+    await this.db.query(
+      'UPDATE notification_follow_ups SET lease_until = 0 WHERE id = $1 AND claims = $2',
+      [id, claims],
+    );
+  }
+
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult> {
     return this.transaction(async (client) => {
       const { rowCount } = await client.query(

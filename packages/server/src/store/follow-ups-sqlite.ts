@@ -38,6 +38,7 @@ export class SqliteFollowUps implements FollowUpStore {
     lease: Statement<[number, string]>;
     notifications: Statement<[string, string], NotificationRow>;
     remove: Statement<[number, number]>;
+    release: Statement<[number, number]>;
     count: Statement<[], number>;
   };
   private readonly claimTx: (nowMs: number, limit: number, leaseMs: number) => FollowUp[];
@@ -66,6 +67,9 @@ export class SqliteFollowUps implements FollowUpStore {
          WHERE org = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
       ),
       remove: db.prepare('DELETE FROM notification_follow_ups WHERE id = ? AND claims = ?'),
+      release: db.prepare(
+        'UPDATE notification_follow_ups SET lease_until = 0 WHERE id = ? AND claims = ?',
+      ),
       count: db.prepare<[], number>('SELECT count(*) FROM notification_follow_ups').pluck(),
     };
     const claim = db.transaction((nowMs: number, limit: number, leaseMs: number) => {
@@ -90,6 +94,10 @@ export class SqliteFollowUps implements FollowUpStore {
 
   claim(nowMs: number, limit: number, leaseMs: number): Promise<FollowUp[]> {
     return this.run(() => this.claimTx(nowMs, limit, leaseMs));
+  }
+
+  release(id: string, claims: number): Promise<void> {
+    return this.run(() => void this.stmt.release.run(Number(id), claims));
   }
 
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult> {

@@ -100,6 +100,42 @@ describe('notify follow-ups', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('keeps the push of a notify while presence is down and queues it once it answers', async () => {
+    let presenceDown = false;
+    const store = new MemoryStore();
+    const node = await startPushNode(
+      {},
+      {
+        store,
+        push: {
+          isOnline: () =>
+            presenceDown
+              ? Promise.reject(new Error('cluster call timed out'))
+              : Promise.resolve(false),
+          pollMs: 20,
+          followUpPollMs: 20,
+        },
+      },
+    );
+    nodes.push(node);
+    const client = await connectClient(node, { sub: 'ann', org: 'acme' });
+    const sub = testSubscription(endpoint.url('ann-phone'));
+    await rpcResult(client, 'push.register', { subscription: sub.subscription });
+    presenceDown = true;
+    const res = await httpRequest(node, 'POST', '/api/notify', {
+      json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 'kept' } },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(await store.followUps.count()).toBe(1);
+    expect(await store.push.pending('acme')).toEqual([]);
+    presenceDown = false;
+    const [push] = await endpoint.waitFor(1, 'ann-phone');
+    expect(JSON.parse(decryptPush(push?.body ?? Buffer.alloc(0), sub))).toMatchObject({
+      title: 'kept',
+    });
+    expect(await store.followUps.count()).toBe(0);
+  });
+
   it('drops a quiet-hours push whose user is connected when it comes due', async () => {
     let nowMs = Date.parse('2026-01-15T23:00:00Z');
     const store = new MemoryStore();

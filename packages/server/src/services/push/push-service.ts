@@ -46,6 +46,8 @@ export interface PushDeps {
   provider?: PushProvider;
   /** Between dispatcher passes when nothing kicks. */
   pollMs?: number;
+  /** Between passes of the notify follow-up relay when nothing kicks (default 5000). */
+  followUpPollMs?: number;
 }
 
 /** The VAPID keys of a config, when Web Push is on (config/vapid.ts checked them). */
