@@ -409,6 +409,7 @@ export function createNode(config: Config, deps: NodeDeps = {}): HubcastNode {
         started = false;
         draining = false;
         services.notifications.relay.stop();
+        await services.followUps.stop();
         await services.push.dispatcher?.stop();
         await broker.close();
         await engines.release();

@@ -54,12 +54,13 @@ export class Metrics {
   private readonly queueJobs: Counter<'job' | 'outcome'>;
   private readonly total = new RateWindow();
   private readonly byOrg = new Map<string, RateWindow>();
-  /** Web Push sends by outcome (services/push/provider.ts `PushOutcome`). */
+  /** Web Push sends by outcome (services/push/dispatcher.ts `PushSendOutcome`). */
   private readonly webPushSends = new Counter<'outcome'>({
     name: 'hubcast_web_push_sends_total',
     help:
       'Web Push sends by outcome: delivered, gone (subscription forgotten), retry (429, 5xx, ' +
-      'network), rejected (another 4xx, dropped).',
+      'network), rejected (another 4xx, dropped), skipped_online (a due push whose user is ' +
+      'connected now, dropped; one per push, not per device).',
     labelNames: ['outcome'],
     registers: [this.registry],
   });

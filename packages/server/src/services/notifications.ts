@@ -8,6 +8,10 @@
  * creates and pushes nothing new. A change is answered once its push is in the log, or, when
  * the log is down, once the change is committed (its push follows when the log is back).
  *
+ * The same transaction records the notify's follow-up (Web Push and `notification.undelivered`
+ * for users with no live connection, notification-follow-ups.ts), so a crash after the commit
+ * loses neither; a notify answers once this node's relay had a go at it.
+ *
  * Counts agree with pushes on one node: `list` and `unreadCount` wait for the changes of the
  * same user still in flight here, so a device is sent the push before a count that includes it.
  */
@@ -22,20 +26,20 @@ import {
 import type { Logger } from 'pino';
 import {
   NOTIFICATION_LIST_LIMIT_MAX,
-  type CreateResult,
   type Notification,
   type NotificationStore,
 } from '../store/store.js';
 import { InFlight } from './in-flight.js';
+import type { FollowUpRelay } from './notification-follow-ups.js';
 import { PushRelay, type Publish } from './push-relay.js';
 import { parseQuietHours, type QuietHours } from './push/quiet-hours.js';
 
-/** Told after a notify committed (Web Push for offline users, docs/push.md); must not reject. */
-export type OnNotified = (
-  org: string,
-  created: CreateResult,
-  quietHours?: QuietHours,
-) => Promise<void>;
+/** The follow-ups of a notify (Web Push, webhooks): who runs them and which orgs need one. */
+export interface NotifyFollowUps {
+  relay: FollowUpRelay;
+  /** Whether a notify of this org records a follow-up (Web Push is on, or it takes webhooks). */
+  wanted: (org: string) => boolean;
+}
 
 /** The most users one `POST /api/notify` may name. */
 export const NOTIFY_USERS_MAX = 1000;
@@ -63,9 +67,7 @@ export class NotificationService {
     private readonly store: () => NotificationStore,
     publish: Publish,
     logger: Logger,
-    private readonly onNotified?: OnNotified,
-    /** Told of each create that wrote something, once its pushes are in the log (webhooks). */
-    private readonly onCreated?: (org: string, created: CreateResult) => void,
+    private readonly followUps?: NotifyFollowUps,
   ) {
     this.relay = new PushRelay(store, publish, logger);
   }
@@ -73,13 +75,17 @@ export class NotificationService {
   /** `POST /api/notify` once the tenant is known; `body` is validated here. */
   async notify(org: string, body: unknown): Promise<{ ids: string[] }> {
     const request = parseNotify(body);
+    const followUp = this.followUps?.wanted(org) === true ? followUpData(request) : undefined;
     return this.track(org, request.users, async () => {
-      const created = await this.store().create(org, request);
+      const created = await this.store().create(org, {
+        ...request,
+        ...(followUp === undefined ? {} : { followUp }),
+      });
       if (created.created) {
         await this.relay.flush();
-        this.onCreated?.(org, created);
+        // The follow-up is committed: a failed pass leaves it to the next one, never lost.
+        if (followUp !== undefined) await this.followUps?.relay.flush();
       }
-      await this.onNotified?.(org, created, request.quietHours);
       return { ids: created.ids };
     });
   }
@@ -136,6 +142,18 @@ export class NotificationService {
   private settled(org: string, user: string): Promise<void> {
     return this.inFlight.settled(org, user);
   }
+}
+
+/** What a notify's follow-up carries: the quiet hours, which are not stored with the notification. */
+function followUpData(request: NotifyRequest): JsonValue {
+  const q = request.quietHours;
+  return q === undefined ? {} : { quiet_hours: { start: q.start, end: q.end } };
+}
+
+/** The quiet hours a follow-up carries (`followUpData`); none when it holds none. */
+export function followUpQuietHours(data: JsonValue): QuietHours | undefined {
+  if (!isObject(data) || data['quiet_hours'] === undefined) return undefined;
+  return parseQuietHours(data['quiet_hours']);
 }
 
 /** The wire form: absent optional fields stay absent. */

@@ -15,7 +15,8 @@ import type { Store } from '../store/store.js';
 import { ChatService } from './chat/chat-service.js';
 import { SendRate } from './chat/send-rate.js';
 import { ChatTyping } from './chat/typing.js';
-import { NotificationService } from './notifications.js';
+import { FollowUpRelay } from './notification-follow-ups.js';
+import { followUpQuietHours, NotificationService } from './notifications.js';
 import type { PresenceInfoService } from './presence-info.js';
 import { PushService, vapidOf, type PushDeps } from './push/push-service.js';
 import { SignallingService } from './signalling.js';
@@ -53,6 +54,8 @@ export class Services {
   readonly webhooks: WebhookHooks;
   readonly push: PushService;
   readonly notifications: NotificationService;
+  /** Carries out the Web Push and webhooks a notify recorded (notification-follow-ups.ts). */
+  readonly followUps: FollowUpRelay;
   readonly signalling: SignallingService;
   readonly chat: ChatService;
   private readonly byPrefix: ReadonlyMap<string, RpcHandler>;
@@ -85,12 +88,29 @@ export class Services {
       ...(deps.push?.pollMs === undefined ? {} : { pollMs: deps.push.pollMs }),
       onOutcome: (outcome) => metrics.countWebPush(outcome),
     });
+    // Web Push and `notification.undelivered` of a notify, durable with its commit.
+    this.followUps = new FollowUpRelay({
+      store: () => store().followUps,
+      planner: {
+        pushes: (f) => this.push.plan(f.org, f.users, f.notifications, followUpQuietHours(f.data)),
+        webhooks: (f) => this.webhooks.undelivered(f.org, f.users, f.notifications),
+        queued: (pushes, webhooks) => {
+          this.push.queued(pushes);
+          this.webhooks.service.queued(webhooks);
+        },
+      },
+      logger,
+      ...(deps.push?.followUpPollMs === undefined ? {} : { pollMs: deps.push.followUpPollMs }),
+    });
     this.notifications = new NotificationService(
       () => store().notifications,
       (org, items) => deps.track(deps.publish(org, items)),
       logger,
-      (org, created, quietHours) => this.push.notified(org, created, quietHours),
-      (org, created) => this.webhooks.notificationsCreated(org, created),
+      {
+        relay: this.followUps,
+        wanted: (org) =>
+          this.push.enabled || this.webhooks.service.wants(org, 'notification.undelivered'),
+      },
     );
     this.signalling = new SignallingService({
       publishEphemeral: deps.publishEphemeral,
@@ -129,11 +149,12 @@ export class Services {
     return handler(s, method, params);
   }
 
-  /** Starts the background loops: outbox relay, Web Push and webhook dispatchers. */
+  /** Starts the background loops: outbox relay, follow-ups, Web Push and webhook dispatchers. */
   start(): void {
     this.notifications.relay.start();
     void this.notifications.relay.flush();
     this.push.dispatcher?.start();
     this.webhooks.start();
+    this.followUps.start();
   }
 }

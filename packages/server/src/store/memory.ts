@@ -25,6 +25,7 @@ import {
   type ListOptions,
   type ListResult,
   drainOwnPushes,
+  type Notification,
   type NotificationStore,
   type PendingPush,
   type Store,
@@ -34,6 +35,8 @@ import { MemoryPushStore } from './push-memory.js';
 import type { PushSubscriptionStore } from './push-store.js';
 import type { WebhookStore } from './webhook-store.js';
 import { MemoryWebhooks } from './webhooks-memory.js';
+import type { FollowUpStore } from './follow-up-store.js';
+import { MemoryFollowUps } from './follow-ups-memory.js';
 
 interface Row extends NotificationRow {
   user: string;
@@ -53,16 +56,32 @@ export class MemoryStore implements Store {
   readonly chat: ChatStore;
   readonly push: PushSubscriptionStore;
   readonly webhooks: WebhookStore;
+  readonly followUps: FollowUpStore;
   private closed = false;
 
   constructor(options: StoreOptions = {}) {
     const outbox = new MemoryOutbox();
     const now = options.now ?? Date.now;
     const isClosed = (): boolean => this.closed;
-    this.notifications = new MemoryNotifications(now, isClosed, outbox);
+    const push = new MemoryPushStore(now, isClosed);
+    const webhooks = new MemoryWebhooks(now, isClosed);
+    const followUps: MemoryFollowUps = new MemoryFollowUps(
+      isClosed,
+      (org, ids) => notifications.read(org, ids),
+      push,
+      webhooks,
+    );
+    const notifications: MemoryNotifications = new MemoryNotifications(
+      now,
+      isClosed,
+      outbox,
+      followUps,
+    );
+    this.notifications = notifications;
     this.chat = new MemoryChatStore(now, isClosed, outbox);
-    this.push = new MemoryPushStore(now, isClosed);
-    this.webhooks = new MemoryWebhooks(now, isClosed);
+    this.push = push;
+    this.webhooks = webhooks;
+    this.followUps = followUps;
   }
 
   check(): Promise<void> {
@@ -88,6 +107,7 @@ class MemoryNotifications implements NotificationStore {
     private readonly now: () => number,
     private readonly isClosed: () => boolean,
     private readonly outbox: MemoryOutbox,
+    private readonly followUps: MemoryFollowUps,
   ) {}
 
   private run<T>(work: () => T): Promise<T> {
@@ -149,8 +169,17 @@ class MemoryNotifications implements NotificationStore {
         return notification;
       });
       if (input.key !== undefined) inbox.keys.set(input.key, [...ids]);
+      if (input.followUp !== undefined && ids.length > 0)
+        this.followUps.add(org, ids, input.followUp);
       return { ids, users: [...input.users], created: true, notifications };
     });
+  }
+
+  /** The notifications of `ids` as stored now, with their owners (follow-ups read them). */
+  read(org: string, ids: readonly string[]): { users: string[]; notifications: Notification[] } {
+    const inbox = this.inbox(org);
+    const rows = ids.flatMap((id) => inbox.byId.get(Number(id)) ?? []);
+    return { users: rows.map((r) => r.user), notifications: rows.map(toNotification) };
   }
 
   list(org: string, user: string, options: ListOptions): Promise<ListResult> {

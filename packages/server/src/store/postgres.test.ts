@@ -10,6 +10,7 @@ import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { describePushStore } from './push-store.contract.js';
 import { describeWebhookStore } from './webhook-store.contract.js';
+import { describeFollowUpStore } from './follow-up-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 let server: PostgresServer;
@@ -30,6 +31,7 @@ describeWebhookStore('PostgresStore', newTarget);
 describeStoreLifecycle('PostgresStore', newTarget);
 describePushStore('PostgresStore', newTarget, { sharedTarget: true });
 describeChatStore('PostgresStore', newTarget);
+describeFollowUpStore('PostgresStore', newTarget, { sharedTarget: true });
 
 const note = { kind: 'mention', title: 't' };
 

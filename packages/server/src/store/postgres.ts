@@ -45,6 +45,8 @@ import {
 import { PostgresPushStore } from './push-postgres.js';
 import type { PushSubscriptionStore } from './push-store.js';
 import type { WebhookStore } from './webhook-store.js';
+import type { FollowUpStore } from './follow-up-store.js';
+import { addFollowUp, PostgresFollowUps } from './follow-ups-postgres.js';
 import { PostgresWebhooks } from './webhooks-postgres.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
@@ -92,6 +94,7 @@ export class PostgresStore implements Store {
   readonly push: PushSubscriptionStore;
   readonly chat: ChatStore;
   readonly webhooks: WebhookStore;
+  readonly followUps: FollowUpStore;
   private readonly pool: Pool;
   private closed = false;
 
@@ -125,6 +128,7 @@ export class PostgresStore implements Store {
     this.chat = new PostgresChatStore(db, transaction, options.now ?? Date.now);
     this.push = new PostgresPushStore(db, transaction, options.now ?? Date.now);
     this.webhooks = new PostgresWebhooks(db, options.now ?? Date.now);
+    this.followUps = new PostgresFollowUps(db, transaction, options.now ?? Date.now);
   }
 
   private async query<R extends QueryResultRow>(
@@ -244,6 +248,7 @@ class PostgresNotifications implements NotificationStore {
          FROM unnest($2::text[], $3::text[], $4::text[]) AS t (user_id, channel, data)`,
         [org, users, users.map(inboxChannel), notifications.map((n) => pushText.created(n))],
       );
+      if (input.followUp !== undefined) await addFollowUp(client, org, ids, input.followUp, nowMs);
       return { ids, users: [...users], created: true, notifications };
     });
   }

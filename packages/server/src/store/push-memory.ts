@@ -84,16 +84,19 @@ export class MemoryPushStore implements PushSubscriptionStore {
   }
 
   enqueue(deliveries: readonly NewPushDelivery[]): Promise<number> {
-    return this.run(() => {
-      let queued = 0;
-      for (const d of deliveries) {
-        if (!this.subscriptions.has(userKey(d.org, d.user))) continue;
-        const id = ++this.lastId;
-        this.deliveries.set(id, { ...d, id: String(id), attempts: 0, leaseUntilMs: 0 });
-        queued++;
-      }
-      return queued;
-    });
+    return this.run(() => this.enqueueSync(deliveries));
+  }
+
+  /** `enqueue` within another unit of work (a follow-up's completion). */
+  enqueueSync(deliveries: readonly NewPushDelivery[]): number {
+    let queued = 0;
+    for (const d of deliveries) {
+      if (!this.subscriptions.has(userKey(d.org, d.user))) continue;
+      const id = ++this.lastId;
+      this.deliveries.set(id, { ...d, id: String(id), attempts: 0, leaseUntilMs: 0 });
+      queued++;
+    }
+    return queued;
   }
 
   claimDue(nowMs: number, limit: number, leaseMs: number): Promise<PushDelivery[]> {

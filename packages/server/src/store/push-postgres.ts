@@ -22,7 +22,7 @@ import type {
   RegisterResult,
 } from './push-store.js';
 
-interface Queryable {
+export interface Queryable {
   query<R extends QueryResultRow>(
     text: string,
     values?: unknown[],
@@ -95,25 +95,8 @@ export class PostgresPushStore implements PushSubscriptionStore {
     return rowCount ?? 0;
   }
 
-  async enqueue(deliveries: readonly NewPushDelivery[]): Promise<number> {
-    if (deliveries.length === 0) return 0;
-    const { rowCount } = await this.db.query(
-      `INSERT INTO push_deliveries (org, user_id, notification_id, payload, not_before)
-       SELECT t.org, t.user_id, t.notification_id, t.payload, t.not_before
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-         WITH ORDINALITY AS t (org, user_id, notification_id, payload, not_before, n)
-       WHERE EXISTS (
-         SELECT 1 FROM push_subscriptions s WHERE s.org = t.org AND s.user_id = t.user_id)
-       ORDER BY t.n`,
-      [
-        deliveries.map((d) => d.org),
-        deliveries.map((d) => d.user),
-        deliveries.map((d) => d.notificationId),
-        deliveries.map((d) => d.payload),
-        deliveries.map((d) => d.notBeforeMs),
-      ],
-    );
-    return rowCount ?? 0;
+  enqueue(deliveries: readonly NewPushDelivery[]): Promise<number> {
+    return enqueuePushes(this.db, deliveries);
   }
 
   async claimDue(nowMs: number, limit: number, leaseMs: number): Promise<PushDelivery[]> {
@@ -157,6 +140,31 @@ export class PostgresPushStore implements PushSubscriptionStore {
     );
     return rows.map(deliveryOf);
   }
+}
+
+/** `enqueue` on a pool or inside a transaction (a follow-up's completion). */
+export async function enqueuePushes(
+  db: Queryable,
+  deliveries: readonly NewPushDelivery[],
+): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `INSERT INTO push_deliveries (org, user_id, notification_id, payload, not_before)
+     SELECT t.org, t.user_id, t.notification_id, t.payload, t.not_before
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+       WITH ORDINALITY AS t (org, user_id, notification_id, payload, not_before, n)
+     WHERE EXISTS (
+       SELECT 1 FROM push_subscriptions s WHERE s.org = t.org AND s.user_id = t.user_id)
+     ORDER BY t.n`,
+    [
+      deliveries.map((d) => d.org),
+      deliveries.map((d) => d.user),
+      deliveries.map((d) => d.notificationId),
+      deliveries.map((d) => d.payload),
+      deliveries.map((d) => d.notBeforeMs),
+    ],
+  );
+  return rowCount ?? 0;
 }
 
 const byDue = (a: PushDelivery, b: PushDelivery): number =>

@@ -168,7 +168,12 @@ export class SqlitePushStore implements PushSubscriptionStore {
   }
 
   enqueue(deliveries: readonly NewPushDelivery[]): Promise<number> {
-    return this.run(() => (deliveries.length === 0 ? 0 : this.enqueueTx(deliveries)));
+    return this.run(() => this.enqueueSync(deliveries));
+  }
+
+  /** `enqueue` within another transaction (a follow-up's completion): a savepoint in it. */
+  enqueueSync(deliveries: readonly NewPushDelivery[]): number {
+    return deliveries.length === 0 ? 0 : this.enqueueTx(deliveries);
   }
 
   claimDue(nowMs: number, limit: number, leaseMs: number): Promise<PushDelivery[]> {

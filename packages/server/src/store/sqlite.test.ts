@@ -12,6 +12,7 @@ import { describeStoreLifecycle } from './store-lifecycle.contract.js';
 import { describeStore } from './store.contract.js';
 import { describePushStore } from './push-store.contract.js';
 import { describeWebhookStore } from './webhook-store.contract.js';
+import { describeFollowUpStore } from './follow-up-store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubcast-sqlite-store-'));
@@ -29,6 +30,7 @@ describeWebhookStore('SqliteStore', newTarget);
 describeStoreLifecycle('SqliteStore', newTarget);
 describePushStore('SqliteStore', newTarget, { sharedTarget: true });
 describeChatStore('SqliteStore', newTarget);
+describeFollowUpStore('SqliteStore', newTarget, { sharedTarget: true });
 
 const note = { kind: 'mention', title: 't' };
 

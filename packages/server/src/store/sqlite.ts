@@ -50,6 +50,8 @@ import { SqlitePushStore } from './push-sqlite.js';
 import type { PushSubscriptionStore } from './push-store.js';
 import type { WebhookStore } from './webhook-store.js';
 import { SqliteWebhooks } from './webhooks-sqlite.js';
+import type { FollowUpStore } from './follow-up-store.js';
+import { SqliteFollowUps } from './follow-ups-sqlite.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file, e.g. `<dataDir>/store.db`; its directory is created when missing. */
@@ -83,6 +85,7 @@ export class SqliteStore implements Store {
   readonly push: PushSubscriptionStore;
   readonly chat: ChatStore;
   readonly webhooks: WebhookStore;
+  readonly followUps: FollowUpStore;
   private closed = false;
 
   /** Opens (or creates) the file and migrates it; fails naming the file when it cannot. */
@@ -102,10 +105,14 @@ export class SqliteStore implements Store {
     const db = openDatabase(options.path, options);
     try {
       migrateSqlite(db, SQLITE_MIGRATIONS, options.onProgress, now());
-      this.notifications = new SqliteNotifications(db, this.run, now);
-      this.push = new SqlitePushStore(db, this.run, now);
+      const push = new SqlitePushStore(db, this.run, now);
+      const webhooks = new SqliteWebhooks(db, this.run, now);
+      const followUps = new SqliteFollowUps(db, this.run, push, webhooks);
+      this.notifications = new SqliteNotifications(db, this.run, now, followUps);
+      this.push = push;
       this.chat = new SqliteChatStore(db, this.run, now);
-      this.webhooks = new SqliteWebhooks(db, this.run, now);
+      this.webhooks = webhooks;
+      this.followUps = followUps;
       const version = db.prepare('SELECT max(version) FROM schema_migrations').pluck();
       // BEGIN IMMEDIATE takes the write lock, so check() fails while a writer holds it.
       const probe = db.transaction(() => version.get());
@@ -168,6 +175,7 @@ class SqliteNotifications implements NotificationStore {
     db: Db,
     private readonly run: Run,
     private readonly now: () => number,
+    private readonly followUps: SqliteFollowUps,
   ) {
     this.stmt = {
       keyIds: db
@@ -292,6 +300,8 @@ class SqliteNotifications implements NotificationStore {
       });
     }
     if (key !== undefined) this.stmt.insertKey.run(org, key, JSON.stringify(ids), nowMs);
+    if (input.followUp !== undefined && ids.length > 0)
+      this.followUps.add(org, ids, input.followUp, nowMs);
     return { ids, users: [...users], created: true, notifications };
   }
 

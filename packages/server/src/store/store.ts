@@ -22,6 +22,7 @@ import type { JsonValue, Notification } from '@hubcast/protocol';
 import { EngineUnavailableError } from '../engine-error.js';
 import type { PushSubscriptionStore } from './push-store.js';
 import type { ChatStore } from './chat-store.js';
+import type { FollowUpStore } from './follow-up-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /** A notification as the wire shows it (PROTOCOL.md §10). */
@@ -41,6 +42,11 @@ export interface CreateInput {
   notification: NewNotification;
   /** Makes the call happen once per org: a repeat answers the first call's ids. */
   key?: string;
+  /**
+   * When set, the create also records a follow-up carrying this (follow-up-store.ts), in the
+   * same transaction; a repeated key records none.
+   */
+  followUp?: JsonValue;
 }
 
 export interface CreateResult {
@@ -146,6 +152,8 @@ export interface Store {
   readonly chat: ChatStore;
   /** The outbound webhook queue (webhook-store.ts). */
   readonly webhooks: WebhookStore;
+  /** What a notify still has to queue once committed (follow-up-store.ts). */
+  readonly followUps: FollowUpStore;
   /** For /readyz: resolves when the backend can take writes, else says why. */
   check(): Promise<void>;
   /** Releases the file or the connections; later calls reject with `StoreUnavailableError`. */

@@ -28,20 +28,23 @@ export class MemoryWebhooks implements WebhookStore {
   }
 
   enqueue(items: readonly NewWebhook[]): Promise<void> {
-    return this.run(() => {
-      const nowMs = this.now();
-      for (const item of items) {
-        if (this.rows.has(item.id)) continue;
-        this.rows.set(item.id, {
-          ...item,
-          state: 'pending',
-          attempts: 0,
-          createdAtMs: nowMs,
-          nextAttemptAtMs: nowMs,
-          leaseUntilMs: 0,
-        });
-      }
-    });
+    return this.run(() => this.enqueueSync(items));
+  }
+
+  /** `enqueue` within another unit of work (a follow-up's completion). */
+  enqueueSync(items: readonly NewWebhook[]): void {
+    const nowMs = this.now();
+    for (const item of items) {
+      if (this.rows.has(item.id)) continue;
+      this.rows.set(item.id, {
+        ...item,
+        state: 'pending',
+        attempts: 0,
+        createdAtMs: nowMs,
+        nextAttemptAtMs: nowMs,
+        leaseUntilMs: 0,
+      });
+    }
   }
 
   claim(options: ClaimOptions): Promise<WebhookDelivery[]> {

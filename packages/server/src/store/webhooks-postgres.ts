@@ -43,23 +43,8 @@ export class PostgresWebhooks implements WebhookStore {
     private readonly now: () => number,
   ) {}
 
-  async enqueue(items: readonly NewWebhook[]): Promise<void> {
-    if (items.length === 0) return;
-    const nowMs = this.now();
-    await this.db.query(
-      `INSERT INTO webhook_deliveries (id, org, type, body, state, attempts, created_at,
-         next_attempt_at, lease_until)
-       SELECT id, org, type, body, 'pending', 0, $5, $5, 0
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, org, type, body)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        items.map((w) => w.id),
-        items.map((w) => w.org),
-        items.map((w) => w.type),
-        items.map((w) => w.body),
-        nowMs,
-      ],
-    );
+  enqueue(items: readonly NewWebhook[]): Promise<void> {
+    return enqueueWebhooks(this.db, items, this.now());
   }
 
   async claim(options: ClaimOptions): Promise<WebhookDelivery[]> {
@@ -167,4 +152,27 @@ function fromPostgres(row: PostgresWebhookRow): WebhookDelivery {
     ...(row.last_status === null ? {} : { lastStatus: row.last_status }),
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
   };
+}
+
+/** `enqueue` on a pool or inside a transaction (a follow-up's completion). */
+export async function enqueueWebhooks(
+  db: Queryable,
+  items: readonly NewWebhook[],
+  nowMs: number,
+): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO webhook_deliveries (id, org, type, body, state, attempts, created_at,
+       next_attempt_at, lease_until)
+     SELECT id, org, type, body, 'pending', 0, $5, $5, 0
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, org, type, body)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      items.map((w) => w.id),
+      items.map((w) => w.org),
+      items.map((w) => w.type),
+      items.map((w) => w.body),
+      nowMs,
+    ],
+  );
 }

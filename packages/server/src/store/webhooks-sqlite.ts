@@ -108,12 +108,15 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   enqueue(items: readonly NewWebhook[]): Promise<void> {
-    return this.run(() => {
-      const nowMs = this.now();
-      this.db.transaction(() => {
-        for (const w of items) this.stmt.insert.run(w.id, w.org, w.type, w.body, nowMs, nowMs);
-      })();
-    });
+    return this.run(() => this.enqueueSync(items));
+  }
+
+  /** `enqueue` within another transaction (a follow-up's completion): a savepoint in it. */
+  enqueueSync(items: readonly NewWebhook[]): void {
+    const nowMs = this.now();
+    this.db.transaction(() => {
+      for (const w of items) this.stmt.insert.run(w.id, w.org, w.type, w.body, nowMs, nowMs);
+    })();
   }
 
   claim(options: ClaimOptions): Promise<WebhookDelivery[]> {

@@ -2,24 +2,32 @@
  * Drains the store's push deliveries (push-store.ts) through a provider: claims what is due
  * (leased, so nodes sharing a PostgreSQL store never send one twice), sends it to each of the
  * user's subscriptions, forgets subscriptions the push service calls gone, and queues a retry
- * per endpoint that failed for now. Runs when kicked (a delivery was queued) and every
+ * per endpoint that failed for now. A delivery whose user has a live connection when it comes
+ * due (back online during quiet hours, or since it was queued) is dropped: the app showed the
+ * notification. Runs when kicked (a delivery was queued) and every
  * `pollMs` (quiet hours that ended, retries, leases of a node that died).
  */
 import type { Logger } from 'pino';
 import type { PushDelivery, PushRetry, PushSubscriptionStore } from '../../store/push-store.js';
 import type { PushOutcome, PushProvider } from './provider.js';
+import type { IsOnline } from './push-service.js';
 import { PUSH_MAX_ATTEMPTS, pushRetryDelayMs } from './retry-delay.js';
 
 export interface PushDispatcherOptions {
   store: () => PushSubscriptionStore;
   provider: PushProvider;
   now: () => number;
+  /** Whether the user has a live connection now: a due push is then dropped. */
+  isOnline: IsOnline;
   logger: Logger;
   /** Between passes when nothing kicks (default 5000). */
   pollMs?: number;
   /** Told each send's outcome, for metrics. */
-  onOutcome?: (outcome: PushOutcome['type']) => void;
+  onOutcome?: (outcome: PushSendOutcome) => void;
 }
+
+/** What became of a send, for `hubcast_web_push_sends_total`: `skipped_online` is per delivery. */
+export type PushSendOutcome = PushOutcome['type'] | 'skipped_online';
 
 /** Deliveries one claim takes; a full batch is followed by another pass at once. */
 const CLAIM_BATCH = 100;
@@ -91,6 +99,11 @@ export class PushDispatcher {
 
   private async deliver(d: PushDelivery): Promise<void> {
     const store = this.options.store();
+    if (await this.onlineNow(d)) {
+      this.options.onOutcome?.('skipped_online');
+      await store.finish(d.id, []);
+      return;
+    }
     const subscriptions = await store.list(d.org, d.user);
     const targets =
       d.endpoint === undefined
@@ -143,5 +156,18 @@ export class PushDispatcher {
       }),
     );
     await store.finish(d.id, retries);
+  }
+
+  /** Presence failing is no reason to withhold a push that is due: it is sent. */
+  private async onlineNow(d: PushDelivery): Promise<boolean> {
+    try {
+      return await this.options.isOnline(d.org, d.user);
+    } catch (err) {
+      this.options.logger.warn(
+        { err, org: d.org, notification: d.notificationId },
+        'web push sent without the online check: presence failed',
+      );
+      return false;
+    }
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Web Push for offline devices (docs/push.md): the `push.*` rpc methods of a user's own
- * subscriptions, and the hook that queues a push when a notification reaches a user with no live
- * connection, deferred past their quiet hours. Sending is the dispatcher's job (dispatcher.ts).
+ * subscriptions, and the plan of a notify's follow-up: a push per notification whose user has no
+ * live connection, deferred past their quiet hours. Sending is the dispatcher's job
+ * (dispatcher.ts), which checks the connection again when a push comes due.
  */
 import { badRequest, isObject, notFound, unavailable, type JsonValue } from '@hubcast/protocol';
 import type { Logger } from 'pino';
-import type { CreateResult } from '../../store/store.js';
+import type { Notification } from '../../store/store.js';
 import type { NewPushDelivery, PushSubscriptionStore } from '../../store/push-store.js';
 import { PUSH_SUBSCRIPTIONS_PER_USER } from '../../store/push-store.js';
 import { PushDispatcher } from './dispatcher.js';
@@ -45,6 +46,8 @@ export interface PushDeps {
   provider?: PushProvider;
   /** Between dispatcher passes when nothing kicks. */
   pollMs?: number;
+  /** Between passes of the notify follow-up relay when nothing kicks (default 5000). */
+  followUpPollMs?: number;
 }
 
 /** The VAPID keys of a config, when Web Push is on (config/vapid.ts checked them). */
@@ -80,6 +83,7 @@ export class PushService {
           allowInsecure: options.allowInsecure,
         }),
       now: options.now,
+      isOnline: options.isOnline,
       logger: options.logger,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
       ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
@@ -124,44 +128,48 @@ export class PushService {
   }
 
   /**
-   * Called after a notify committed: queues a push per created notification whose user has no
-   * live connection now. Never rejects: the notifications are committed whatever happens here.
+   * The Web Push deliveries of a notify's follow-up (services/notification-follow-ups.ts): one
+   * per notification whose user has no live connection now, deferred past `quietHours` in the
+   * user's zone. Rejects when presence cannot answer, so the follow-up is tried again later.
    */
-  async notified(org: string, created: CreateResult, quietHours?: QuietHours): Promise<void> {
-    if (!this.enabled || !created.created) return;
-    try {
-      const users = [...new Set(created.users)];
-      const offline = new Set<string>();
-      const zones = new Map<string, string | undefined>();
-      await Promise.all(
-        users.map(async (user) => {
-          if (await this.options.isOnline(org, user)) return;
-          offline.add(user);
-          if (quietHours !== undefined) zones.set(user, await this.options.timeZoneOf(org, user));
-        }),
-      );
-      if (offline.size === 0) return;
-      const nowMs = this.options.now();
-      const deliveries: NewPushDelivery[] = [];
-      created.notifications.forEach((n, i) => {
-        const user = created.users[i];
-        if (user === undefined || !offline.has(user)) return;
-        const quietEnd =
-          quietHours === undefined
-            ? undefined
-            : quietHoursEnd(nowMs, quietHours, zones.get(user) ?? 'UTC');
-        deliveries.push({
-          org,
-          user,
-          notificationId: n.id,
-          payload: buildPushPayload(n),
-          notBeforeMs: quietEnd ?? nowMs,
-        });
+  async plan(
+    org: string,
+    users: readonly string[],
+    notifications: readonly Notification[],
+    quietHours?: QuietHours,
+  ): Promise<NewPushDelivery[]> {
+    if (!this.enabled) return [];
+    const offline = new Set<string>();
+    const zones = new Map<string, string | undefined>();
+    await Promise.all(
+      [...new Set(users)].map(async (user) => {
+        if (await this.options.isOnline(org, user)) return;
+        offline.add(user);
+        if (quietHours !== undefined) zones.set(user, await this.options.timeZoneOf(org, user));
+      }),
+    );
+    const nowMs = this.options.now();
+    const deliveries: NewPushDelivery[] = [];
+    notifications.forEach((n, i) => {
+      const user = users[i];
+      if (user === undefined || !offline.has(user)) return;
+      const quietEnd =
+        quietHours === undefined
+          ? undefined
+          : quietHoursEnd(nowMs, quietHours, zones.get(user) ?? 'UTC');
+      deliveries.push({
+        org,
+        user,
+        notificationId: n.id,
+        payload: buildPushPayload(n),
+        notBeforeMs: quietEnd ?? nowMs,
       });
-      const queued = await this.options.store().enqueue(deliveries);
-      if (queued > 0) this.dispatcher?.kick();
-    } catch (err) {
-      this.options.logger.warn({ err, org }, 'web push not queued for a notification');
-    }
+    });
+    return deliveries;
+  }
+
+  /** Deliveries a follow-up queued: sent soon. */
+  queued(count: number): void {
+    if (count > 0) this.dispatcher?.kick();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Where the node's events become webhooks: the few calls node.ts makes (a connection went live
- * or closed, a concrete subscription began or ended, notifications were created, a dead node's
- * hidden presence expired), turned into `user.*`, `channel.*` and `notification.undelivered`.
+ * or closed, a concrete subscription began or ended, a dead node's hidden presence expired) and
+ * a notify's follow-up, turned into `user.*`, `channel.*` and `notification.undelivered`.
  * Kept out of node.ts so the wiring file only wires.
  */
 import type { Logger } from 'pino';
@@ -10,8 +10,8 @@ import type { Config } from '../../config/schema.js';
 import { ChannelOccupancy } from '../../presence/channel-occupancy.js';
 import { OnlineUsers, type Connection } from '../../presence/online-users.js';
 import type { Presence, PresenceChange } from '../../presence/presence.js';
-import type { CreateResult } from '../../store/store.js';
-import type { WebhookStore } from '../../store/webhook-store.js';
+import type { Notification } from '../../store/store.js';
+import type { NewWebhook, WebhookStore } from '../../store/webhook-store.js';
 import { wireNotification } from '../notifications.js';
 import { WebhookService } from './webhook-service.js';
 
@@ -89,10 +89,35 @@ export class WebhookHooks {
     if (this.watchesChannels(c.org)) this.occupancy.leave(c.id, c.org, channel);
   }
 
-  /** New notifications: each one whose user has no connection anywhere is reported. */
-  notificationsCreated(org: string, created: CreateResult): void {
-    if (!created.created || !this.service.wants(org, 'notification.undelivered')) return;
-    void this.options.track(this.reportUndelivered(org, created));
+  /**
+   * The `notification.undelivered` webhooks of a notify's follow-up: one per notification whose
+   * user has no connection anywhere now. Rejects when presence cannot answer, so the follow-up
+   * is tried again later.
+   */
+  async undelivered(
+    org: string,
+    users: readonly string[],
+    notifications: readonly Notification[],
+  ): Promise<NewWebhook[]> {
+    if (!this.service.wants(org, 'notification.undelivered')) return [];
+    const online = new Map(
+      await Promise.all(
+        [...new Set(users)].map(
+          async (user) => [user, await this.options.hasLiveConnection(org, user)] as const,
+        ),
+      ),
+    );
+    const out: NewWebhook[] = [];
+    notifications.forEach((notification, i) => {
+      const user = users[i];
+      if (user === undefined || online.get(user) !== false) return;
+      const row = this.service.delivery(org, 'notification.undelivered', {
+        user,
+        notification: wireNotification(notification),
+      });
+      if (row !== undefined) out.push(row);
+    });
+    return out;
   }
 
   /** A hidden presence entry of a dead (or restored) node; see presenceExpiry in engines.ts. */
@@ -124,30 +149,5 @@ export class WebhookHooks {
       this.tracksChannels &&
       (this.service.wants(org, 'channel.occupied') || this.service.wants(org, 'channel.vacated'))
     );
-  }
-
-  private async reportUndelivered(org: string, created: CreateResult): Promise<void> {
-    const online = new Map<string, Promise<boolean>>();
-    const emits: Promise<void>[] = [];
-    for (const [i, notification] of created.notifications.entries()) {
-      const user = created.users[i];
-      if (user === undefined) continue;
-      let answer = online.get(user);
-      if (answer === undefined)
-        online.set(user, (answer = this.options.hasLiveConnection(org, user)));
-      try {
-        if (await answer) continue;
-      } catch (err) {
-        this.options.logger.warn({ err, org }, 'notification.undelivered skipped: presence failed');
-        continue;
-      }
-      emits.push(
-        this.service.emit(org, 'notification.undelivered', {
-          user,
-          notification: wireNotification(notification),
-        }),
-      );
-    }
-    await Promise.all(emits);
   }
 }

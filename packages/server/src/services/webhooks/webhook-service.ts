@@ -10,7 +10,7 @@ import type { JsonValue } from '@hubcast/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/schema.js';
-import type { WebhookDelivery, WebhookStore } from '../../store/webhook-store.js';
+import type { NewWebhook, WebhookDelivery, WebhookStore } from '../../store/webhook-store.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import type { WebhookEventType } from './event-types.js';
 import type { WebhookEndpoint } from './send-webhook.js';
@@ -106,23 +106,37 @@ export class WebhookService {
    * (or failed to get there, which is logged: the event is then lost).
    */
   emit(org: string, type: WebhookEventType, data: JsonValue): Promise<void> {
-    if (!this.wants(org, type)) return Promise.resolve();
-    const id = newWebhookId();
-    const body = JSON.stringify({ id, type, org, created_at: new Date().toISOString(), data });
+    const delivery = this.delivery(org, type, data);
+    if (delivery === undefined) return Promise.resolve();
     const work = this.options
       .store()
-      .enqueue([{ id, org, type, body }])
+      .enqueue([delivery])
       .then(
-        () => {
-          this.metrics.countEnqueued(type);
-          this.dispatcher.wake();
-        },
+        () => this.queued([delivery]),
         (err: unknown) =>
           this.options.logger.warn({ err, org, type }, 'webhook not queued: the store failed'),
       );
     this.enqueuing.add(work);
     void work.finally(() => this.enqueuing.delete(work));
     return work;
+  }
+
+  /**
+   * The row `emit` would queue, or undefined when the org does not take the event: for a caller
+   * that queues it in a transaction of its own (a notify's follow-up), then calls `queued`.
+   */
+  delivery(org: string, type: WebhookEventType, data: JsonValue): NewWebhook | undefined {
+    if (!this.wants(org, type)) return undefined;
+    const id = newWebhookId();
+    const body = JSON.stringify({ id, type, org, created_at: new Date().toISOString(), data });
+    return { id, org, type, body };
+  }
+
+  /** Rows now in the store: counted, and the dispatcher wakes to send them. */
+  queued(items: readonly NewWebhook[]): void {
+    if (items.length === 0) return;
+    for (const item of items) this.metrics.countEnqueued(item.type);
+    this.dispatcher.wake();
   }
 
   start(): void {

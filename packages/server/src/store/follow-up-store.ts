@@ -1,0 +1,59 @@
+/**
+ * The follow-ups of a notify (docs/push.md, docs/webhooks.md): what must happen once the
+ * notifications are committed but is not the log's job, namely queueing the Web Push of a user
+ * with no live connection and the `notification.undelivered` webhook. A create given
+ * `CreateInput.followUp` records one in its own transaction, so a crash after the commit cannot
+ * lose it; a relay (services/notification-follow-ups.ts) claims it, decides, and completes it.
+ * `MemoryFollowUps`, `SqliteFollowUps` and `PostgresFollowUps` implement it side by side and pass
+ * `follow-up-store.contract.ts`.
+ *
+ * Contract:
+ * - A claim leases its follow-ups: no other claim (of any node on the same database) gets one
+ *   until its lease runs out. Each claim counts in `claims`, the fencing token of `complete`.
+ * - `complete` queues the pushes (those whose user has a subscription, as
+ *   `PushSubscriptionStore.enqueue`) and the webhooks (an id written before is ignored) and
+ *   forgets the follow-up in one transaction, and only while `claims` still matches: a claimer
+ *   whose lease ran out and was taken over writes nothing. So each follow-up's work is queued
+ *   exactly once, however many nodes claim it and whenever they crash.
+ * - Errors as in `Store`.
+ */
+import type { JsonValue, Notification } from '@hubcast/protocol';
+import type { NewPushDelivery } from './push-store.js';
+import type { NewWebhook } from './webhook-store.js';
+
+/** A claimed follow-up, with its notifications as stored now. */
+export interface FollowUp {
+  id: string;
+  org: string;
+  /** Claims so far, this one included. */
+  claims: number;
+  /** The owner of each notification, in id order. */
+  users: string[];
+  notifications: Notification[];
+  /** `CreateInput.followUp` as the create gave it. */
+  data: JsonValue;
+}
+
+/** What completing a follow-up queues. */
+export interface FollowUpWork {
+  pushes: readonly NewPushDelivery[];
+  webhooks: readonly NewWebhook[];
+}
+
+export interface FollowUpResult {
+  /** False when the lease was lost to a later claim: nothing was written. */
+  done: boolean;
+  /** Pushes queued (users without a subscription get none). */
+  pushes: number;
+}
+
+export interface FollowUpStore {
+  /** Leases up to `limit` follow-ups not leased at `nowMs` until `nowMs + leaseMs`, oldest first. */
+  claim(nowMs: number, limit: number, leaseMs: number): Promise<FollowUp[]>;
+  /** Ends the lease early (planning failed), if `claims` is still its count: the next claim takes it. */
+  release(id: string, claims: number): Promise<void>;
+  /** Queues `work` and forgets the follow-up, atomically, if `claims` is still its count. */
+  complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult>;
+  /** Follow-ups not completed yet, leased or not. */
+  count(): Promise<number>;
+}
