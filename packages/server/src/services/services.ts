@@ -69,7 +69,6 @@ export class Services {
       store: () => store().webhooks,
       registry: metrics.registry,
       logger,
-      track: deps.track,
       hasLiveConnection: deps.hasLiveConnection,
     });
     this.push = new PushService({

@@ -21,8 +21,6 @@ export interface WebhookHooksOptions {
   store: () => WebhookStore;
   registry: Registry;
   logger: Logger;
-  /** Work drain waits for (the node's in-flight set). */
-  track: <T>(work: Promise<T>) => Promise<T>;
   /**
    * Whether the user has a live connection now, anywhere: `notification.undelivered` goes out
    * otherwise. Not the debounced online view, which stays true for the grace period after the
