@@ -39,6 +39,21 @@ export type {
   UnreadChangeContext,
 } from './events.js';
 export type { WebSocketLike, WebSocketConstructor } from './transport.js';
+export type { View } from './view.js';
+export { LiveCollection } from './live-collection.js';
+export type {
+  LiveCollectionOptions,
+  CollectionSnapshot,
+  CollectionSnapshotResult,
+  CollectionSource,
+} from './live-collection.js';
+export { reduceOp } from './collection-ops.js';
+export type { CollectionOp, CollectionChange, ItemKey } from './collection-ops.js';
+export type { SyncStatus, LiveSource } from './snapshot-sync.js';
+export { ConnectionView } from './connection-view.js';
+export type { ConnectionSnapshot, ConnectionSource } from './connection-view.js';
+export { PresenceView } from './presence-view.js';
+export type { PresenceViewSnapshot, PresenceViewMember, PresenceSource } from './presence-view.js';
 export { ServerClient } from './server-client.js';
 export type {
   ServerClientOptions,
