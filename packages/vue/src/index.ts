@@ -8,6 +8,8 @@ export { usePresence } from './use-presence.js';
 export type { PresenceRefs } from './use-presence.js';
 export { useNotifications } from './use-notifications.js';
 export type { NotificationsRefs } from './use-notifications.js';
+export { useChat } from './use-chat.js';
+export type { ChatRefs } from './use-chat.js';
 export { useConnectionState } from './use-connection-state.js';
 export type { ConnectionStateRefs } from './use-connection-state.js';
 export { defineLiveStore, applyChange } from './live-store.js';
