@@ -307,12 +307,12 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
       this.scheduleTypingExpiry();
       return true;
     }
+    let droppedPending = false;
     if (data.type === 'chat.message' || data.type === 'chat.message_updated') {
       this.forwardToThreads(data.message);
-      this.dropPending(data.message);
+      droppedPending = this.dropPending(data.message);
     }
-    const changed = applyRoomEvent(this.state, data);
-    return changed || data.type === 'chat.message';
+    return applyRoomEvent(this.state, data) || droppedPending;
   }
 
   private dropPending(message: ChatMessage): boolean {

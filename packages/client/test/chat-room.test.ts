@@ -109,6 +109,19 @@ describe('ChatRoom', () => {
     await viewUntil(aliceRoom, (s) => s.typing.length === 0, 'typing cleared by the message');
   });
 
+  it('keeps a refused send in pending as failed, with its error, until discarded', async () => {
+    const tooLong = 'x'.repeat(4001);
+    await expect(aliceRoom.send(tooLong, { clientId: 'big' })).rejects.toMatchObject({
+      code: 'too_large',
+    });
+    expect(aliceRoom.getSnapshot().pending).toMatchObject([
+      { clientId: 'big', status: 'failed', error: { code: 'too_large' } },
+    ]);
+    expect(texts(aliceRoom)).toEqual([]);
+    aliceRoom.discard('big');
+    expect(aliceRoom.getSnapshot().pending).toEqual([]);
+  });
+
   it('pages older messages', async () => {
     for (let i = 0; i < 55; i++) await aliceRoom.send(`m${i}`);
     const room = new ChatRoom(bob, 'general').start();
