@@ -78,7 +78,7 @@ function until<T>(source: WatchSource<T>, check: (value: T) => boolean, what: st
 }
 
 beforeEach(async () => {
-  tn = await startTestNode();
+  tn = await startTestNode({ presenceLeaveDelay: 0 }); // a leave at once, not after the grace
   api = new ServerClient({ url: tn.httpUrl, apiKey: tn.adminKey, org: ORG });
 });
 afterEach(async () => {
