@@ -21,6 +21,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'vue',
+          root: 'packages/vue',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: 'server',
           root: 'packages/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

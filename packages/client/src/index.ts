@@ -39,6 +39,28 @@ export type {
   UnreadChangeContext,
 } from './events.js';
 export type { WebSocketLike, WebSocketConstructor } from './transport.js';
+export type { View } from './view.js';
+export { LiveCollection } from './live-collection.js';
+export type {
+  LiveCollectionOptions,
+  CollectionSnapshot,
+  CollectionSnapshotResult,
+  CollectionSource,
+} from './live-collection.js';
+export { reduceOp } from './collection-ops.js';
+export type { CollectionOp, CollectionChange, ItemKey } from './collection-ops.js';
+export type { SyncStatus, LiveSource } from './snapshot-sync.js';
+export { ChatApi } from './chat-api.js';
+export type { ChatRpc, ChatSendOptions, ChatHistoryOptions, ChatPage } from './chat-api.js';
+export { ChatRoom } from './chat-room.js';
+export type { ChatRoomSnapshot, ChatSource, PendingMessage } from './chat-room.js';
+export { ChatThread } from './chat-thread.js';
+export type { ChatThreadSnapshot } from './chat-thread.js';
+export { TYPING_TTL_MS } from './chat-room-state.js';
+export { ConnectionView } from './connection-view.js';
+export type { ConnectionSnapshot, ConnectionSource } from './connection-view.js';
+export { PresenceView } from './presence-view.js';
+export type { PresenceViewSnapshot, PresenceViewMember, PresenceSource } from './presence-view.js';
 export { ServerClient } from './server-client.js';
 export type {
   ServerClientOptions,
