@@ -42,6 +42,11 @@ export interface LiveCollectionOptions<T> {
   map: (event: HubcastEvent) => CollectionOp<T> | readonly CollectionOp<T>[] | undefined;
   /** An item's version: changes to a lower version than the one held are skipped. */
   version?: (item: T) => number;
+  /**
+   * Events kept while the snapshot loads (default 10,000); past it the load ends with a
+   * `limit_exceeded` error instead of growing memory, and `reload()` tries again.
+   */
+  maxBufferedEvents?: number;
 }
 
 /** What the collection looks like now (a stable reference until it changes). */
@@ -89,6 +94,7 @@ export class LiveCollection<T> implements View<CollectionSnapshot<T>> {
       apply: (event) => this.applyEvent(event),
       reloadOn: 'reset',
       onStatus: () => this.view.changed(),
+      maxBufferedEvents: options.maxBufferedEvents,
     });
   }
 

@@ -10,7 +10,9 @@
  *    the buffered events the snapshot says it holds (a cursor it returned).
  * 3. A new load starts a new buffer and makes the answer of any load before it moot, so a slow
  *    stale snapshot never lands over a newer one.
- * 4. A logged channel reloads after the client's `reset` (its cursor fell out of retention:
+ * 4. The buffer is bounded (`maxBufferedEvents`): a load that never answers while events pour
+ *    in ends as a `limit_exceeded` error, not as unbounded memory; `reload()` tries again.
+ * 5. A logged channel reloads after the client's `reset` (its cursor fell out of retention:
  *    events were missed); an unlogged one (presence) reloads each time it goes live again.
  */
 import { HubcastError } from '@hubcast/protocol';
@@ -41,7 +43,12 @@ export interface SnapshotSyncOptions<S, I> {
   reloadOn: 'reset' | 'subscribed';
   /** Status, error or liveness changed. */
   onStatus: () => void;
+  /** Events kept while a load is in flight; past it the load fails. */
+  maxBufferedEvents?: number | undefined;
 }
+
+/** Enough for a slow snapshot of a busy channel; small enough to bound a stuck one. */
+export const DEFAULT_MAX_BUFFERED_EVENTS = 10_000;
 
 /** @internal The ordering rules above, for one subscription. */
 export class SnapshotSync<S, I> {
@@ -108,8 +115,11 @@ export class SnapshotSync<S, I> {
   }
 
   private push(input: I): void {
-    if (this.buffer !== undefined) this.buffer.push(input);
-    else if (this.currentStatus === 'ready') this.options.apply(input);
+    if (this.buffer !== undefined) {
+      if (this.buffer.length < (this.options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS))
+        this.buffer.push(input);
+      else this.overflow();
+    } else if (this.currentStatus === 'ready') this.options.apply(input);
     // Otherwise no state is loaded yet (or the last load failed): the next load covers it.
   }
 
@@ -169,6 +179,19 @@ export class SnapshotSync<S, I> {
         this.options.onStatus();
       },
     );
+  }
+
+  /** Too many events arrived during the load: it is given up, and says why. */
+  private overflow(): void {
+    const max = this.buffer?.length ?? 0;
+    this.cancelLoad();
+    this.needsLoad = true;
+    this.currentStatus = 'error';
+    this.currentError = new HubcastError(
+      'limit_exceeded',
+      `more than ${max} events arrived while the snapshot loaded; call reload() to try again`,
+    );
+    this.options.onStatus();
   }
 
   private cancelLoad(): void {

@@ -186,6 +186,32 @@ describe('LiveCollection', () => {
     ]);
   });
 
+  it('gives up a load when more events arrive meanwhile than it may buffer, and reloads on request', async () => {
+    const { client, api } = await setup();
+    await client.connect();
+    let loads = 0;
+    const collection = new LiveCollection<Row>(client, {
+      ...options(async () => {
+        loads++;
+        if (loads === 1) {
+          // Three changes arrive while the first load is out; the buffer holds two.
+          for (const qty of [1, 2, 3])
+            await delivered(client, api, 'inventory.a', { type: 'qty', sku: 'a', qty });
+        }
+        return [{ sku: 'a', qty: 3 }];
+      }),
+      maxBufferedEvents: 2,
+    });
+    cleanups.push(() => collection.stop());
+    collection.start();
+    await settled(collection, () => collection.status === 'error');
+    expect(collection.error?.code).toBe('limit_exceeded');
+    expect(collection.get('a')).toBeUndefined();
+    collection.reload();
+    await settled(collection, () => collection.status === 'ready');
+    expect(collection.get('a')).toEqual({ sku: 'a', qty: 3 });
+  });
+
   it('ignores the answer of a load that a reload overtook', async () => {
     const { client } = await setup();
     await client.connect();
