@@ -5,6 +5,7 @@
  * (one schema per hubcast database), so the store and the log migrate it under one lock.
  */
 import type { Migration } from './migrations.js';
+import { CHAT_SEARCH_POSTGRES } from './chat-search-schema.js';
 import { WEB_PUSH_POSTGRES } from './push-schema.js';
 
 export const POSTGRES_MIGRATIONS_TABLE = `
@@ -207,4 +208,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         WHERE state = 'dead';`,
   },
   WEB_PUSH_POSTGRES,
+  CHAT_SEARCH_POSTGRES,
 ];

@@ -3,6 +3,7 @@
  * text (kept byte for byte), tables are STRICT so a wrong type fails instead of being stored.
  */
 import type { Migration } from './migrations.js';
+import { CHAT_SEARCH_SQLITE } from './chat-search-schema.js';
 import { WEB_PUSH_SQLITE } from './push-schema.js';
 
 export const SQLITE_MIGRATIONS_TABLE = `
@@ -171,4 +172,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE state = 'dead';`,
   },
   WEB_PUSH_SQLITE,
+  CHAT_SEARCH_SQLITE,
 ];

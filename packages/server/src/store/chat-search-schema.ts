@@ -1,0 +1,47 @@
+/**
+ * The chat search index (SQLite migration 8, PostgreSQL 10). `search` matches a substring of a
+ * message's text, ASCII case folded (`foldAscii`); both indexes find candidates by trigrams and
+ * the query then checks the real text, so the index only has to hold every match, never exactly
+ * the matches. Both follow the text of the row: an edit re-indexes it, a tombstone's empty text
+ * leaves nothing to find.
+ */
+import type { Migration } from './migrations.js';
+
+/** The letters `foldAscii` folds, as `translate()` takes them; index and query must agree. */
+export const UPPER_ASCII = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export const CHAT_SEARCH_SQLITE: Migration = {
+  version: 8,
+  name: 'chat search index',
+  // FTS5 with the trigram tokenizer (case folding on) over chat_messages.text, an external
+  // content table keyed by the row's rowid, kept in step by triggers inside the writing
+  // transaction. The trigram tokenizer folds Unicode case, a superset of foldAscii's matches.
+  sql: `
+    CREATE VIRTUAL TABLE chat_messages_fts USING fts5(
+      text, content = 'chat_messages', tokenize = 'trigram');
+    CREATE TRIGGER chat_messages_fts_insert AFTER INSERT ON chat_messages BEGIN
+      INSERT INTO chat_messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER chat_messages_fts_delete AFTER DELETE ON chat_messages BEGIN
+      INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text)
+        VALUES ('delete', old.rowid, old.text);
+    END;
+    CREATE TRIGGER chat_messages_fts_update AFTER UPDATE OF text ON chat_messages BEGIN
+      INSERT INTO chat_messages_fts (chat_messages_fts, rowid, text)
+        VALUES ('delete', old.rowid, old.text);
+      INSERT INTO chat_messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('rebuild');`,
+};
+
+export const CHAT_SEARCH_POSTGRES: Migration = {
+  version: 10,
+  name: 'chat search index',
+  // pg_trgm is a trusted extension: the database owner may create it. The GIN index is on the
+  // folded text the query compares (the same translate() expression), without tombstones.
+  sql: `
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE INDEX chat_messages_search ON chat_messages
+      USING gin (translate(text, '${UPPER_ASCII}', '${UPPER_ASCII.toLowerCase()}') gin_trgm_ops)
+      WHERE deleted_at IS NULL;`,
+};
