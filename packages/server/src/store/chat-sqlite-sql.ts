@@ -97,7 +97,7 @@ export interface ChatStatements {
   deleteMember: Statement<[string, string, string]>;
   setRole: Statement<[ChatRole, string, string, string]>;
   setLastRead: Statement<[number, string, string, string]>;
-  roomsOf: Statement<[string, string], RoomRow & MemberRow>;
+  roomsOf: Statement<[string, string], RoomRow & MemberRow & { unread: number }>;
   unread: Statement<[string, string, number, string], { n: number }>;
   bumpCounter: Statement<[string], { last_id: number }>;
   insertMessage: Statement<
@@ -170,9 +170,14 @@ export function prepare(db: Db): ChatStatements {
     setLastRead: db.prepare(
       'UPDATE chat_members SET last_read = ? WHERE org = ? AND room = ? AND user_id = ?',
     ),
+    // One statement for the whole list: each count reads the covering unread index
+    // (chat-search-schema.ts) from the member's position on, never the rows.
     roomsOf:
       db.prepare(`SELECT r.room, r.title, r.created_by, r.created_at, m.user_id, m.role, m.joined_at,
-         m.last_read
+         m.last_read,
+         (SELECT count(*) FROM chat_messages x WHERE x.org = m.org AND x.room = m.room
+            AND x.id > coalesce(m.last_read, 0) AND x.user_id <> m.user_id
+            AND x.deleted_at IS NULL) AS unread
        FROM chat_members m JOIN chat_rooms r ON r.org = m.org AND r.room = m.room
        WHERE m.org = ? AND m.user_id = ? ORDER BY m.room`),
     unread: db.prepare(`SELECT count(*) AS n FROM chat_messages
