@@ -32,6 +32,7 @@ const QUERIES = [
   ['rare word (20 hits)', 'Zanzibar'],
   ['common word', 'deploy'],
   ['no hit', 'quokka'],
+  ['one letter, no hit (no trigram: read row by row)', 'q'],
 ];
 
 async function time(call) {

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.js';
 import { TEST_ADMIN_KEY } from '../helpers/test-node.js';
+import { SHORT_SEARCH_BURST } from '../../src/services/chat/search-rate.js';
 import { ChatPeer, type Answer } from './chat-peer.js';
 
 const SEND_RATE = 10;
@@ -113,7 +114,7 @@ async function untilMetric(sample: string, atLeast: number): Promise<void> {
 }
 
 describe('chat under attack', () => {
-  it('refuses writes and typing past the rate with rate_limited, the budget kept per user', async () => {
+  it('refuses writes, typing and short searches past their rates with rate_limited, per user', async () => {
     const started = Date.now();
     const sends = await Promise.all(
       flooders.flatMap((f, i) =>
@@ -151,6 +152,18 @@ describe('chat under attack', () => {
     expect([...typing.codes]).toEqual(['rate_limited']);
     expect(typing.ok).toBeGreaterThanOrEqual(5);
     expect(typing.ok).toBeLessThan(30);
+    // Searches too short for the index read the room row by row: they have a small bucket too,
+    // and a search the index serves is never refused by it.
+    const f1 = flooders[1] as ChatPeer;
+    const short = tally(
+      await Promise.all(
+        Array.from({ length: 30 }, () => f1.rpc('chat.search', { room: ROOM, text: 'f' })),
+      ),
+    );
+    expect([...short.codes]).toEqual(['rate_limited']);
+    expect(short.ok).toBeGreaterThanOrEqual(SHORT_SEARCH_BURST);
+    expect(short.ok).toBeLessThan(30);
+    expect(await f1.rpc('chat.search', { room: ROOM, text: 'flood' })).toMatchObject({ ok: true });
   });
 
   it('closes readers that stop reading with 4001 while the others get every message', async () => {
