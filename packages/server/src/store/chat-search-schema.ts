@@ -17,6 +17,9 @@ export const CHAT_SEARCH_SQLITE: Migration = {
   // FTS5 with the trigram tokenizer (case folding on) over chat_messages.text, an external
   // content table keyed by the row's rowid, kept in step by triggers inside the writing
   // transaction. The trigram tokenizer folds Unicode case, a superset of foldAscii's matches.
+  // chat_messages has no INTEGER PRIMARY KEY, so its rowid is implicit, which SQLite documents
+  // VACUUM as free to renumber (3.53 keeps them; hubcast never runs VACUUM): after an
+  // operator's VACUUM, INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('rebuild').
   // The unread index holds deleted_at (always NULL in it) because SQLite reads a column the
   // query names from the row unless the index holds it, partial or not.
   sql: `
