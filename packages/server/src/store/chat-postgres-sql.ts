@@ -6,6 +6,7 @@
 import type { QueryResultRow } from 'pg';
 import type { ChatMember, ChatMessage, ChatRole, ChatRoom } from '@hubcast/protocol';
 import {
+  SEARCH_SCAN_ROWS,
   toChatMessage,
   toMember,
   toRoom,
@@ -13,6 +14,7 @@ import {
   type ReactionRow,
 } from './chat-rows.js';
 import { entryText, noMessage, type OutboxEntry } from './chat-rules.js';
+import { UPPER_ASCII } from './chat-search-schema.js';
 
 /** The pool for single statements, or a client inside a transaction. */
 export interface Queryable {
@@ -68,7 +70,19 @@ export const ROOM = 'SELECT room, title, created_by, created_at FROM chat_rooms'
 export const MEMBER = 'SELECT user_id, role, joined_at, last_read FROM chat_members';
 export const UNREAD = `SELECT count(*) AS n FROM chat_messages
   WHERE org = $1 AND room = $2 AND id > $3 AND user_id <> $4 AND deleted_at IS NULL`;
-export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const FOLDED = `translate(m.text, '${UPPER_ASCII}', '${UPPER_ASCII.toLowerCase()}')`;
+/** The SEARCH_SCAN_ROWS-th newest id of a room below $3: older messages go to the index. */
+export const SEARCH_FLOOR = `SELECT id FROM chat_messages WHERE org = $1 AND room = $2 AND id < $3
+  ORDER BY id DESC LIMIT 1 OFFSET ${SEARCH_SCAN_ROWS - 1}`;
+// translate() folds ASCII only, whatever the locale, as foldAscii does; strpos() has no
+// wildcards, and the escaped LIKE pattern matches as it does, through the trigram index on the
+// same expression (chat-search-schema.ts).
+export const SEARCH_SCAN = `${MESSAGE} WHERE m.org = $1 AND m.room = $2 AND m.id >= $3
+    AND m.id < $4 AND m.deleted_at IS NULL AND strpos(${FOLDED}, $5) > 0
+  ORDER BY m.id DESC LIMIT $6`;
+export const SEARCH_INDEXED = `${MESSAGE} WHERE m.org = $1 AND m.room = $2 AND m.id < $3
+    AND m.deleted_at IS NULL AND ${FOLDED} LIKE $4
+  ORDER BY m.id DESC LIMIT $5`;
 
 const ms = (v: string | null): number | null => (v === null ? null : Number(v));
 export const roomWire = (r: RoomRow): ChatRoom =>

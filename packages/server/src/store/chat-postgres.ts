@@ -19,7 +19,7 @@ import {
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
 } from './chat-checks.js';
-import { dataText, excerptOf, foldAscii } from './chat-rows.js';
+import { dataText, escapeLike, excerptOf, foldAscii, trigramPhrase } from './chat-rows.js';
 import {
   chatEvents,
   isDeleted,
@@ -45,7 +45,9 @@ import {
   type MemberRow,
   type MessageRow,
   MESSAGE,
-  UPPER,
+  SEARCH_FLOOR,
+  SEARCH_INDEXED,
+  SEARCH_SCAN,
   first,
   member,
   unreadOf,
@@ -292,14 +294,22 @@ export class PostgresChatStore extends PostgresChatRooms implements ChatStore {
   ): Promise<MessagePage> {
     const { limit, before } = checkSearch(org, room, user, text, options);
     await this.memberOf(this.db, org, room, user);
-    // translate() folds ASCII only, whatever the locale, as foldAscii does; strpos() has no
-    // wildcards.
-    const { rows } = await this.db.query<MessageRow>(
-      `${MESSAGE} WHERE m.org = $1 AND m.room = $2 AND m.id < $3 AND m.deleted_at IS NULL
-         AND strpos(translate(m.text, '${UPPER}', '${UPPER.toLowerCase()}'), $4) > 0
-       ORDER BY m.id DESC LIMIT $5`,
-      [org, room, before ?? Number.MAX_SAFE_INTEGER, foldAscii(text), limit + 1],
-    );
+    const needle = foldAscii(text);
+    const long = trigramPhrase(needle) !== undefined;
+    const hi = before ?? Number.MAX_SAFE_INTEGER;
+    // The newest SEARCH_SCAN_ROWS below `before` are read row by row, the older ones through the
+    // trigram index (chat-rows.ts); no floor: the room is short, the scan reads it all.
+    const floor = long
+      ? (await first<{ id: string }>(this.db, SEARCH_FLOOR, [org, room, hi]))?.id
+      : undefined;
+    const scan = [org, room, floor ?? 0, hi, needle, limit + 1];
+    const { rows } = await this.db.query<MessageRow>(SEARCH_SCAN, scan);
+    if (floor !== undefined && rows.length <= limit) {
+      const pattern = `%${escapeLike(needle)}%`;
+      const indexed = [org, room, floor, pattern, limit + 1 - rows.length];
+      const rest = await this.db.query<MessageRow>(SEARCH_INDEXED, indexed);
+      rows.push(...rest.rows);
+    }
     return { messages: await wire(this.db, org, rows.slice(0, limit)), more: rows.length > limit };
   }
 

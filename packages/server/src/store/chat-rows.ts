@@ -143,3 +143,27 @@ export function excerptOf(text: string): string {
 export function foldAscii(text: string): string {
   return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
+
+/** The trigram index finds a needle of 3 characters (code points) or more; shorter ones scan. */
+export const TRIGRAM_MIN_CHARS = 3;
+
+/**
+ * Search reads this many of the newest messages below `before` row by row before it asks the
+ * trigram index: a common word fills its page there at once, where the index would gather every
+ * match of the room (and of other rooms) to sort them; a rare one costs one short scan more.
+ */
+export const SEARCH_SCAN_ROWS = 1000;
+
+/**
+ * The FTS5 query for `needle` with the trigram tokenizer: one quoted phrase, so no character
+ * is query syntax; `undefined` when the needle is too short for a trigram.
+ */
+export function trigramPhrase(needle: string): string | undefined {
+  if ([...needle].length < TRIGRAM_MIN_CHARS) return undefined;
+  return `"${needle.replace(/"/g, '""')}"`;
+}
+
+/** `text` as a LIKE pattern matching itself (backslash is LIKE's default escape). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -202,7 +202,7 @@ export abstract class SqliteChatRooms {
       return this.stmt.roomsOf.all(org, user).map((row) => ({
         room: roomWire(row),
         role: row.role,
-        unread: this.stmt.unread.get(org, row.room, row.last_read ?? NO_ID, user)?.n ?? 0,
+        unread: row.unread,
         ...(row.last_read === null ? {} : { last_read: String(row.last_read) }),
       }));
     });

@@ -5,7 +5,13 @@
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { ChatMember, ChatRole, ChatRoom } from '@hubcast/protocol';
-import { toMember, toRoom, type ChatMessageRow, type ReactionRow } from './chat-rows.js';
+import {
+  SEARCH_SCAN_ROWS,
+  toMember,
+  toRoom,
+  type ChatMessageRow,
+  type ReactionRow,
+} from './chat-rows.js';
 
 export interface RoomRow {
   room: string;
@@ -91,7 +97,7 @@ export interface ChatStatements {
   deleteMember: Statement<[string, string, string]>;
   setRole: Statement<[ChatRole, string, string, string]>;
   setLastRead: Statement<[number, string, string, string]>;
-  roomsOf: Statement<[string, string], RoomRow & MemberRow>;
+  roomsOf: Statement<[string, string], RoomRow & MemberRow & { unread: number }>;
   unread: Statement<[string, string, number, string], { n: number }>;
   bumpCounter: Statement<[string], { last_id: number }>;
   insertMessage: Statement<
@@ -132,7 +138,9 @@ export interface ChatStatements {
   timelineAsc: Statement<[string, string, number, number, number], MessageRow>;
   threadDesc: Statement<[string, number, number, number, number], MessageRow>;
   threadAsc: Statement<[string, number, number, number, number], MessageRow>;
-  search: Statement<[string, string, number, string, number], MessageRow>;
+  searchFloor: Statement<[string, string, number], { id: number }>;
+  search: Statement<[string, string, number, number, string, number], MessageRow>;
+  searchIndexed: Statement<[string, string, string, number, string, number], MessageRow>;
   profile: Statement<[string, string], { time_zone: string | null }>;
   setProfile: Statement<[string, string, string | null]>;
   insertPush: Statement<[string, string, string, string, number]>;
@@ -162,9 +170,14 @@ export function prepare(db: Db): ChatStatements {
     setLastRead: db.prepare(
       'UPDATE chat_members SET last_read = ? WHERE org = ? AND room = ? AND user_id = ?',
     ),
+    // One statement for the whole list: each count reads the covering unread index
+    // (chat-search-schema.ts) from the member's position on, never the rows.
     roomsOf:
       db.prepare(`SELECT r.room, r.title, r.created_by, r.created_at, m.user_id, m.role, m.joined_at,
-         m.last_read
+         m.last_read,
+         (SELECT count(*) FROM chat_messages x WHERE x.org = m.org AND x.room = m.room
+            AND x.id > coalesce(m.last_read, 0) AND x.user_id <> m.user_id
+            AND x.deleted_at IS NULL) AS unread
        FROM chat_members m JOIN chat_rooms r ON r.org = m.org AND r.room = m.room
        WHERE m.org = ? AND m.user_id = ? ORDER BY m.room`),
     unread: db.prepare(`SELECT count(*) AS n FROM chat_messages
@@ -221,9 +234,20 @@ export function prepare(db: Db): ChatStatements {
        ORDER BY m.id DESC LIMIT ?`),
     threadAsc: db.prepare(`${MESSAGE} WHERE m.org = ? AND m.thread_id = ? AND m.id > ? AND m.id < ?
        ORDER BY m.id ASC LIMIT ?`),
+    // Search reads the newest SEARCH_SCAN_ROWS below `before` directly (a common word fills
+    // the page there), then asks the trigram index for the rest (chat-rows.ts searchPlan).
+    searchFloor: db.prepare(`SELECT id FROM chat_messages WHERE org = ? AND room = ? AND id < ?
+       ORDER BY id DESC LIMIT 1 OFFSET ${SEARCH_SCAN_ROWS - 1}`),
     // SQLite's lower() folds ASCII only, as foldAscii does; instr() has no wildcards.
-    search:
-      db.prepare(`${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.id < ? AND m.deleted_at IS NULL
+    search: db.prepare(`${MESSAGE} WHERE m.org = ? AND m.room = ? AND m.id >= ? AND m.id < ?
+         AND m.deleted_at IS NULL
+         AND instr(lower(m.text), ?) > 0
+       ORDER BY m.id DESC LIMIT ?`),
+    // The same, with candidates from the trigram index (a phrase of 3 or more characters):
+    // instr() still decides, as the index folds more than ASCII.
+    searchIndexed: db.prepare(`${MESSAGE} WHERE m.rowid IN
+         (SELECT rowid FROM chat_messages_fts WHERE chat_messages_fts MATCH ?)
+         AND m.org = ? AND m.room = ? AND m.id < ? AND m.deleted_at IS NULL
          AND instr(lower(m.text), ?) > 0
        ORDER BY m.id DESC LIMIT ?`),
     profile: db.prepare('SELECT time_zone FROM chat_profiles WHERE org = ? AND user_id = ?'),

@@ -16,7 +16,14 @@ import {
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
 } from './chat-checks.js';
-import { dataText, excerptOf, foldAscii, toChatMessage, type ReactionRow } from './chat-rows.js';
+import {
+  dataText,
+  excerptOf,
+  foldAscii,
+  toChatMessage,
+  trigramPhrase,
+  type ReactionRow,
+} from './chat-rows.js';
 import {
   chatEvents,
   isDeleted,
@@ -244,7 +251,16 @@ export class SqliteChatStore extends SqliteChatRooms implements ChatStore {
       const { limit, before } = checkSearch(org, name, user, text, options);
       this.roomRow(org, name);
       this.memberOf(org, name, user);
-      const rows = this.stmt.search.all(org, name, before ?? MAX_ID, foldAscii(text), limit + 1);
+      const needle = foldAscii(text);
+      const phrase = trigramPhrase(needle);
+      const hi = before ?? MAX_ID;
+      // Below the floor lie the older messages that the index searches; no floor: a short room.
+      const floor = phrase === undefined ? undefined : this.stmt.searchFloor.get(org, name, hi)?.id;
+      const rows = this.stmt.search.all(org, name, floor ?? 0, hi, needle, limit + 1);
+      if (phrase !== undefined && floor !== undefined && rows.length <= limit) {
+        const rest = limit + 1 - rows.length;
+        rows.push(...this.stmt.searchIndexed.all(phrase, org, name, floor, needle, rest));
+      }
       return { messages: this.wire(org, rows.slice(0, limit)), more: rows.length > limit };
     });
   }

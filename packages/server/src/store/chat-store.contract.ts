@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { describeChatChanges } from './chat-changes.contract.js';
 import { describeChatOutbox } from './chat-outbox.contract.js';
 import { describeChatReads } from './chat-reads.contract.js';
+import { describeChatSearch } from './chat-search.contract.js';
 import { chatSetup, expectCode } from './chat-kit.contract.js';
 import { iso, START_MS, useStoreHarness, type StoreTargetFactory } from './store-kit.contract.js';
 
@@ -287,6 +288,7 @@ export function describeChatStore(name: string, newTarget: StoreTargetFactory): 
 
     describeChatChanges(harness);
     describeChatReads(harness);
+    describeChatSearch(harness);
     describeChatOutbox(harness);
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { Migration } from './migrations.js';
 import { FOLLOW_UPS_POSTGRES } from './follow-up-schema.js';
+import { CHAT_SEARCH_POSTGRES } from './chat-search-schema.js';
 import { WEB_PUSH_POSTGRES } from './push-schema.js';
 
 export const POSTGRES_MIGRATIONS_TABLE = `
@@ -209,4 +210,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   WEB_PUSH_POSTGRES,
   FOLLOW_UPS_POSTGRES,
+  CHAT_SEARCH_POSTGRES,
 ];

@@ -4,6 +4,7 @@
  */
 import type { Migration } from './migrations.js';
 import { FOLLOW_UPS_SQLITE } from './follow-up-schema.js';
+import { CHAT_SEARCH_SQLITE } from './chat-search-schema.js';
 import { WEB_PUSH_SQLITE } from './push-schema.js';
 
 export const SQLITE_MIGRATIONS_TABLE = `
@@ -173,4 +174,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   WEB_PUSH_SQLITE,
   FOLLOW_UPS_SQLITE,
+  CHAT_SEARCH_SQLITE,
 ];
