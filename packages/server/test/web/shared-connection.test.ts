@@ -1,0 +1,161 @@
+/**
+ * One socket for all tabs of an origin (`connectShared`), in a real headless Chromium: pages of
+ * one browser context on one origin are the tabs, the SDK is served from `dist` as plain ES
+ * modules under an import map, and a real node counts connections (`GET /api/stats`). Waits
+ * go through `waitForFunction` and `expect.poll` on the node's counts, never fixed sleeps.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { startTabsSite, vendorWorker, type TabsSite } from '../helpers/shared-tabs-site.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+
+const ORG = 'acme';
+
+describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)', () => {
+  let node: TestNode;
+  let site: TabsSite;
+  let browser: Browser;
+  let context: BrowserContext;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    vendorWorker();
+    site = await startTabsSite(() => node.token({ sub: 'u1', org: ORG, publish: ['>'] }));
+    node = await startTestNode({ allowedOrigins: [site.url] });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await node?.stop();
+  });
+
+  beforeEach(async () => {
+    pageErrors.length = 0;
+    context = await browser.newContext();
+  });
+
+  afterEach(async () => {
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  async function openTab(mode: string, subs: string[]): Promise<Page> {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    const query = new URLSearchParams({ ws: node.wsUrl, mode });
+    for (const s of subs) query.append('sub', s);
+    await page.goto(`${site.url}/?${query.toString()}`);
+    await page.waitForFunction(() => (window as unknown as TabWindow).tab?.ready);
+    await page.evaluate(() => (window as unknown as TabWindow).tab.ready);
+    return page;
+  }
+
+  async function publish(channel: string, n: number): Promise<void> {
+    const res = await fetch(`${node.httpUrl}/api/publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${node.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ org: ORG, channel, data: { n } }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  async function stats(): Promise<{ connections: number; subscriptions: number }> {
+    const res = await fetch(`${node.httpUrl}/api/stats?org=${ORG}`, {
+      headers: { authorization: `Bearer ${node.adminKey}` },
+    });
+    return (await res.json()) as { connections: number; subscriptions: number };
+  }
+
+  const seen = (page: Page, pattern: string): Promise<number[]> =>
+    page.evaluate((p) => (window as unknown as TabWindow).tab.seen[p] ?? [], pattern);
+
+  /** Waits until the tab has seen `n` among the events of `pattern`. */
+  const waitForN = (page: Page, pattern: string, n: number): Promise<unknown> =>
+    page.waitForFunction(
+      ([p, want]) => (window as unknown as TabWindow).tab.seen[p]?.includes(want) === true,
+      [pattern, n] as const,
+    );
+
+  const range = (from: number, to: number): number[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('SharedWorker: two tabs on one pattern make one connection, and both get every event', async () => {
+    const a = await openTab('auto', ['inventory.*']);
+    const b = await openTab('auto', ['inventory.*']);
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('shared-worker');
+    await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 1 });
+    for (const n of range(1, 10)) await publish(`inventory.item${n % 3}`, n);
+    await waitForN(a, 'inventory.*', 10);
+    await waitForN(b, 'inventory.*', 10);
+    expect(await seen(a, 'inventory.*')).toEqual(range(1, 10));
+    expect(await seen(b, 'inventory.*')).toEqual(range(1, 10));
+    // The last tab on the pattern ends the server subscription, whether it leaves or closes.
+    await b.close();
+    await a.evaluate(() => (window as unknown as TabWindow).tab.unsubscribe('inventory.*'));
+    await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 0 });
+  });
+
+  it('leader election: the leader tab closes mid-stream, the other takes over and gets every event once, in order', async () => {
+    const a = await openTab('leader', ['stream.*']);
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.leader())).toBe(true);
+    const b = await openTab('leader', ['stream.*']);
+    expect(await b.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('leader');
+    expect(await b.evaluate(() => (window as unknown as TabWindow).tab.leader())).toBe(false);
+    await expect.poll(stats).toMatchObject({ connections: 1 });
+
+    const total = 60;
+    for (const n of range(1, 20)) await publish('stream.numbers', n);
+    await waitForN(b, 'stream.*', 20);
+    const closing = a.close();
+    for (const n of range(21, total)) await publish('stream.numbers', n);
+    await closing;
+    await b.waitForFunction(() => (window as unknown as TabWindow).tab.leader());
+    await waitForN(b, 'stream.*', total);
+    expect(await seen(b, 'stream.*')).toEqual(range(1, total));
+    await expect.poll(stats).toMatchObject({ connections: 1 });
+  });
+
+  for (const mode of ['shared-worker', 'leader'] as const) {
+    it(`${mode}: the only tab, gone while events are published and loaded again, resumes without loss`, async () => {
+      const page = await openTab(mode, ['reload.*']);
+      for (const n of range(1, 5)) await publish('reload.x', n);
+      await waitForN(page, 'reload.*', 5);
+      await page.goto('about:blank'); // the tab's page is gone, sessionStorage stays
+      await expect.poll(stats).toMatchObject({ connections: 0 });
+      for (const n of range(6, 10)) await publish('reload.x', n);
+      const query = new URLSearchParams({ ws: node.wsUrl, mode, sub: 'reload.*' });
+      await page.goto(`${site.url}/?${query.toString()}`);
+      await page.waitForFunction(() => (window as unknown as TabWindow).tab?.ready);
+      for (const n of range(11, 12)) await publish('reload.x', n);
+      await waitForN(page, 'reload.*', 12);
+      expect(await seen(page, 'reload.*')).toEqual(range(6, 12));
+    });
+  }
+
+  it('per tab: each tab has its own connection and gets every event', async () => {
+    const a = await openTab('per-tab', ['plain.*']);
+    const b = await openTab('per-tab', ['plain.*']);
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('per-tab');
+    await expect.poll(stats).toMatchObject({ connections: 2 });
+    for (const n of range(1, 5)) await publish('plain.x', n);
+    await waitForN(a, 'plain.*', 5);
+    await waitForN(b, 'plain.*', 5);
+    expect(await seen(a, 'plain.*')).toEqual(range(1, 5));
+    expect(await seen(b, 'plain.*')).toEqual(range(1, 5));
+  });
+});
+
+interface TabWindow {
+  tab: {
+    mode: string;
+    ready: Promise<boolean>;
+    seen: Record<string, number[]>;
+    subscribe(pattern: string): Promise<void>;
+    unsubscribe(pattern: string): void;
+    leader(): boolean;
+  };
+}
