@@ -119,7 +119,15 @@ export class Hub {
     const known = this.tabs.has(tab);
     this.tabs.set(tab, { wants: message.wants });
     if (!known) this.deps.watchTab(tab, () => this.tabGone(tab));
-    const client = this.client ?? this.createClient(message.options, message.cursor);
+    let client: HubcastClient;
+    try {
+      client = this.client ?? this.createClient(message.options, message.cursor);
+    } catch (cause) {
+      // Bad options (the tab checks them too): the tab hears why, the hub stays up.
+      this.tabs.delete(tab);
+      this.post([tab], { t: 'emit', ev: { name: 'error', error: toWireError(cause) } });
+      return;
+    }
     this.applyWants();
     this.post([tab], {
       t: 'state',

@@ -38,7 +38,9 @@ import {
   type ToHub,
   type WireOptions,
 } from './messages.js';
+import { readCursor, writeCursor } from './cursor-store.js';
 import { RecentIds } from './recent-ids.js';
+import { TabCalls } from './tab-calls.js';
 
 /** How a tab reaches the hub. */
 export interface TabLink {
@@ -59,13 +61,6 @@ export interface TabConnectionOptions {
 /** Events remembered per tab for dedupe; a takeover replays far fewer than this. */
 const DEDUPE_WINDOW = 10_000;
 
-interface PendingCall {
-  method: CallMethod;
-  args: JsonValue[];
-  resolve(value: JsonValue): void;
-  reject(error: HubcastError): void;
-}
-
 /** A connection whose socket is shared with the other tabs of the origin. */
 export class SharedConnection extends TypedEmitter<ClientEvents> implements HubcastConnection {
   private link: TabLink | undefined;
@@ -77,7 +72,9 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   private wants = false;
   private nextId = 1;
   private readonly subs = new Map<number, Subscription>();
-  private readonly calls = new Map<number, PendingCall>();
+  private readonly calls = new TabCalls((id, method, args) =>
+    this.send({ t: 'call', tab: this.options.tab, id, method, args }),
+  );
   private readonly seenEvents = new RecentIds(DEDUPE_WINDOW);
   private readonly seenDeliveries = new RecentIds(DEDUPE_WINDOW);
   private waiters: { resolve(): void; reject(error: HubcastError): void }[] = [];
@@ -114,7 +111,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   attach(link: TabLink): void {
     this.link = link;
     this.hello();
-    this.resendCalls(); // calls made before the link existed
+    this.calls.resend(); // calls made before the link existed
   }
 
   /** @internal A message from a hub. */
@@ -131,7 +128,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
       this.hubId = message.hub;
       if (!first || message.reason === NEW_HUB) {
         this.hello();
-        this.resendCalls();
+        this.calls.resend();
       }
     }
     switch (message.t) {
@@ -160,13 +157,12 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
       case 'presence':
         for (const id of message.ids) this.subs.get(id)?.presenceChanged(message.kind, message.ctx);
         return;
-      case 'result': {
-        const call = this.calls.get(message.id);
-        this.calls.delete(message.id);
-        if (message.error !== undefined) call?.reject(fromWireError(message.error));
-        else call?.resolve(message.value ?? null);
-        return;
-      }
+      case 'result':
+        return this.calls.settle(
+          message.id,
+          message.value,
+          message.error && fromWireError(message.error),
+        );
       case 'token-request':
         return void this.giveToken(message.id);
       default: {
@@ -287,23 +283,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
 
   private call(method: CallMethod, args: JsonValue[]): Promise<JsonValue> {
     if (!this.wants) return Promise.reject(unavailable('not connected: call connect() first'));
-    const id = this.nextId++;
-    return new Promise<JsonValue>((resolve, reject) => {
-      this.calls.set(id, { method, args, resolve, reject });
-      this.send({ t: 'call', tab: this.options.tab, id, method, args });
-    });
-  }
-
-  /** A new hub: calls in flight to the old one go again, except rpc (it may not be idempotent). */
-  private resendCalls(): void {
-    for (const [id, call] of this.calls) {
-      if (call.method === 'rpc') {
-        this.calls.delete(id);
-        call.reject(unavailable('the connection moved to another tab during the call'));
-        continue;
-      }
-      this.send({ t: 'call', tab: this.options.tab, id, method: call.method, args: call.args });
-    }
+    return this.calls.start(this.nextId++, method, args);
   }
 
   private deliver(message: Extract<FromHub, { t: 'event' }>, current: boolean): void {
@@ -348,8 +328,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.reject(error);
-    for (const call of this.calls.values()) call.reject(error);
-    this.calls.clear();
+    this.calls.failAll(error);
   }
 
   private forward(ev: Extract<FromHub, { t: 'emit' }>['ev']): void {
@@ -415,28 +394,5 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
       return;
     }
     this.reportError(cause, `'${event}' listener`);
-  }
-}
-
-function storage(): Storage | undefined {
-  try {
-    return typeof sessionStorage === 'object' ? sessionStorage : undefined;
-  } catch {
-    return undefined; // storage blocked by the browser's settings
-  }
-}
-
-function readCursor(key: string | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  const value = storage()?.getItem(key);
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function writeCursor(key: string | undefined, cursor: string): void {
-  if (key === undefined) return;
-  try {
-    storage()?.setItem(key, cursor);
-  } catch {
-    // A full or blocked storage costs only the resume after a reload.
   }
 }

@@ -52,6 +52,9 @@ tab.subscribe = (pattern) => {
 };
 tab.unsubscribe = (pattern) => subs.get(pattern)?.unsubscribe();
 tab.leader = () => handle.leader;
+tab.startInbox = () => conn.notifications.start();
+tab.unread = () => conn.notifications.unread;
+tab.markAllRead = () => conn.notifications.markAllRead();
 const subscribed = q.getAll('sub').map((pattern) => tab.subscribe(pattern));
 tab.ready = conn.connect().then(() => Promise.all(subscribed)).then(() => true);
 `;
