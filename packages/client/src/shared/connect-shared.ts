@@ -30,7 +30,8 @@ export interface SharedOptions extends ClientOptions {
 
 export interface SharedHandle {
   connection: HubcastConnection;
-  mode: SharedMode;
+  /** `shared-worker` becomes `leader` when the worker script cannot be loaded. */
+  readonly mode: SharedMode;
   /** This tab runs the socket (leader mode; always in per-tab mode, never with a worker). */
   readonly leader: boolean;
   /** Leaves the shared connection for good (the tab's subscriptions end; the tab's lock goes). */
@@ -94,24 +95,34 @@ export function connectShared(options: SharedOptions): SharedHandle {
   const locks = platformLocks() as LockManagerLike;
   const g = globalThis as Platform;
   let leading = false;
+  let current = mode;
+  const elect = (): void =>
+    joinElection(conn, {
+      name: scope,
+      locks,
+      signal: stop.signal,
+      onLeader: () => (leading = true),
+      ...(clientOptions.WebSocket === undefined ? {} : { WebSocket: clientOptions.WebSocket }),
+    });
   // The tab's lock is held before the hub hears of the tab, or the hub would see it gone.
   void holdTabLock(locks, tab, stop.signal).then(() => {
     if (stop.signal.aborted) return;
-    if (mode === 'leader') {
-      joinElection(conn, {
-        name: scope,
-        locks,
-        signal: stop.signal,
-        onLeader: () => (leading = true),
-        ...(clientOptions.WebSocket === undefined ? {} : { WebSocket: clientOptions.WebSocket }),
-      });
-      return;
-    }
+    if (mode === 'leader') return elect();
     const url = workerUrl ?? new URL('../worker/shared/worker-main.js', import.meta.url);
     const worker = new g.SharedWorker!(url, { type: 'module', name: `hubcast:${scope}` });
-    worker.onerror = () =>
-      conn.failLink(`the shared worker at ${String(url)} failed to load: see workerUrl`);
-    worker.port.onmessage = (ev: MessageEvent<FromHub>) => conn.receive(ev.data);
+    let heard = false;
+    worker.onerror = () => {
+      const why = `the shared worker at ${String(url)} failed to load (see workerUrl)`;
+      if (heard || typeof g.BroadcastChannel !== 'function') return conn.failLink(why);
+      // Never started (not served, or a bundler moved it): lead from a tab instead.
+      worker.port.close();
+      current = 'leader';
+      elect();
+    };
+    worker.port.onmessage = (ev: MessageEvent<FromHub>) => {
+      heard = true;
+      conn.receive(ev.data);
+    };
     worker.port.start();
     conn.attach({ send: (m) => worker.port.postMessage(m), close: () => worker.port.close() });
   });
@@ -119,7 +130,9 @@ export function connectShared(options: SharedOptions): SharedHandle {
   g.addEventListener?.('pagehide', () => conn.close());
   return {
     connection: conn,
-    mode,
+    get mode() {
+      return current;
+    },
     get leader() {
       return leading;
     },

@@ -36,12 +36,13 @@ const handle = connectShared({
   url: q.get('ws'),
   getToken: () => fetch('/token').then((r) => r.text()),
   mode: q.get('mode') ?? 'auto',
+  ...(q.has('worker') ? { workerUrl: q.get('worker') } : {}),
   minReconnectDelayMs: 20,
   maxReconnectDelayMs: 200,
 });
 const conn = handle.connection;
 const subs = new Map();
-const tab = (window.tab = { mode: handle.mode, seen: {}, states: [], errors: [], handle, conn });
+const tab = (window.tab = { mode: () => handle.mode, seen: {}, states: [], errors: [], handle, conn });
 conn.on('state', (c) => tab.states.push(c.to));
 conn.on('error', ({ error }) => tab.errors.push(error.code + ': ' + error.message));
 tab.subscribe = (pattern) => {

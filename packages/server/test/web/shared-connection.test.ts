@@ -42,11 +42,15 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     expect(pageErrors).toEqual([]);
   });
 
-  async function openTab(mode: string, subs: string[]): Promise<Page> {
+  async function openTab(
+    mode: string,
+    subs: string[],
+    extra: Record<string, string> = {},
+  ): Promise<Page> {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-    const query = new URLSearchParams({ ws: node.wsUrl, mode });
+    const query = new URLSearchParams({ ws: node.wsUrl, mode, ...extra });
     for (const s of subs) query.append('sub', s);
     await page.goto(`${site.url}/?${query.toString()}`);
     await page.waitForFunction(() => (window as unknown as TabWindow).tab?.ready);
@@ -86,7 +90,9 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
   it('SharedWorker: two tabs on one pattern make one connection, and both get every event', async () => {
     const a = await openTab('auto', ['inventory.*']);
     const b = await openTab('auto', ['inventory.*']);
-    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('shared-worker');
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode())).toBe(
+      'shared-worker',
+    );
     await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 1 });
     for (const n of range(1, 10)) await publish(`inventory.item${n % 3}`, n);
     await waitForN(a, 'inventory.*', 10);
@@ -104,7 +110,7 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     expect(await a.evaluate(() => (window as unknown as TabWindow).tab.leader())).toBe(true);
     const b = await openTab('leader', ['stream.*']);
     const c = await openTab('leader', ['stream.*']);
-    expect(await b.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('leader');
+    expect(await b.evaluate(() => (window as unknown as TabWindow).tab.mode())).toBe('leader');
     expect(await b.evaluate(() => (window as unknown as TabWindow).tab.leader())).toBe(false);
     await expect.poll(stats).toMatchObject({ connections: 1 });
 
@@ -166,10 +172,24 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     });
   }
 
+  it('a worker script that does not load makes the tabs elect a leader instead', async () => {
+    const extra = { worker: '/missing-worker.js' };
+    const a = await openTab('shared-worker', ['fallback.*'], extra);
+    const b = await openTab('shared-worker', ['fallback.*'], extra);
+    for (const tab of [a, b])
+      expect(await tab.evaluate(() => (window as unknown as TabWindow).tab.mode())).toBe('leader');
+    await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 1 });
+    for (const n of range(1, 3)) await publish('fallback.x', n);
+    for (const tab of [a, b]) {
+      await waitForN(tab, 'fallback.*', 3);
+      expect(await seen(tab, 'fallback.*')).toEqual(range(1, 3));
+    }
+  });
+
   it('per tab: each tab has its own connection and gets every event', async () => {
     const a = await openTab('per-tab', ['plain.*']);
     const b = await openTab('per-tab', ['plain.*']);
-    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode)).toBe('per-tab');
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode())).toBe('per-tab');
     await expect.poll(stats).toMatchObject({ connections: 2 });
     for (const n of range(1, 5)) await publish('plain.x', n);
     await waitForN(a, 'plain.*', 5);
@@ -181,7 +201,7 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
 
 interface TabWindow {
   tab: {
-    mode: string;
+    mode(): string;
     ready: Promise<boolean>;
     seen: Record<string, number[]>;
     subscribe(pattern: string): Promise<void>;
