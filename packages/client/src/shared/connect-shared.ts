@@ -111,16 +111,33 @@ export function connectShared(options: SharedOptions): SharedHandle {
     const url = workerUrl ?? new URL('../worker/shared/worker-main.js', import.meta.url);
     const worker = new g.SharedWorker!(url, { type: 'module', name: `hubcast:${scope}` });
     let heard = false;
-    worker.onerror = () => {
-      const why = `the shared worker at ${String(url)} failed to load (see workerUrl)`;
-      if (heard || typeof g.BroadcastChannel !== 'function') return conn.failLink(why);
+    // A tab that joined the same broken worker may get no `error` of its own: the first tab
+    // to see one tells the others, and silence past the command timeout counts as one too.
+    const notice =
+      typeof g.BroadcastChannel === 'function'
+        ? new BroadcastChannel(`hubcast:${scope}:no-worker`)
+        : undefined;
+    const silence = setTimeout(() => fallBack(false), clientOptions.commandTimeoutMs ?? 10_000);
+    const fallBack = (tell: boolean): void => {
+      clearTimeout(silence);
+      if (heard || current === 'leader') return;
+      if (notice === undefined)
+        return conn.failLink(`the shared worker at ${String(url)} failed to load (see workerUrl)`);
+      if (tell) notice.postMessage(String(url));
+      notice.close();
       // Never started (not served, or a bundler moved it): lead from a tab instead.
       worker.port.close();
       current = 'leader';
       elect();
     };
+    if (notice !== undefined) notice.onmessage = () => fallBack(false);
+    worker.onerror = () => fallBack(true);
     worker.port.onmessage = (ev: MessageEvent<FromHub>) => {
-      heard = true;
+      if (!heard) {
+        heard = true;
+        clearTimeout(silence);
+        notice?.close();
+      }
       conn.receive(ev.data);
     };
     worker.port.start();

@@ -106,8 +106,12 @@ export class Hub {
 
   /** Stops the client (the worker or the leader is going away). */
   dispose(): void {
-    this.client?.disconnect();
+    const client = this.client;
+    // Cleared first: the client's last events (a `disconnected` that will not reconnect) must
+    // not reach the tabs, or a leader leaving would stop them instead of handing over.
     this.client = undefined;
+    this.entries.clear();
+    client?.disconnect();
   }
 
   private post(to: string[] | undefined, message: HubMessage): void {
@@ -149,8 +153,11 @@ export class Hub {
       getToken: () => this.askToken(),
     });
     this.client = client;
+    const post: typeof this.post = (to, message) => {
+      if (this.client === client) this.post(to, message);
+    };
     client.on('state', (c) =>
-      this.post(undefined, {
+      post(undefined, {
         t: 'state',
         state: c.to,
         reason: c.reason,
@@ -164,14 +171,14 @@ export class Hub {
       const routes = this.routes;
       this.routes = [];
       const cursor = client.cursor;
-      this.post(undefined, {
+      post(undefined, {
         t: 'event',
         event,
         routes,
         ...(cursor === undefined ? {} : { cursor }),
       });
     });
-    const forward = (ev: Forwarded): void => this.post(undefined, { t: 'emit', ev });
+    const forward = (ev: Forwarded): void => post(undefined, { t: 'emit', ev });
     client.on('connected', (ctx) => forward({ name: 'connected', ctx }));
     client.on('disconnected', ({ error, ...ctx }) =>
       forward({ name: 'disconnected', ctx, ...(error ? { error: toWireError(error) } : {}) }),
@@ -221,6 +228,7 @@ export class Hub {
     const idsOf = (): Map<string, number[]> =>
       new Map(this.table.members(key).map((m) => [m.tab, m.ids]));
     const each = (fn: (tab: string, ids: number[]) => void): void => {
+      if (this.client !== client) return; // disposed: the tabs hear from the next hub
       for (const [t, ids] of idsOf()) fn(t, ids);
     };
     hubSub.on('subscribed', (ctx) => {
@@ -233,7 +241,7 @@ export class Hub {
       each((t, ids) => this.post([t], { t: 'sub-waiting', ids, reason: c.reason }));
     });
     hubSub.on('unsubscribed', ({ reason, error }) => {
-      if (entry.closing) return;
+      if (entry.closing || this.client !== client) return;
       this.entries.delete(key);
       for (const { tab: t, ids } of this.table.drop(key))
         this.post([t], {

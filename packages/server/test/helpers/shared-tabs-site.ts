@@ -53,6 +53,7 @@ tab.subscribe = (pattern) => {
 };
 tab.unsubscribe = (pattern) => subs.get(pattern)?.unsubscribe();
 tab.leader = () => handle.leader;
+tab.leave = () => handle.close();
 tab.startInbox = () => conn.notifications.start();
 tab.unread = () => conn.notifications.unread;
 tab.markAllRead = () => conn.notifications.markAllRead();

@@ -130,6 +130,21 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 1 });
   });
 
+  it('leader election: a leader that leaves with close() hands over the same way', async () => {
+    const a = await openTab('leader', ['calm.*']);
+    const b = await openTab('leader', ['calm.*']);
+    for (const n of range(1, 5)) await publish('calm.x', n);
+    await waitForN(b, 'calm.*', 5);
+    await a.evaluate(() => (window as unknown as TabWindow).tab.leave());
+    for (const n of range(6, 15)) await publish('calm.x', n);
+    await b.waitForFunction(() => (window as unknown as TabWindow).tab.leader());
+    await waitForN(b, 'calm.*', 15);
+    expect(await seen(b, 'calm.*')).toEqual(range(1, 15));
+    expect(await b.evaluate(() => (window as unknown as TabWindow).tab.conn.state)).toBe(
+      'connected',
+    );
+  });
+
   it('SharedWorker: the unread count of the inbox agrees in two tabs, and follows a mark-read from either', async () => {
     const tabs = [await openTab('auto', []), await openTab('auto', [])];
     for (const tab of tabs)
@@ -207,6 +222,8 @@ interface TabWindow {
     subscribe(pattern: string): Promise<void>;
     unsubscribe(pattern: string): void;
     leader(): boolean;
+    leave(): void;
+    conn: { state: string };
     startInbox(): void;
     unread(): number | undefined;
     markAllRead(): Promise<unknown>;
