@@ -130,6 +130,7 @@ export function connectShared(options: SharedOptions): SharedHandle {
       current = 'leader';
       elect();
     };
+    stop.signal.addEventListener('abort', () => clearTimeout(silence));
     if (notice !== undefined) notice.onmessage = () => fallBack(false);
     worker.onerror = () => fallBack(true);
     worker.port.onmessage = (ev: MessageEvent<FromHub>) => {

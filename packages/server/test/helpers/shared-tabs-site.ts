@@ -34,7 +34,8 @@ import { connectShared } from '@hubcast/client';
 const q = new URLSearchParams(location.search);
 const handle = connectShared({
   url: q.get('ws'),
-  getToken: () => fetch('/token').then((r) => r.text()),
+  getToken: () => fetch('/token?ttl=' + (q.get('ttl') ?? '3600')).then((r) => r.text()),
+  ...(q.has('margin') ? { refreshMarginSeconds: Number(q.get('margin')) } : {}),
   mode: q.get('mode') ?? 'auto',
   ...(q.has('worker') ? { workerUrl: q.get('worker') } : {}),
   minReconnectDelayMs: 20,
@@ -44,6 +45,8 @@ const conn = handle.connection;
 const subs = new Map();
 const tab = (window.tab = { mode: () => handle.mode, seen: {}, states: [], errors: [], handle, conn });
 conn.on('state', (c) => tab.states.push(c.to));
+tab.refreshed = 0;
+conn.on('refreshed', () => tab.refreshed++);
 conn.on('error', ({ error }) => tab.errors.push(error.code + ': ' + error.message));
 tab.subscribe = (pattern) => {
   tab.seen[pattern] ??= [];
@@ -68,6 +71,8 @@ const TYPES: Record<string, string> = {
 
 export interface TabsSite {
   url: string;
+  /** How many tokens the pages fetched (only tabs fetch them: the hub asks a tab). */
+  readonly tokensServed: number;
   close(): Promise<void>;
 }
 
@@ -76,7 +81,10 @@ export function vendorWorker(): void {
   execFileSync(process.execPath, [join(packages, 'client', 'scripts', 'vendor-worker.mjs')]);
 }
 
-export async function startTabsSite(token: () => Promise<string>): Promise<TabsSite> {
+export async function startTabsSite(
+  token: (ttlSeconds: number) => Promise<string>,
+): Promise<TabsSite> {
+  let tokens = 0;
   const roots: [string, string][] = [
     ['/sdk/client/', CLIENT_DIST],
     ['/sdk/protocol/', PROTOCOL_DIST],
@@ -90,7 +98,9 @@ export async function startTabsSite(token: () => Promise<string>): Promise<TabsS
     if (path === '/') return send(200, 'text/html; charset=utf-8', PAGE);
     if (path === '/tab.js') return send(200, TYPES['.js']!, TAB_SCRIPT);
     if (path === '/token') {
-      token().then(
+      tokens++;
+      const ttl = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ttl') ?? 3600);
+      token(ttl).then(
         (t) => send(200, 'text/plain', t),
         () => send(500, 'text/plain', 'no token'),
       );
@@ -110,6 +120,9 @@ export async function startTabsSite(token: () => Promise<string>): Promise<TabsS
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    get tokensServed() {
+      return tokens;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -21,7 +21,9 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
 
   beforeAll(async () => {
     vendorWorker();
-    site = await startTabsSite(() => node.token({ sub: 'u1', org: ORG, publish: ['>'] }));
+    site = await startTabsSite((ttlSeconds) =>
+      node.token({ sub: 'u1', org: ORG, publish: ['>'], ttlSeconds }),
+    );
     node = await startTestNode({ allowedOrigins: [site.url] });
     browser = await launchChromium();
   });
@@ -145,6 +147,16 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     );
   });
 
+  it('SharedWorker: the worker refreshes its token by asking a tab, and every tab hears of it', async () => {
+    const extra = { ttl: '3', margin: '2' };
+    const tabs = [await openTab('auto', [], extra), await openTab('auto', [], extra)];
+    const served = site.tokensServed;
+    for (const tab of tabs)
+      await tab.waitForFunction(() => (window as unknown as TabWindow).tab.refreshed >= 1);
+    expect(site.tokensServed).toBeGreaterThan(served);
+    await expect.poll(stats).toMatchObject({ connections: 1 });
+  });
+
   it('SharedWorker: the unread count of the inbox agrees in two tabs, and follows a mark-read from either', async () => {
     const tabs = [await openTab('auto', []), await openTab('auto', [])];
     for (const tab of tabs)
@@ -223,6 +235,7 @@ interface TabWindow {
     unsubscribe(pattern: string): void;
     leader(): boolean;
     leave(): void;
+    refreshed: number;
     conn: { state: string };
     startInbox(): void;
     unread(): number | undefined;
