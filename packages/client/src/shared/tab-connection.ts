@@ -31,7 +31,6 @@ import type { HubcastConnection } from './hubcast-connection.js';
 import {
   NEW_HUB,
   fromWireError,
-  toWireError,
   type CallMethod,
   type FromHub,
   type TabSub,
@@ -41,6 +40,7 @@ import {
 import { readCursor, writeCursor } from './cursor-store.js';
 import { RecentIds } from './recent-ids.js';
 import { TabCalls } from './tab-calls.js';
+import { answerTokenRequest } from './tab-token.js';
 
 /** How a tab reaches the hub. */
 export interface TabLink {
@@ -91,18 +91,22 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     return this.options.tab;
   }
 
+  /** The tab's view: the shared connection's state while this tab wants it, else `disconnected`. */
   get state(): ClientState {
     return this.localState;
   }
 
+  /** The shared connection's cursor after the last event this tab saw. */
   get cursor(): string | undefined {
     return this.lastCursor;
   }
 
+  /** The shared connection's session, while connected. */
   get session(): Readonly<SessionInfo> | undefined {
     return this.currentSession;
   }
 
+  /** The session user's inbox; each tab keeps its own count from the shared events. */
   get notifications(): Notifications {
     return (this.notificationsHelper ??= new Notifications(this));
   }
@@ -164,7 +168,9 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
           message.error && fromWireError(message.error),
         );
       case 'token-request':
-        return void this.giveToken(message.id);
+        return void answerTokenRequest(this.options.tab, message.id, this.options, (m) =>
+          this.send(m),
+        );
       default: {
         const unknownMessage: never = message;
         return void unknownMessage;
@@ -172,6 +178,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     }
   }
 
+  /** Asks for the shared connection; resolves once it is connected (as `HubcastClient.connect`). */
   connect(): Promise<void> {
     if (this.localState === 'connected') return Promise.resolve();
     const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -184,6 +191,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     return ready;
   }
 
+  /** This tab stops using the connection; it closes when no tab wants it. Subscriptions stay. */
   disconnect(): void {
     if (!this.wants) return;
     this.wants = false;
@@ -208,6 +216,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     this.failCalls(error);
   }
 
+  /** As `HubcastClient.subscribe`; tabs on one pattern share one server subscription. */
   subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
     const why = explainBadName(pattern, true);
     if (why !== undefined) throw badRequest(`'pattern' ${why}`);
@@ -225,6 +234,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     return sub;
   }
 
+  /** As `HubcastClient.publish`; the key is made in the tab, so a resend after a handover is stored once. */
   async publish(
     channel: string,
     data: unknown,
@@ -239,24 +249,29 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     ])) as unknown as PublishResult;
   }
 
+  /** As `HubcastClient.publishEphemeral`. */
   async publishEphemeral(channel: string, data: unknown): Promise<EphemeralPublishResult> {
     const result = await this.call('publishEphemeral', [channel, data as JsonValue]);
     return result as unknown as EphemeralPublishResult;
   }
 
+  /** As `HubcastClient.history`. */
   async history(channel: string, options: HistoryOptions = {}): Promise<HistoryPage> {
     const result = await this.call('history', [channel, { ...options }]);
     return result as unknown as HistoryPage;
   }
 
+  /** As `HubcastClient.presence`. */
   async presence(channel: string): Promise<PresenceSnapshot> {
     return (await this.call('presence', [channel])) as unknown as PresenceSnapshot;
   }
 
+  /** As `HubcastClient.rpc`; rejects with `unavailable` if the connection moves to another tab meanwhile. */
   rpc(method: string, params?: JsonValue): Promise<JsonValue> {
     return this.call('rpc', params === undefined ? [method] : [method, params]);
   }
 
+  /** Round trip through the hub to the server. */
   async ping(): Promise<{ rttMs: number }> {
     return (await this.call('ping', [])) as unknown as { rttMs: number };
   }
@@ -361,19 +376,6 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
         const unknownEvent: never = ev;
         return void unknownEvent;
       }
-    }
-  }
-
-  private async giveToken(id: number): Promise<void> {
-    const tab = this.options.tab;
-    try {
-      const { token, getToken } = this.options;
-      // A fixed token serves first; after a refusal the hub asks again and getToken decides.
-      const value = getToken === undefined ? token : await getToken();
-      if (typeof value !== 'string' || value === '') throw unavailable('no token');
-      this.send({ t: 'token', tab, id, token: value });
-    } catch (cause) {
-      this.send({ t: 'token', tab, id, error: toWireError(cause) });
     }
   }
 

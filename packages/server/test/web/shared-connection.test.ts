@@ -149,11 +149,12 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
 
   it('SharedWorker: the worker refreshes its token by asking a tab, and every tab hears of it', async () => {
     const extra = { ttl: '3', margin: '2' };
-    const tabs = [await openTab('auto', [], extra), await openTab('auto', [], extra)];
     const served = site.tokensServed;
+    const tabs = [await openTab('auto', [], extra), await openTab('auto', [], extra)];
     for (const tab of tabs)
       await tab.waitForFunction(() => (window as unknown as TabWindow).tab.refreshed >= 1);
-    expect(site.tokensServed).toBeGreaterThan(served);
+    // One token for the connect, one more for each refresh: all fetched by the tabs' getToken.
+    expect(site.tokensServed).toBeGreaterThanOrEqual(served + 2);
     await expect.poll(stats).toMatchObject({ connections: 1 });
   });
 
