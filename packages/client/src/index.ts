@@ -74,3 +74,7 @@ export type {
 } from './server-client.js';
 export { HubcastError, isHubcastError } from '@hubcast/protocol';
 export type { ErrorCode, JsonValue, PresenceMember, ClientInfo } from '@hubcast/protocol';
+export { connectShared, availableModes } from './shared/connect-shared.js';
+export type { SharedOptions, SharedMode, SharedHandle } from './shared/connect-shared.js';
+export type { HubcastConnection } from './shared/hubcast-connection.js';
+export type { SharedConnection } from './shared/tab-connection.js';

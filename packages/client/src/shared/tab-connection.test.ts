@@ -1,0 +1,114 @@
+/**
+ * The tab side against a scripted hub: what it tells a new hub, and that a replay overlapping
+ * what it already delivered reaches each handler once. The browser tests run the real hub.
+ */
+import type { WireEvent } from '@hubcast/protocol';
+import { describe, expect, it } from 'vitest';
+import type { FromHub, ToHub } from './messages.js';
+import { SharedConnection } from './tab-connection.js';
+
+const TAB = 'tab-1';
+
+function setup(): { conn: SharedConnection; sent: ToHub[] } {
+  const conn = new SharedConnection({
+    tab: TAB,
+    wire: { url: 'ws://hub.test/ws' },
+    token: 'fixed-token',
+    getToken: undefined,
+    cursorKey: undefined,
+    cursor: undefined,
+  });
+  const sent: ToHub[] = [];
+  conn.attach({ send: (m) => sent.push(m), close: () => undefined });
+  return { conn, sent };
+}
+
+const state = (hub: string, s: 'connecting' | 'connected', reason: string): FromHub => ({
+  hub,
+  t: 'state',
+  state: s,
+  reason,
+  session: undefined,
+  cursor: undefined,
+});
+
+function event(hub: string, n: number, ids: number[], tab = TAB): FromHub {
+  const e: WireEvent = {
+    event_id: `e${n}`,
+    channel: 'inv.a',
+    data: { n },
+    ts: '2026-01-01T00:00:00Z',
+    cursor: `c${n}`,
+  };
+  return { hub, t: 'event', event: e, routes: [{ tab, ids }], cursor: `c${n}` };
+}
+
+describe('SharedConnection, the tab side', () => {
+  it('delivers an event replayed by a new hub once, and keeps the order of new ones', async () => {
+    const { conn, sent } = setup();
+    const got: number[] = [];
+    const all: string[] = [];
+    conn.on('event', (e) => all.push(e.event_id));
+    conn.subscribe('inv.*', (e) => got.push((e.data as { n: number }).n));
+    const ready = conn.connect();
+    conn.receive(state('h1', 'connected', 'hello'));
+    await ready;
+    for (const n of [1, 2, 3]) conn.receive(event('h1', n, [1]));
+    expect(conn.cursor).toBe('c3');
+    // The new leader saw up to c1 only: it replays 2 and 3, then goes on with 4.
+    conn.receive(state('h2', 'connecting', 'new hub'));
+    for (const n of [2, 3, 4]) conn.receive(event('h2', n, [1]));
+    // A straggler of the old hub, after the switch.
+    conn.receive(event('h1', 3, [1]));
+    expect(got).toEqual([1, 2, 3, 4]);
+    expect(all).toEqual(['e1', 'e2', 'e3', 'e4']);
+    const hellos = sent.filter((m) => m.t === 'hello');
+    expect(hellos.at(-1)).toMatchObject({
+      cursor: 'c3',
+      wants: true,
+      subs: [{ id: 1, pattern: 'inv.*', presence: false }],
+    });
+  });
+
+  it('sends a publish in flight again to a new hub with the same key, and fails an rpc', async () => {
+    const { conn, sent } = setup();
+    const ready = conn.connect();
+    conn.receive(state('h1', 'connected', 'hello'));
+    await ready;
+    const published = conn.publish('inv.a', { n: 1 });
+    const called = conn.rpc('notifications.list', {});
+    const calls = (): Extract<ToHub, { t: 'call' }>[] =>
+      sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
+    expect(calls()).toHaveLength(2);
+    conn.receive(state('h2', 'connecting', 'new hub'));
+    await expect(called).rejects.toMatchObject({ code: 'unavailable' });
+    const publishes = calls().filter((c) => c.method === 'publish');
+    expect(publishes).toHaveLength(2);
+    expect(publishes[1]!.args).toEqual(publishes[0]!.args);
+    const key = (publishes[0]!.args[2] as { key: string }).key;
+    expect(key).toMatch(/.{16,}/);
+    const result = { event_id: 'e1', cursor: 'c1', duplicate: false };
+    conn.receive({ hub: 'h2', t: 'result', id: publishes[1]!.id, value: result });
+    await expect(published).resolves.toEqual(result);
+  });
+
+  it('answers a token request with its own token', () => {
+    const { conn, sent } = setup();
+    conn.receive(state('h1', 'connecting', 'hello'));
+    conn.receive({ hub: 'h1', t: 'token-request', id: 7 });
+    return expect
+      .poll(() => sent.find((m) => m.t === 'token'))
+      .toEqual({ t: 'token', tab: TAB, id: 7, token: 'fixed-token' });
+  });
+
+  it('ignores messages meant for other tabs', () => {
+    const { conn } = setup();
+    const got: unknown[] = [];
+    conn.subscribe('inv.*', (e) => got.push(e));
+    void conn.connect();
+    conn.receive({ ...state('h1', 'connected', 'hello'), to: ['other-tab'] });
+    expect(conn.state).toBe('connecting');
+    conn.receive(event('h1', 1, [1], 'other-tab'));
+    expect(got).toEqual([]);
+  });
+});
