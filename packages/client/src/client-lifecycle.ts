@@ -36,14 +36,21 @@ const CLIENT_NAME = '@hubcast/client';
 
 /** The connection half of `HubcastClient` (client.ts); not constructed on its own. */
 export abstract class ClientLifecycle extends TypedEmitter<ClientEvents> {
+  /** @internal */
   protected readonly options: ResolvedClientOptions;
+  /** @internal */
   protected readonly reconnector: Reconnector;
+  /** @internal */
   protected readonly machine: StateMachine<ClientState>;
+  /** @internal */
   protected readonly commands: CommandChannel;
+  /** @internal */
   protected readonly publisher: Publisher;
   private readonly tokens: TokenKeeper;
   private readonly registry = new SubscriptionRegistry();
+  /** @internal */
   protected readonly subscriber: Subscriber;
+  /** @internal */
   protected readonly waiters = new ConnectWaiters();
   private connection: Connection | undefined;
   private lastCursor: string | undefined;
