@@ -38,7 +38,8 @@ interface PageApi {
   __renders(): Renders;
   __resetRenders(): void;
   __handled(): number[];
-  __control(change: { table?: boolean; feed?: string | undefined }): void;
+  __control(change: { table?: boolean; feed?: string | undefined; extras?: boolean }): void;
+  __rpc(method: string, params: unknown): Promise<unknown>;
 }
 
 const skuOf = (i: number): string => `sku-${String(i).padStart(4, '0')}`;
@@ -107,7 +108,7 @@ describe.skipIf(!hasChromium())('react hooks in Chromium (needs /usr/bin/chromiu
     });
     tn = await startTestNode({ allowedOrigins: [web.origin] });
     api = new ServerClient({ url: tn.httpUrl, apiKey: tn.adminKey, org: ORG });
-    const token = await tn.token({ sub: USER, org: ORG });
+    const token = await tn.token({ sub: USER, org: ORG, publish: ['>'] });
     browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
@@ -198,6 +199,23 @@ describe.skipIf(!hasChromium())('react hooks in Chromium (needs /usr/bin/chromiu
     await expect.poll(subscriptions).toBe(2);
 
     await call('__control', { feed: undefined });
+    await expect.poll(subscriptions).toBe(1);
+  });
+
+  it('follows presence, the inbox and a chat room while mounted, and lets all go on unmount', async () => {
+    await call('__rpc', 'chat.createRoom', { room: 'general' });
+    await call('__control', { extras: true });
+    await waitText('presence', 'ready viewer');
+    await waitText('unread', '0');
+    await waitText('chat', 'ready ');
+    await api.notify({ users: [USER], notification: { kind: 'k', title: 'hello' } });
+    await waitText('unread', '1');
+    expect(await text('received')).toBe('hello');
+    await page.locator('[data-testid="send"]').click();
+    await waitText('chat', 'ready hi there');
+    // lobby (presence), the inbox and the room, besides the table's.
+    expect(await subscriptions()).toBe(4);
+    await call('__control', { extras: false });
     await expect.poll(subscriptions).toBe(1);
   });
 

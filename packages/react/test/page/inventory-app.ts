@@ -5,10 +5,13 @@
 import {
   HubcastProvider,
   useChannel,
+  useChat,
   useConnectionState,
   useHubcast,
   useLiveCollection,
   useLiveItem,
+  useNotifications,
+  usePresence,
 } from '@hubcast/react';
 import type { HubcastEvent, ItemKey, LiveCollection } from '@hubcast/client';
 import {
@@ -29,6 +32,8 @@ interface Row {
 interface Controls {
   table: boolean;
   feed: string | undefined;
+  /** Mounts presence, the inbox and a chat room. */
+  extras: boolean;
 }
 interface InventoryEvent {
   type: string;
@@ -127,16 +132,44 @@ function Status(): ReactNode {
   );
 }
 
+function Extras(): ReactNode {
+  const presence = usePresence('lobby');
+  const inbox = useNotifications();
+  const chat = useChat('general');
+  return h(
+    'aside',
+    null,
+    h(
+      'span',
+      { 'data-testid': 'presence' },
+      `${presence.status} ${presence.members.map((m) => m.user).join(',')}`,
+    ),
+    h('span', { 'data-testid': 'unread' }, String(inbox.unread)),
+    h('span', { 'data-testid': 'received' }, inbox.received.map((n) => n.title).join(',')),
+    h(
+      'span',
+      { 'data-testid': 'chat' },
+      `${chat.status} ${chat.messages.map((m) => m.text).join(',')}`,
+    ),
+    h('button', { 'data-testid': 'send', onClick: () => void chat.room.send('hi there') }, 'send'),
+  );
+}
+
 function App(): ReactNode {
-  const [controls, set] = useState<Controls>({ table: true, feed: undefined });
+  const [controls, set] = useState<Controls>({ table: true, feed: undefined, extras: false });
+  const connection = useHubcast();
   useEffect(() => {
     setControls = (change) => set((old) => ({ ...old, ...change }));
-  }, []);
+    Object.assign(window, {
+      __rpc: (method: string, params: never) => connection.rpc(method, params),
+    });
+  }, [connection]);
   return h(
     'main',
     null,
     h(Status),
     controls.feed === undefined ? null : h(Feed, { pattern: controls.feed }),
+    controls.extras ? h(Extras) : null,
     controls.table ? h(Table) : null,
   );
 }
