@@ -27,7 +27,7 @@ export type HubcastProviderProps = { children?: ReactNode } & (
       connection: HubcastConnection;
     }
   | {
-      /** Client options: the provider makes the client and owns it. */
+      /** Client options: the provider makes the client once (later changes are not read). */
       options: ClientOptions;
       /** Connect on mount (default true). */
       connect?: boolean;
