@@ -1,0 +1,20 @@
+/** @hubcast/react: the public surface (STYLE rule 18). */
+export { HubcastProvider, useHubcast } from './context.js';
+export type { HubcastProviderProps } from './context.js';
+export { useView, useStartedView } from './use-view.js';
+export type { SnapshotOf } from './use-view.js';
+export { Lease, leasedView } from './lease.js';
+export type { Startable } from './lease.js';
+export { useChannel } from './use-channel.js';
+export type { UseChannelOptions } from './use-channel.js';
+export { ChannelView } from './channel-view.js';
+export type { ChannelSnapshot, ChannelSource } from './channel-view.js';
+export { usePresence } from './use-presence.js';
+export { useNotifications } from './use-notifications.js';
+export type { NotificationsState } from './use-notifications.js';
+export { useChat } from './use-chat.js';
+export type { ChatState } from './use-chat.js';
+export { useConnectionState } from './use-connection-state.js';
+export type { ConnectionState } from './use-connection-state.js';
+export { useLiveCollection, useLiveItem } from './use-live-collection.js';
+export type { LiveCollectionState } from './use-live-collection.js';
