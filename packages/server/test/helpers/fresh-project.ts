@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-export const PUBLISHED = ['protocol', 'client', 'server'] as const;
+export const PUBLISHED = ['protocol', 'client', 'server', 'vue', 'react'] as const;
 
 const execFileAsync = promisify(execFile);
 
