@@ -8,8 +8,10 @@
  */
 import { join } from 'node:path';
 import { defineConfig } from 'vite';
+import { seedChat } from './server/chat-seed.js';
 import { demoApi } from './server/demo-api.js';
 import { startDevNode } from './server/dev-node.js';
+import { DEV_USER } from './server/simulator.js';
 
 const root = import.meta.dirname;
 
@@ -21,6 +23,12 @@ export default defineConfig(async ({ command }) => {
     dataDir: process.env['DEMO_DATA_DIR'] ?? join(root, '.data'),
     allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   });
+  try {
+    await seedChat(node.url, node.apiKey, DEV_USER);
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
   const target = { target: node.url, changeOrigin: true };
   return {
     root,
@@ -28,6 +36,7 @@ export default defineConfig(async ({ command }) => {
       host: '127.0.0.1',
       port,
       strictPort: true,
+      watch: { ignored: ['**/.data/**'] }, // the node's SQLite files
       proxy: { '/ws': { ...target, ws: true }, '/api': target, '/dev.json': target },
     },
     plugins: [demoApi(node, Number(process.env['DEMO_RATE'] ?? 20))],

@@ -43,6 +43,10 @@ export function startDevNode(options: DevNodeOptions): Promise<DevNode> {
     'warn',
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // However Vite ends (an error, not only Ctrl-C to the process group), the node goes with it.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   return new Promise<DevNode>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 /** The demo's page: connection state, bell and presence on top, workflow, then the dashboard. */
 import { useConnectionState } from '@hubcast/vue';
 import { defineComponent, h } from 'vue';
+import { ChatPanel } from './chat-panel.js';
 import { InventoryTable } from './inventory-table.js';
 import { NotificationBell } from './notification-bell.js';
 import { PresenceList } from './presence-list.js';
@@ -17,7 +18,7 @@ export const App = defineComponent({
           h('span', { 'data-testid': 'connection', class: 'connection' }, connection.state.value),
           h(NotificationBell),
         ]),
-        h('div', { class: 'side' }, [h(PresenceList), h(WorkflowView)]),
+        h('div', { class: 'side' }, [h(PresenceList), h(WorkflowView), h(ChatPanel)]),
         h(InventoryTable),
       ]);
   },

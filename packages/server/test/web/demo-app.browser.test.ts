@@ -79,6 +79,7 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
   }, 60_000);
 
   afterAll(async () => {
+    await page?.close();
     await browser?.close();
     await vite?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -132,5 +133,34 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     expect(await steps.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-step')))).toEqual(
       STEPS,
     );
+  });
+
+  it('chats: send, reply, react, pin, with day separators in the profile zone', async () => {
+    await waitText(page, 'chat-status', 'ready');
+    // The profile's zone draws the separators: Kiritimati (UTC+14) is a day ahead of UTC
+    // for most of the day, so its day key is checked against the zone, not the UTC date.
+    const zone = 'Pacific/Kiritimati';
+    await page.locator('[data-testid="time-zone"]').fill(zone);
+    await page.locator('[data-testid="time-zone"]').press('Enter');
+    const input = page.locator('[data-testid="chat-input"]');
+    await input.fill('hello from the test');
+    await input.press('Enter');
+    const mine = page.locator('li.message', { hasText: 'hello from the test' });
+    await mine.waitFor();
+    const id = await mine.getAttribute('data-message');
+    const message = page.locator(`li[data-message="${id}"]`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    await expect.poll(() => page.locator('li.day').last().getAttribute('data-day')).toBe(today);
+    expect(await page.locator('li.day').last().innerText()).toBe('Today');
+
+    await message.getByRole('button', { name: 'reply' }).click();
+    await input.fill('a reply');
+    await input.press('Enter');
+    await page.locator('li.message blockquote', { hasText: 'hello from the test' }).waitFor();
+
+    await message.getByRole('button', { name: '👍' }).click();
+    await message.locator('.reactions button.mine').waitFor();
+    await message.getByRole('button', { name: 'pin', exact: true }).click();
+    await page.locator('.pinned', { hasText: 'hello from the test' }).waitFor();
   });
 });
