@@ -16,7 +16,7 @@ import { DEV_USER } from './server/simulator.js';
 const root = import.meta.dirname;
 
 export default defineConfig(async ({ command }) => {
-  if (command !== 'serve') return { root };
+  if (command !== 'serve') return { root, build: { outDir: 'dist/app' } };
   const port = Number(process.env['DEMO_PORT'] ?? 5173);
   const node = await startDevNode({
     port: Number(process.env['DEMO_NODE_PORT'] ?? 0),
