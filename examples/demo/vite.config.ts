@@ -3,7 +3,7 @@
  * --dev` on a free port) under the app's origin: `/ws`, `/api` and `/dev.json`, the dev token.
  * The demo's own API (snapshot, simulator) is a plugin of this server (server/demo-api.ts).
  *
- * Environment: DEMO_PORT (5173), DEMO_NODE_PORT (0: free), DEMO_DATA_DIR (.data),
+ * Environment: DEMO_PORT (5173), DEMO_NODE_PORT (0: free), DEMO_DATA_DIR (data),
  * DEMO_RATE (simulator updates per second at start, 20).
  */
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ export default defineConfig(async ({ command }) => {
   const port = Number(process.env['DEMO_PORT'] ?? 5173);
   const node = await startDevNode({
     port: Number(process.env['DEMO_NODE_PORT'] ?? 0),
-    dataDir: process.env['DEMO_DATA_DIR'] ?? join(root, '.data'),
+    dataDir: process.env['DEMO_DATA_DIR'] ?? join(root, 'data'),
     allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   });
   try {
@@ -36,7 +36,7 @@ export default defineConfig(async ({ command }) => {
       host: '127.0.0.1',
       port,
       strictPort: true,
-      watch: { ignored: ['**/.data/**'] }, // the node's SQLite files
+      watch: { ignored: ['**/data/**'] }, // the node's SQLite files
       proxy: { '/ws': { ...target, ws: true }, '/api': target, '/dev.json': target },
     },
     plugins: [demoApi(node, Number(process.env['DEMO_RATE'] ?? 20))],
