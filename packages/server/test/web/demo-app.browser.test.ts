@@ -163,4 +163,18 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     await message.getByRole('button', { name: 'pin', exact: true }).click();
     await page.locator('.pinned', { hasText: 'hello from the test' }).waitFor();
   });
+
+  it('runs the simulator at the rate set in the page, and rows flash as it publishes', async () => {
+    const rate = page.locator('[data-testid="rate"]');
+    await rate.fill('200');
+    await rate.press('Enter');
+    await expect
+      .poll(() => page.locator('tr[data-flashes]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(20);
+    await rate.fill('0');
+    await rate.press('Enter');
+    await expect
+      .poll(async () => (await fetch(`${origin}/demo/simulator`)).json() as Promise<unknown>)
+      .toEqual({ rate: 0 });
+  });
 });
