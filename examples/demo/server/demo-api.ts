@@ -37,6 +37,10 @@ export function demoApi(node: DevNode, rate: number): Plugin {
 async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   const method = req.method ?? 'GET';
+  // A JSON content type makes a cross-site form or fetch need a CORS preflight, which this
+  // server never grants: another site open in the browser cannot drive the demo.
+  if (method !== 'GET' && !(req.headers['content-type'] ?? '').startsWith('application/json'))
+    return sendJson(res, 415, { error: { message: "'content-type' must be application/json" } });
   if (method === 'GET' && path === '/demo/inventory')
     return sendJson(res, 200, [...sim.rows.values()]);
   if (path === '/demo/simulator') {

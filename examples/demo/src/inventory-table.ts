@@ -50,7 +50,12 @@ const RateControl = defineComponent({
     const apply = async (value: number): Promise<void> => {
       const res = await fetch('/demo/simulator', {
         method: value < 0 ? 'GET' : 'POST',
-        ...(value < 0 ? {} : { body: JSON.stringify({ rate: value }) }),
+        ...(value < 0
+          ? {}
+          : {
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ rate: value }),
+            }),
       });
       const body = (await res.json()) as { rate?: number; error?: { message: string } };
       error.value = body.error?.message;

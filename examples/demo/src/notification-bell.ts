@@ -10,6 +10,7 @@ export const NotificationBell = defineComponent({
     const send = (): void => {
       void fetch('/demo/notify', {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ title: `Restock alert ${new Date().toLocaleTimeString()}` }),
       });
     };

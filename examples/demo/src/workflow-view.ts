@@ -29,7 +29,10 @@ const WorkflowRun = defineComponent({
       (s) => {
         if (s !== 'subscribed') return;
         stop();
-        fetch(`/demo/workflows/${encodeURIComponent(props.runId)}`, { method: 'POST' }).then(
+        fetch(`/demo/workflows/${encodeURIComponent(props.runId)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        }).then(
           (res) => {
             if (!res.ok) startError.value = `start answered ${res.status}`;
           },

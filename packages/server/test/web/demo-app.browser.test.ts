@@ -56,7 +56,11 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     return tab;
   };
   const post = async (path: string, body: unknown): Promise<void> => {
-    const res = await fetch(`${origin}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const res = await fetch(`${origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.ok).toBe(true);
   };
   const renderCounts = (): Promise<Record<string, number>> =>
