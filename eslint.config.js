@@ -16,7 +16,12 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['packages/*/tsconfig.json', 'bench/tsconfig.json', 'tsconfig.test.json'],
+        project: [
+          'packages/*/tsconfig.json',
+          'bench/tsconfig.json',
+          'examples/demo/tsconfig.json',
+          'tsconfig.test.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -48,6 +48,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'demo',
+          root: 'examples/demo',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
           name: 'bench',
           root: 'bench',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,0 +1,184 @@
+/**
+ * The demo app (examples/demo) in a real headless Chromium, served the way `npm run demo`
+ * serves it: Vite with the demo's own config, which starts `hubcast serve --dev` and the
+ * simulator. The simulator starts at rate 0 so the only changes are the test's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const demoRoot = join(here, '../../../../examples/demo');
+const ROWS = 5000;
+const STEPS = ['queued', 'fetch', 'transform', 'publish', 'done'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)', () => {
+  let dataDir: string;
+  let vite: ViteDevServer;
+  let origin: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const waitText = (p: Page, id: string, value: string): Promise<unknown> =>
+    p.waitForFunction(
+      ([tid, want]) => document.querySelector(`[data-testid="${tid}"]`)?.textContent === want,
+      [id, value] as const,
+    );
+  const openTab = async (): Promise<Page> => {
+    const tab = await browser.newPage();
+    tab.setDefaultTimeout(20_000);
+    tab.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    tab.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+    await tab.goto(`${origin}/`);
+    await waitText(tab, 'connection', 'connected');
+    await waitText(tab, 'inventory-status', 'ready');
+    return tab;
+  };
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const res = await fetch(`${origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.ok).toBe(true);
+  };
+  const renderCounts = (): Promise<Record<string, number>> =>
+    page.evaluate(() => ({
+      ...(window as unknown as { __renderCounts: Record<string, number> }).__renderCounts,
+    }));
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'hubcast-demo-'));
+    const port = await freePort();
+    Object.assign(process.env, { DEMO_PORT: String(port), DEMO_DATA_DIR: dataDir, DEMO_RATE: '0' });
+    vite = await createServer({
+      configFile: join(demoRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+    });
+    await vite.listen();
+    origin = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+    page = await openTab();
+  }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await browser?.close();
+    await vite?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows 5,000 rows from the snapshot', async () => {
+    expect(await page.locator('tbody tr').count()).toBe(ROWS);
+    expect(await page.locator('[data-testid="inventory-size"]').innerText()).toBe(`${ROWS} rows`);
+  });
+
+  it('re-renders exactly the updated row, and flashes it', async () => {
+    const sku = 'sku-1234';
+    await page.evaluate(() => {
+      const counts = (window as unknown as { __renderCounts: Record<string, number> })
+        .__renderCounts;
+      for (const key of Object.keys(counts)) delete counts[key];
+    });
+    await post(`/demo/rows/${sku}`, { qty: 4242 });
+    const cell = page.locator(`tr[data-sku="${sku}"] td.qty`);
+    await expect.poll(() => cell.innerText()).toBe('4242');
+    // Let any further render Vue scheduled run before counting.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    expect(await renderCounts()).toEqual({ [sku]: 1 });
+    expect(await page.locator(`tr[data-sku="${sku}"]`).getAttribute('data-flashes')).toBe('1');
+    expect(await page.locator('tr[data-flashes]').count()).toBe(1);
+  });
+
+  it('shows the unread count in two tabs, and a read in one clears both', async () => {
+    const second = await openTab();
+    await waitText(page, 'unread', '0');
+    await waitText(second, 'unread', '0');
+    await post('/demo/notify', { title: 'one' });
+    await post('/demo/notify', { title: 'two' });
+    await waitText(page, 'unread', '2');
+    await waitText(second, 'unread', '2');
+    await second.locator('[data-testid="mark-all-read"]').click();
+    await waitText(page, 'unread', '0');
+    await waitText(second, 'unread', '0');
+    await second.close();
+  });
+
+  it('lists the dev user as present', async () => {
+    await page.locator('li[data-user="dev-user"]').waitFor();
+  });
+
+  it('shows a workflow run step by step, in order', async () => {
+    await page.locator('[data-testid="run-workflow"]').click();
+    const steps = page.locator('[data-testid="steps"] li');
+    await expect.poll(() => steps.count(), { timeout: 15_000 }).toBe(STEPS.length);
+    expect(await steps.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-step')))).toEqual(
+      STEPS,
+    );
+  });
+
+  it('chats: send, reply, react, pin, with day separators in the profile zone', async () => {
+    await waitText(page, 'chat-status', 'ready');
+    // The profile's zone draws the separators: Kiritimati (UTC+14) is a day ahead of UTC
+    // for most of the day, so its day key is checked against the zone, not the UTC date.
+    const zone = 'Pacific/Kiritimati';
+    await page.locator('[data-testid="time-zone"]').fill(zone);
+    await page.locator('[data-testid="time-zone"]').press('Enter');
+    const input = page.locator('[data-testid="chat-input"]');
+    await input.fill('hello from the test');
+    await input.press('Enter');
+    const mine = page.locator('li.message', { hasText: 'hello from the test' });
+    await mine.waitFor();
+    const id = await mine.getAttribute('data-message');
+    const message = page.locator(`li[data-message="${id}"]`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    await expect.poll(() => page.locator('li.day').last().getAttribute('data-day')).toBe(today);
+    expect(await page.locator('li.day').last().innerText()).toBe('Today');
+
+    await message.getByRole('button', { name: 'reply' }).click();
+    await input.fill('a reply');
+    await input.press('Enter');
+    await page.locator('li.message blockquote', { hasText: 'hello from the test' }).waitFor();
+
+    await message.getByRole('button', { name: '👍' }).click();
+    await message.locator('.reactions button.mine').waitFor();
+    await message.getByRole('button', { name: 'pin', exact: true }).click();
+    await page.locator('.pinned', { hasText: 'hello from the test' }).waitFor();
+  });
+
+  it('runs the simulator at the rate set in the page, and rows flash as it publishes', async () => {
+    const rate = page.locator('[data-testid="rate"]');
+    await rate.fill('200');
+    await rate.press('Enter');
+    await expect
+      .poll(() => page.locator('tr[data-flashes]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(20);
+    await rate.fill('0');
+    await rate.press('Enter');
+    await expect
+      .poll(async () => (await fetch(`${origin}/demo/simulator`)).json() as Promise<unknown>)
+      .toEqual({ rate: 0 });
+  });
+});
