@@ -80,8 +80,9 @@ export const SEARCH_FLOOR = `SELECT id FROM chat_messages WHERE org = $1 AND roo
 export const SEARCH_SCAN = `${MESSAGE} WHERE m.org = $1 AND m.room = $2 AND m.id >= $3
     AND m.id < $4 AND m.deleted_at IS NULL AND strpos(${FOLDED}, $5) > 0
   ORDER BY m.id DESC LIMIT $6`;
+// $4 is the LIKE pattern of the needle's first characters, for the index; $6 the needle.
 export const SEARCH_INDEXED = `${MESSAGE} WHERE m.org = $1 AND m.room = $2 AND m.id < $3
-    AND m.deleted_at IS NULL AND ${FOLDED} LIKE $4
+    AND m.deleted_at IS NULL AND ${FOLDED} LIKE $4 AND strpos(${FOLDED}, $6) > 0
   ORDER BY m.id DESC LIMIT $5`;
 
 const ms = (v: string | null): number | null => (v === null ? null : Number(v));

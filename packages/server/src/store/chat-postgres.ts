@@ -19,7 +19,14 @@ import {
   CHAT_EMOJI_PER_MESSAGE_MAX,
   CHAT_PINNED_MAX,
 } from './chat-checks.js';
-import { dataText, escapeLike, excerptOf, foldAscii, trigramPhrase } from './chat-rows.js';
+import {
+  dataText,
+  escapeLike,
+  excerptOf,
+  foldAscii,
+  indexedPrefix,
+  trigramPhrase,
+} from './chat-rows.js';
 import {
   chatEvents,
   isDeleted,
@@ -305,8 +312,8 @@ export class PostgresChatStore extends PostgresChatRooms implements ChatStore {
     const scan = [org, room, floor ?? 0, hi, needle, limit + 1];
     const { rows } = await this.db.query<MessageRow>(SEARCH_SCAN, scan);
     if (floor !== undefined && rows.length <= limit) {
-      const pattern = `%${escapeLike(needle)}%`;
-      const indexed = [org, room, floor, pattern, limit + 1 - rows.length];
+      const pattern = `%${escapeLike(indexedPrefix(needle))}%`;
+      const indexed = [org, room, floor, pattern, limit + 1 - rows.length, needle];
       const rest = await this.db.query<MessageRow>(SEARCH_INDEXED, indexed);
       rows.push(...rest.rows);
     }

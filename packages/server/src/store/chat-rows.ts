@@ -154,13 +154,35 @@ export const TRIGRAM_MIN_CHARS = 3;
  */
 export const SEARCH_SCAN_ROWS = 1000;
 
+/** Trigrams the index is asked for at most: enough to narrow, few enough to stay cheap. */
+export const INDEX_TRIGRAMS_MAX = 4;
+
 /**
- * The FTS5 query for `needle` with the trigram tokenizer: one quoted phrase, so no character
- * is query syntax; `undefined` when the needle is too short for a trigram.
+ * The FTS5 query for `needle` with the trigram tokenizer: up to `INDEX_TRIGRAMS_MAX` of its
+ * trigrams, spread from its start to its end, each quoted (no character is query syntax) and
+ * ANDed; `undefined` when the needle is too short for a trigram. The index only proposes
+ * candidates, and the text itself decides: a phrase of the whole needle reads every one of its
+ * trigrams' lists over all rooms, about 2 s for a 200-character needle over 200,000 messages.
  */
 export function trigramPhrase(needle: string): string | undefined {
-  if ([...needle].length < TRIGRAM_MIN_CHARS) return undefined;
-  return `"${needle.replace(/"/g, '""')}"`;
+  const chars = [...needle];
+  const last = chars.length - TRIGRAM_MIN_CHARS;
+  if (last < 0) return undefined;
+  const picked = new Set<string>();
+  for (let i = 0; i < INDEX_TRIGRAMS_MAX; i++) {
+    const at = Math.round((last * i) / Math.max(1, INDEX_TRIGRAMS_MAX - 1));
+    picked.add(chars.slice(at, at + TRIGRAM_MIN_CHARS).join(''));
+  }
+  return [...picked].map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+}
+
+/**
+ * The part of `needle` the PostgreSQL trigram index is asked for (its first characters): pg_trgm
+ * reads one posting list per trigram of a LIKE pattern, so a long needle would cost one list per
+ * character; the exact match on the whole needle decides after.
+ */
+export function indexedPrefix(needle: string): string {
+  return [...needle].slice(0, INDEX_TRIGRAMS_MAX + TRIGRAM_MIN_CHARS - 1).join('');
 }
 
 /** `text` as a LIKE pattern matching itself (backslash is LIKE's default escape). */

@@ -46,7 +46,7 @@ import {
   type Params,
 } from './chat-params.js';
 import { InFlight } from '../in-flight.js';
-import { ShortSearchRate } from './search-rate.js';
+import { SearchRate } from './search-rate.js';
 import type { SendRate } from './send-rate.js';
 import type { ChatTyping } from './typing.js';
 
@@ -76,7 +76,7 @@ export const MENTION_KIND = 'chat.mention';
 
 export class ChatService {
   private readonly inFlight = new InFlight();
-  private readonly shortSearches = new ShortSearchRate();
+  private readonly searches = new SearchRate();
   private readonly nowMs: () => number;
 
   constructor(private readonly deps: ChatServiceDeps) {
@@ -204,7 +204,7 @@ export class ChatService {
           throw badRequest(`'text' must be a string of 1-${CHAT_SEARCH_MAX_CHARS} characters`);
         const limit = limitParam(p);
         const before = optionalMessageId(p, 'before');
-        this.shortSearches.check(org, user, text, this.nowMs());
+        this.searches.check(org, user, text, this.nowMs());
         await this.inFlight.settled(org, user);
         return json(
           await store.search(org, room, user, text, {
