@@ -101,6 +101,18 @@ describe('Sampler', () => {
     expect(Object.keys(sampler.sample(5000).tenants)).toEqual(['new']);
   });
 
+  it('lets a tenant with connections but no traffic give its slot up', () => {
+    const { counters, connections, sampler } = harness({ maxTenants: 1, idle: 2 });
+    counters.addEvents('idle', 1);
+    connections.set('idle', 1);
+    sampler.sample(1000);
+    for (let t = 2; t <= 4; t++) sampler.sample(t * 1000);
+    counters.addEvents('busy', 1);
+    const s = sampler.sample(5000);
+    expect(Object.keys(s.tenants).sort()).toEqual([OTHER_TENANTS, 'busy']);
+    expect(s.tenants[OTHER_TENANTS]).toMatchObject({ connections: 1 });
+  });
+
   it('holds bounded memory whatever tenants do: 10,000 tenants a second for 700 samples', () => {
     const { counters, sampler } = harness({ maxTenants: 10, ring: 600 });
     for (let t = 1; t <= 700; t++) {

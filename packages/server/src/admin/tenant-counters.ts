@@ -51,6 +51,14 @@ export class TenantCounters {
     return org;
   }
 
+  /**
+   * The key `org` is counted under, without taking or refreshing a slot: connections alone must
+   * not hold one, or the first tenants with an idle connection would keep theirs for good.
+   */
+  peekKeyOf(org: string): string {
+    return this.tracked.has(org) ? org : OTHER_TENANTS;
+  }
+
   private tally(org: string): TenantTally {
     const key = this.keyOf(org);
     let t = this.period.get(key);

@@ -27,7 +27,10 @@ function showKeyForm(message) {
   error.textContent = message ?? '';
 }
 
-async function poll() {
+/** Bumped by each openConsole: a poll of an earlier one (a key forgotten meanwhile) stops. */
+let pollGeneration = 0;
+
+async function poll(generation) {
   try {
     store.add(await api('/api/admin/series', { query: { since: store.since() } }));
     byId('status').textContent = `${store.nodes.size} node(s)`;
@@ -44,7 +47,8 @@ async function poll() {
     }
     showError(byId('status'), err);
   }
-  if (polling) timer = setTimeout(() => void poll(), POLL_MS);
+  if (polling && generation === pollGeneration)
+    timer = setTimeout(() => void poll(generation), POLL_MS);
 }
 
 function render() {
@@ -79,7 +83,7 @@ function openConsole() {
   byId('sign-out').hidden = false;
   charts ??= new Charts(byId('charts'));
   polling = true;
-  void poll();
+  void poll(++pollGeneration);
 }
 
 const showPresence = setUpPresence();
