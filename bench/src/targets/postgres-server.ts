@@ -101,7 +101,12 @@ export class PostgresServer {
     return server;
   }
 
-  /** CPU (µs) used so far by the postmaster and its live children (backends, writers). */
+  /**
+   * CPU (µs) used so far by the postmaster and its children (backends, writers): the live ones
+   * read one by one, the ended ones from the postmaster's reaped-children times, so a backend
+   * that exits between two reads moves its CPU from one term to the other instead of out of the
+   * sum (which made a round's figure negative).
+   */
   cpuMicros(): number {
     const pid = this.child.pid;
     if (pid === undefined || this.exited) return 0;
@@ -109,7 +114,9 @@ export class PostgresServer {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = readStat(Number(entry));
-      if (stat !== undefined && (stat.pid === pid || stat.ppid === pid)) ticks += stat.ticks;
+      if (stat === undefined) continue;
+      if (stat.pid === pid) ticks += stat.ticks + stat.reapedTicks;
+      else if (stat.ppid === pid) ticks += stat.ticks;
     }
     return (ticks / TICKS_PER_SEC) * 1e6;
   }
@@ -137,14 +144,24 @@ export async function withPostgres<T>(work: (pg: PostgresServer) => Promise<T>):
   }
 }
 
-/** `pid`'s parent and its user + system ticks, from /proc/<pid>/stat; undefined once gone. */
-function readStat(pid: number): { pid: number; ppid: number; ticks: number } | undefined {
+/**
+ * `pid`'s parent, its user + system ticks and those of its children it has reaped, from
+ * /proc/<pid>/stat; undefined once gone.
+ */
+function readStat(
+  pid: number,
+): { pid: number; ppid: number; ticks: number; reapedTicks: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid ...": comm may hold spaces, so split after its ')'. utime and
-    // stime are fields 14 and 15, so 11 and 12 after the state.
+    // stime are fields 14 and 15, so 11 and 12 after the state; cutime and cstime follow.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+    return {
+      pid,
+      ppid: Number(rest[1]),
+      ticks: Number(rest[11]) + Number(rest[12]),
+      reapedTicks: Number(rest[13]) + Number(rest[14]),
+    };
   } catch {
     return undefined; // it ended while we looked
   }
