@@ -12,6 +12,7 @@ const TAB = 'tab-1';
 function setup(): { conn: SharedConnection; sent: ToHub[] } {
   const conn = new SharedConnection({
     tab: TAB,
+    user: 'alice',
     wire: { url: 'ws://hub.test/ws' },
     token: 'fixed-token',
     getToken: undefined,
