@@ -112,4 +112,20 @@ describe('SharedConnection, the tab side', () => {
     conn.receive(event('h1', 1, [1], 'other-tab'));
     expect(got).toEqual([]);
   });
+  it('a hub of another user refuses the tab: connect() rejects with forbidden, now and later', async () => {
+    const { conn, sent } = setup();
+    const errors: string[] = [];
+    conn.on('error', ({ error }) => errors.push(error.code));
+    const ready = conn.connect();
+    conn.receive({
+      hub: 'h1',
+      to: [TAB],
+      t: 'refused',
+      error: { code: 'forbidden', message: 'x' },
+    });
+    await expect(ready).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(conn.connect()).rejects.toMatchObject({ code: 'forbidden' });
+    expect([errors, conn.state]).toEqual([['forbidden'], 'disconnected']);
+    expect(sent[0]).toMatchObject({ t: 'hello', user: 'alice' });
+  });
 });

@@ -226,8 +226,8 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     this.link = undefined;
     this.emit('error', { error });
     this.wants = false;
+    this.failCalls(error); // first: the waiting connect() rejects with this error itself
     this.followHub(error.message);
-    this.failCalls(error);
   }
 
   /** As `HubcastClient.subscribe`; tabs on one pattern share one server subscription. */
