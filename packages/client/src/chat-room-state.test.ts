@@ -8,6 +8,7 @@ import {
   emptyRoomState,
   expireTyping,
   noteTyping,
+  trimOldest,
   upsertMessage,
 } from './chat-room-state.js';
 
@@ -63,6 +64,22 @@ describe('upsertMessage', () => {
     const copy = [...list];
     expect(upsertMessage(copy, message, threadId)).toBe(changed);
     expect(copy.map((m) => m.id)).toEqual(ids);
+  });
+});
+
+describe('trimOldest', () => {
+  const ids = (...xs: number[]): ChatMessage[] => xs.map((x) => msg(String(x)));
+  it.each<[string, ChatMessage[], number, boolean, string[]]>([
+    ['under the cap', ids(1, 2), 3, false, ['1', '2']],
+    ['at the cap', ids(1, 2, 3), 3, false, ['1', '2', '3']],
+    ['one past the cap drops the oldest', ids(1, 2, 3, 4), 3, true, ['2', '3', '4']],
+    ['far past the cap keeps the newest', ids(8, 9, 10, 11, 12), 2, true, ['11', '12']],
+    ['a cap of one', ids(1, 2), 1, true, ['2']],
+    ['empty', [], 1, false, []],
+  ])('%s', (_name, list, max, changed, want) => {
+    const copy = [...list];
+    expect(trimOldest(copy, max)).toBe(changed);
+    expect(copy.map((m) => m.id)).toEqual(want);
   });
 });
 

@@ -53,6 +53,16 @@ export function upsertMessage(
   return true;
 }
 
+/**
+ * Keeps the newest `max` messages of an id-ordered list, dropping the oldest in place (a room
+ * left open on a busy channel must not grow without bound). Returns whether any went.
+ */
+export function trimOldest(list: ChatMessage[], max: number): boolean {
+  if (list.length <= max) return false;
+  list.splice(0, list.length - max);
+  return true;
+}
+
 /** Updates a message only if the list holds it (an update of a message outside the window). */
 export function updateHeld(list: ChatMessage[], message: ChatMessage): boolean {
   const i = findIndex(list, message.id);

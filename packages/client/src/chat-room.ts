@@ -6,6 +6,7 @@
  * the same for one thread.
  */
 import {
+  badRequest,
   chatChannel,
   type ChatMember,
   type ChatMessage,
@@ -21,6 +22,7 @@ import {
   emptyRoomState,
   expireTyping,
   noteTyping,
+  trimOldest,
   upsertMessage,
   applyPinChange,
   type ChatRoomState,
@@ -34,6 +36,8 @@ import { ViewState, type View } from './view.js';
 
 /** Messages per history page. */
 const PAGE_SIZE = 50;
+/** The newest messages a room holds by default; older ones go (`hasOlder` turns true). */
+export const DEFAULT_MAX_MESSAGES = 1000;
 /** docs/chat.md §4: send `chat.typing` every 2-3 s while typing; the server allows 1/s. */
 const TYPING_EVERY_MS = 2500;
 
@@ -63,6 +67,16 @@ export interface ChatRoomSnapshot {
   pending: readonly PendingMessage[];
 }
 
+export interface ChatRoomOptions {
+  /**
+   * The most messages held (default 1,000): when a message arrives past it, the oldest go and
+   * `hasOlder` turns true. `loadOlder()` may go past it until the next message arrives.
+   */
+  maxMessages?: number;
+  /** The clock (ms since the epoch), for typing indicators. */
+  now?: () => number;
+}
+
 /** What a room needs from the client (the client itself). */
 export interface ChatSource extends LiveSource, ChatRpc {
   readonly session: Readonly<SessionInfo> | undefined;
@@ -87,12 +101,19 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSentMs = -Infinity;
   private readonly threads = new Set<ChatThread>();
+  private readonly now: () => number;
+  private readonly maxMessages: number;
 
   constructor(
     private readonly source: ChatSource,
     readonly room: string,
-    private readonly now: () => number = Date.now,
+    options: ChatRoomOptions = {},
   ) {
+    const { maxMessages = DEFAULT_MAX_MESSAGES, now = Date.now } = options;
+    if (!Number.isSafeInteger(maxMessages) || maxMessages < 1)
+      throw badRequest(`'maxMessages' must be a positive integer`);
+    this.maxMessages = maxMessages;
+    this.now = now;
     this.api = new ChatApi(source);
     this.view = new ViewState(
       () => ({
@@ -118,7 +139,8 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
       load: () => this.load(),
       applySnapshot: (snapshot, buffered) => this.applySnapshot(snapshot, buffered),
       apply: (event) => {
-        if (this.applyEvent(event)) this.view.changed();
+        const changed = this.applyEvent(event);
+        if (this.trim() || changed) this.view.changed();
       },
       reloadOn: 'reset',
       onStatus: () => this.view.changed(),
@@ -268,6 +290,7 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
       if (isNew && upsertMessage(this.state.messages, message, undefined)) changed = true;
     }
     if (applyPinChange(this.state.pinned, message)) changed = true;
+    if (this.trim()) changed = true;
     if (changed) this.view.changed();
     return message;
   }
@@ -293,6 +316,7 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
     }
     this.hasOlder = snapshot.more;
     for (const event of buffered) this.applyEvent(event);
+    this.trim();
     for (const m of this.state.messages) this.dropPending(m);
     for (const thread of this.threads) thread.reload();
   }
@@ -313,6 +337,13 @@ export class ChatRoom implements View<ChatRoomSnapshot> {
       droppedPending = this.dropPending(data.message);
     }
     return applyRoomEvent(this.state, data) || droppedPending;
+  }
+
+  /** Drops the oldest messages past the cap; the server still has them (`loadOlder`). */
+  private trim(): boolean {
+    if (!trimOldest(this.state.messages, this.maxMessages)) return false;
+    this.hasOlder = true;
+    return true;
   }
 
   private dropPending(message: ChatMessage): boolean {

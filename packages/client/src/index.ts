@@ -52,8 +52,8 @@ export type { CollectionOp, CollectionChange, ItemKey } from './collection-ops.j
 export type { SyncStatus, LiveSource } from './snapshot-sync.js';
 export { ChatApi } from './chat-api.js';
 export type { ChatRpc, ChatSendOptions, ChatHistoryOptions, ChatPage } from './chat-api.js';
-export { ChatRoom } from './chat-room.js';
-export type { ChatRoomSnapshot, ChatSource, PendingMessage } from './chat-room.js';
+export { ChatRoom, DEFAULT_MAX_MESSAGES } from './chat-room.js';
+export type { ChatRoomOptions, ChatRoomSnapshot, ChatSource, PendingMessage } from './chat-room.js';
 export { ChatThread } from './chat-thread.js';
 export type { ChatThreadSnapshot } from './chat-thread.js';
 export { TYPING_TTL_MS } from './chat-room-state.js';

@@ -139,4 +139,17 @@ describe('ChatRoom', () => {
       room.stop();
     }
   });
+  it('holds the newest maxMessages only: the oldest go and hasOlder turns true', async () => {
+    expect(() => new ChatRoom(bob, 'general', { maxMessages: 0 })).toThrow(/maxMessages/);
+    const room = new ChatRoom(bob, 'general', { maxMessages: 3 }).start();
+    await viewUntil(room, (s) => s.status === 'ready', 'the capped room');
+    expect(room.getSnapshot().hasOlder).toBe(false);
+    for (const n of [1, 2, 3, 4, 5]) await aliceRoom.send(`m${n}`);
+    await viewUntil(room, (s) => s.messages.at(-1)?.text === 'm5', 'm5 at bob');
+    expect(texts(room)).toEqual(['m3', 'm4', 'm5']);
+    expect(room.getSnapshot().hasOlder).toBe(true);
+    await room.loadOlder();
+    expect(texts(room)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    room.stop();
+  });
 });

@@ -8,7 +8,7 @@
 import {
   LiveCollection,
   type CollectionChange,
-  type HubcastClient,
+  type HubcastConnection,
   type ItemKey,
   type LiveCollectionOptions,
   type SyncStatus,
@@ -29,8 +29,8 @@ import {
 import { useHubcast } from './plugin.js';
 
 export interface LiveStoreOptions<T extends object> extends LiveCollectionOptions<T> {
-  /** The client; by default the one `createHubcast` provided to the app. */
-  client?: HubcastClient;
+  /** The connection (a client or a shared one); by default the one `createHubcast` provided to the app. */
+  client?: HubcastConnection;
 }
 
 /** What a live store holds. */

@@ -2,7 +2,7 @@
  * `useNotifications()`: the session user's live unread count and the notifications that
  * arrive, with the inbox calls. The client's helper is started while any component uses it.
  */
-import type { HubcastClient, Notification, Notifications } from '@hubcast/client';
+import type { HubcastConnection, Notification, Notifications } from '@hubcast/client';
 import type { HubcastError } from '@hubcast/protocol';
 import { onScopeDispose, shallowRef, type ShallowRef } from 'vue';
 import { useHubcast } from './plugin.js';
@@ -19,7 +19,7 @@ export interface NotificationsRefs {
 
 const RECEIVED_MAX = 50;
 /** How many scopes use each client's inbox: the last one out stops it. */
-const users = new WeakMap<HubcastClient, number>();
+const users = new WeakMap<HubcastConnection, number>();
 
 /** The inbox of the app's client, followed until the scope is disposed. */
 export function useNotifications(): NotificationsRefs {

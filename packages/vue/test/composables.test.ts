@@ -14,7 +14,12 @@ import {
   type EffectScope,
   type WatchSource,
 } from 'vue';
-import { HubcastClient, ServerClient } from '@hubcast/client';
+import {
+  HubcastClient,
+  ServerClient,
+  connectShared,
+  type HubcastConnection,
+} from '@hubcast/client';
 import { startTestNode, type TestNode } from '../../server/test/helpers/test-node.js';
 import {
   createHubcast,
@@ -22,6 +27,7 @@ import {
   useChannel,
   useChat,
   useConnectionState,
+  useHubcast,
   useNotifications,
   usePresence,
 } from '../src/index.js';
@@ -45,7 +51,7 @@ async function makeClient(user: string): Promise<HubcastClient> {
 }
 
 /** Runs `fn` in an effect scope of an app that has the plugin (and Pinia) installed. */
-function inApp<T>(client: HubcastClient, fn: () => T): { result: T; scope: EffectScope } {
+function inApp<T>(client: HubcastConnection, fn: () => T): { result: T; scope: EffectScope } {
   const pinia = createPinia();
   const app = createApp({ render: () => null })
     .use(pinia)
@@ -88,6 +94,51 @@ afterEach(async () => {
 });
 
 describe('composables', () => {
+  it('createHubcast takes any HubcastConnection: connectShared per tab, or one not a HubcastClient', async () => {
+    const handle = connectShared({
+      mode: 'per-tab',
+      user: 'alice',
+      url: tn.wsUrl,
+      token: await tn.token({ sub: 'alice', org: ORG }),
+      WebSocket,
+    });
+    const shared: HubcastConnection = handle.connection;
+    const { result: c } = inApp(shared, () => useConnectionState());
+    await shared.connect();
+    expect(c.session.value?.user).toBe('alice');
+    // A connection that is no HubcastClient instance (as SharedConnection is not) is used as is.
+    const wrapped: HubcastConnection = {
+      get state() {
+        return shared.state;
+      },
+      get cursor() {
+        return shared.cursor;
+      },
+      get session() {
+        return shared.session;
+      },
+      get notifications() {
+        return shared.notifications;
+      },
+      connect: () => shared.connect(),
+      disconnect: () => shared.disconnect(),
+      subscribe: shared.subscribe.bind(shared),
+      publish: shared.publish.bind(shared),
+      publishEphemeral: shared.publishEphemeral.bind(shared),
+      history: shared.history.bind(shared),
+      presence: shared.presence.bind(shared),
+      rpc: shared.rpc.bind(shared),
+      ping: shared.ping.bind(shared),
+      on: shared.on.bind(shared),
+      once: shared.once.bind(shared),
+      off: shared.off.bind(shared),
+    };
+    const { result: got } = inApp(wrapped, () => useHubcast());
+    expect(got).toBe(wrapped);
+    handle.close();
+    await until(c.state, (st) => st === 'disconnected', 'disconnected');
+  });
+
   it('useConnectionState shows connect, a server disconnect with its error, and stops on dispose', async () => {
     const client = await makeClient('alice');
     const { result: c, scope } = inApp(client, () => useConnectionState());

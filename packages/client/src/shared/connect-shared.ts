@@ -20,7 +20,12 @@ export type SharedMode = 'shared-worker' | 'leader' | 'per-tab';
 export interface SharedOptions extends ClientOptions {
   /** `auto` (default) picks the first the platform supports, in the order of `SharedMode`. */
   mode?: 'auto' | SharedMode;
-  /** Tabs with the same name share a connection (default: the url). One user per name. */
+  /**
+   * Who is logged in (any stable id of the app's own). Only tabs of the same user share a
+   * connection: another user's tab on the origin gets its own.
+   */
+  user: string;
+  /** Tabs of one user with the same name share a connection (default: the url). */
   name?: string;
   /** The worker module; default the one shipped in `dist/worker/shared/worker-main.js`. */
   workerUrl?: string | URL;
@@ -65,11 +70,14 @@ export function availableModes(): SharedMode[] {
 export function connectShared(options: SharedOptions): SharedHandle {
   const {
     mode: wanted = 'auto',
+    user,
     name,
     workerUrl,
     persistCursor = true,
     ...clientOptions
   } = options;
+  if (typeof user !== 'string' || user === '')
+    throw badRequest(`'user' must be a non-empty string (who is logged in to this tab)`);
   const available = availableModes();
   if (wanted !== 'auto' && !available.includes(wanted))
     throw badRequest(`'mode' ${wanted} is not available here (${available.join(', ')} are)`);
@@ -81,10 +89,13 @@ export function connectShared(options: SharedOptions): SharedHandle {
   // Checked here, in the tab, so a bad option throws to the caller instead of in the hub.
   const placeholder = (() => undefined) as unknown as WebSocketConstructor;
   resolveClientOptions({ ...clientOptions, WebSocket: clientOptions.WebSocket ?? placeholder });
-  const scope = name ?? clientOptions.url;
+  // The user is in every name the tabs meet under (worker, locks, channels, cursor key), so
+  // tabs of different users never reach one hub; the hub also refuses another user's hello.
+  const scope = `${name ?? clientOptions.url}|${user}`;
   const tab = randomKey();
   const conn = new SharedConnection({
     tab,
+    user,
     wire: wireOptions(clientOptions),
     token: clientOptions.token,
     getToken: clientOptions.getToken,

@@ -4,7 +4,7 @@
  * subscription per pattern for all of them (reference-counted), forwards events and client
  * events, and asks a tab for a token when the client needs one.
  */
-import { HubcastError, unavailable, type JsonValue } from '@hubcast/protocol';
+import { HubcastError, forbidden, unavailable, type JsonValue } from '@hubcast/protocol';
 import { HubcastClient } from '../client.js';
 import type { SubscribedContext } from '../events.js';
 import type { Subscription } from '../subscription.js';
@@ -32,6 +32,8 @@ export interface HubDeps {
   post(message: FromHub): void;
   /** Calls `gone` once the tab is closed (its Web Lock is released). */
   watchTab(tab: string, gone: () => void): void;
+  /** The user this hub serves (the leader tab's); else the first tab's to say hello. */
+  user?: string;
   /** Resume cursor for a new client (the new leader's last seen); else the first tab's. */
   cursor?: string;
   WebSocket?: WebSocketConstructor;
@@ -57,8 +59,17 @@ export class Hub {
   private routes: { tab: string; ids: number[] }[] = [];
   private nextId = 1;
   private commandTimeoutMs = 10_000;
+  /** One user per hub: a socket, its inbox and its tokens are that user's. */
+  private user: string | undefined;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.user = deps.user;
+  }
+
+  /** Whether the tab said hello and was taken (not refused). */
+  has(tab: string): boolean {
+    return this.tabs.has(tab);
+  }
 
   /** The client, once a tab said hello. */
   get connection(): HubcastClient | undefined {
@@ -111,6 +122,7 @@ export class Hub {
     // not reach the tabs, or a leader leaving would stop them instead of handing over.
     this.client = undefined;
     this.entries.clear();
+    this.user = this.deps.user;
     client?.disconnect();
   }
 
@@ -120,6 +132,17 @@ export class Hub {
 
   private hello(message: Extract<ToHub, { t: 'hello' }>): void {
     const { tab } = message;
+    if (
+      typeof message.user !== 'string' ||
+      message.user === '' ||
+      message.user !== (this.user ?? message.user)
+    ) {
+      // Another user's tab (or an old one's): it must never share this user's socket,
+      // events or tokens. It is not added, so nothing it sends later is heard.
+      const error = forbidden(`'user' differs from the user this shared connection serves`);
+      this.post([tab], { t: 'refused', error: toWireError(error) });
+      return;
+    }
     const known = this.tabs.has(tab);
     this.tabs.set(tab, { wants: message.wants });
     if (!known) this.deps.watchTab(tab, () => this.tabGone(tab));
@@ -132,6 +155,7 @@ export class Hub {
       this.post([tab], { t: 'emit', ev: { name: 'error', error: toWireError(cause) } });
       return;
     }
+    this.user = message.user;
     this.applyWants();
     this.post([tab], {
       t: 'state',
@@ -299,7 +323,7 @@ export class Hub {
     }
   }
 
-  /** The token getter lives in the tabs: ask them in turn until one answers. */
+  /** The token getter lives in the tabs (all of this hub's user): ask in turn until one answers. */
   private async askToken(): Promise<string> {
     let last: HubcastError = unavailable('no tab to ask for a token');
     for (const tab of [...this.tabs.keys()]) {

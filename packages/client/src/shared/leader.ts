@@ -48,6 +48,7 @@ export function joinElection(conn: SharedConnection, options: LeaderOptions): vo
       const cursor = conn.cursor;
       const hub = new Hub({
         id: randomKey(),
+        user: conn.user,
         ...(cursor === undefined ? {} : { cursor }),
         ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
         post: (m) => hubChannel.postMessage({ dir: 'down', m } satisfies Envelope),

@@ -51,6 +51,8 @@ export type ToHub =
   | {
       t: 'hello';
       tab: string;
+      /** Who is logged in to the tab; a hub serves one user only. */
+      user: string;
       options: WireOptions;
       cursor: string | undefined;
       wants: boolean;
@@ -90,6 +92,8 @@ export type FromHub = { hub: string; to?: string[] } & (
   | { t: 'presence'; ids: number[]; kind: 'join' | 'leave'; ctx: PresenceChangeContext }
   | { t: 'result'; id: number; value?: JsonValue; error?: WireError }
   | { t: 'token-request'; id: number }
+  /** The hub serves another user: the tab stays off this hub (see `connectShared`'s `user`). */
+  | { t: 'refused'; error: WireError }
 );
 
 export function toWireError(cause: unknown): WireError {

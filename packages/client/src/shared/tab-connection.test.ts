@@ -12,6 +12,7 @@ const TAB = 'tab-1';
 function setup(): { conn: SharedConnection; sent: ToHub[] } {
   const conn = new SharedConnection({
     tab: TAB,
+    user: 'alice',
     wire: { url: 'ws://hub.test/ws' },
     token: 'fixed-token',
     getToken: undefined,
@@ -110,5 +111,21 @@ describe('SharedConnection, the tab side', () => {
     expect(conn.state).toBe('connecting');
     conn.receive(event('h1', 1, [1], 'other-tab'));
     expect(got).toEqual([]);
+  });
+  it('a hub of another user refuses the tab: connect() rejects with forbidden, now and later', async () => {
+    const { conn, sent } = setup();
+    const errors: string[] = [];
+    conn.on('error', ({ error }) => errors.push(error.code));
+    const ready = conn.connect();
+    conn.receive({
+      hub: 'h1',
+      to: [TAB],
+      t: 'refused',
+      error: { code: 'forbidden', message: 'x' },
+    });
+    await expect(ready).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(conn.connect()).rejects.toMatchObject({ code: 'forbidden' });
+    expect([errors, conn.state]).toEqual([['forbidden'], 'disconnected']);
+    expect(sent[0]).toMatchObject({ t: 'hello', user: 'alice' });
   });
 });

@@ -50,6 +50,8 @@ export interface TabLink {
 
 export interface TabConnectionOptions {
   tab: string;
+  /** Who is logged in to the tab: the hub serves one user. */
+  user: string;
   wire: WireOptions;
   token: string | undefined;
   getToken: (() => string | Promise<string>) | undefined;
@@ -79,6 +81,8 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   private readonly seenDeliveries = new RecentIds(DEDUPE_WINDOW);
   private waiters: { resolve(): void; reject(error: HubcastError): void }[] = [];
   private notificationsHelper: Notifications | undefined;
+  /** Set when the tab can never reach a hub (refused, or no worker): connect() rejects with it. */
+  private broken: HubcastError | undefined;
 
   /** @internal */
   constructor(private readonly options: TabConnectionOptions) {
@@ -89,6 +93,11 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   /** The tab's id: its Web Lock name ends with it. */
   get tab(): string {
     return this.options.tab;
+  }
+
+  /** The user the tab said it is. */
+  get user(): string {
+    return this.options.user;
   }
 
   /** The tab's view: the shared connection's state while this tab wants it, else `disconnected`. */
@@ -121,6 +130,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   /** @internal A message from a hub. */
   receive(message: FromHub): void {
     if (message.to !== undefined && !message.to.includes(this.options.tab)) return;
+    if (message.t === 'refused') return this.failLink(fromWireError(message.error));
     if (message.hub !== this.hubId) {
       // A new hub announces itself with a state: tell it everything again. Stragglers of the
       // old one (events it sent before it went) are still delivered, deduplicated.
@@ -180,6 +190,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
 
   /** Asks for the shared connection; resolves once it is connected (as `HubcastClient.connect`). */
   connect(): Promise<void> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
     if (this.localState === 'connected') return Promise.resolve();
     const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     ready.catch(() => undefined);
@@ -207,13 +218,16 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     this.link = undefined;
   }
 
-  /** @internal The way to the hub could not be made (the worker script did not load). */
-  failLink(why: string): void {
-    const error = unavailable(why);
+  /** @internal The way to the hub could not be made (no worker script, or the hub refused). */
+  failLink(why: string | HubcastError): void {
+    const error = typeof why === 'string' ? unavailable(why) : why;
+    this.broken = error;
+    this.link?.close();
+    this.link = undefined;
     this.emit('error', { error });
     this.wants = false;
-    this.followHub(why);
-    this.failCalls(error);
+    this.failCalls(error); // first: the waiting connect() rejects with this error itself
+    this.followHub(error.message);
   }
 
   /** As `HubcastClient.subscribe`; tabs on one pattern share one server subscription. */
@@ -289,6 +303,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     this.send({
       t: 'hello',
       tab: this.options.tab,
+      user: this.options.user,
       options: this.options.wire,
       cursor: this.lastCursor,
       wants: this.wants,

@@ -41,6 +41,8 @@ scope.onconnect = (event) => {
     if (typeof message !== 'object' || message === null || typeof message.tab !== 'string') return;
     if (message.t === 'hello') ports.set(message.tab, port);
     hub.handle(message);
+    // A refused tab (another user) must hear nothing the hub sends to all its tabs.
+    if (message.t === 'hello' && !hub.has(message.tab)) ports.delete(message.tab);
     if (message.t === 'bye') ports.delete(message.tab);
   };
   port.start();

@@ -136,7 +136,7 @@ describe('the installed packages', () => {
         "import { createHubcast, defineLiveStore } from '@hubcast/vue';",
         "import { HubcastProvider, useLiveCollection, useLiveItem } from '@hubcast/react';",
         "import { connectShared } from '@hubcast/client';",
-        "const shared = connectShared({ url: 'ws://h/ws', token: 't' });",
+        "const shared = connectShared({ url: 'ws://h/ws', token: 't', user: 'u1' });",
         'export const used = [createHubcast, defineLiveStore, HubcastProvider, useLiveCollection, useLiveItem, shared];',
       ],
       ['ES2023', 'DOM'],

@@ -2,7 +2,7 @@
  * A static site for the shared-connection browser tests: the client and protocol `dist` served
  * as plain ES modules under an import map (no bundler), a `/token` route, and a page whose
  * script is driven from the test through `window.tab`. It runs `connectShared` with the mode,
- * node url and patterns taken from the query string.
+ * node url, user (default u1) and patterns taken from the query string.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,9 +32,12 @@ const PAGE = `<!doctype html>
 const TAB_SCRIPT = `
 import { connectShared } from '@hubcast/client';
 const q = new URLSearchParams(location.search);
+const user = q.get('user') ?? 'u1';
 const handle = connectShared({
   url: q.get('ws'),
-  getToken: () => fetch('/token?ttl=' + (q.get('ttl') ?? '3600')).then((r) => r.text()),
+  user,
+  getToken: () =>
+    fetch('/token?' + new URLSearchParams({ ttl: q.get('ttl') ?? '3600', user })).then((r) => r.text()),
   ...(q.has('margin') ? { refreshMarginSeconds: Number(q.get('margin')) } : {}),
   mode: q.get('mode') ?? 'auto',
   ...(q.has('worker') ? { workerUrl: q.get('worker') } : {}),
@@ -82,7 +85,7 @@ export function vendorWorker(): void {
 }
 
 export async function startTabsSite(
-  token: (ttlSeconds: number) => Promise<string>,
+  token: (ttlSeconds: number, user: string) => Promise<string>,
 ): Promise<TabsSite> {
   let tokens = 0;
   const roots: [string, string][] = [
@@ -99,8 +102,9 @@ export async function startTabsSite(
     if (path === '/tab.js') return send(200, TYPES['.js']!, TAB_SCRIPT);
     if (path === '/token') {
       tokens++;
-      const ttl = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ttl') ?? 3600);
-      token(ttl).then(
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const ttl = Number(query.get('ttl') ?? 3600);
+      token(ttl, query.get('user') ?? 'u1').then(
         (t) => send(200, 'text/plain', t),
         () => send(500, 'text/plain', 'no token'),
       );

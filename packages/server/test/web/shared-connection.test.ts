@@ -21,8 +21,8 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
 
   beforeAll(async () => {
     vendorWorker();
-    site = await startTabsSite((ttlSeconds) =>
-      node.token({ sub: 'u1', org: ORG, publish: ['>'], ttlSeconds }),
+    site = await startTabsSite((ttlSeconds, user) =>
+      node.token({ sub: user, org: ORG, publish: ['>'], ttlSeconds }),
     );
     node = await startTestNode({ allowedOrigins: [site.url] });
     browser = await launchChromium();
@@ -183,7 +183,47 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     await expect.poll(stats).toMatchObject({ connections: 1, subscriptions: 1 });
   });
 
+  async function notify(user: string, title: string): Promise<void> {
+    const res = await fetch(`${node.httpUrl}/api/notify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${node.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ org: ORG, users: [user], notification: { kind: 'test', title } }),
+    });
+    expect(res.status).toBe(200);
+  }
+
   for (const mode of ['shared-worker', 'leader'] as const) {
+    it(`${mode}: tabs of two users on one origin get two connections, and never the other's inbox`, async () => {
+      // Users of their own per mode: the node keeps their inboxes from test to test.
+      const [a, b] = mode === 'leader' ? ['alice2', 'bob2'] : ['alice1', 'bob1'];
+      const alice = await openTab(mode, ['both.*'], { user: a });
+      const bob = await openTab(mode, ['both.*'], { user: b });
+      const alice2 = await openTab(mode, ['both.*'], { user: a });
+      await expect.poll(stats).toMatchObject({ connections: 2 });
+      const tabs = [alice, bob, alice2];
+      for (const tab of tabs)
+        await tab.evaluate(() => (window as unknown as TabWindow).tab.startInbox());
+      const unread = (tab: Page, n: number): Promise<unknown> =>
+        expect
+          .poll(() => tab.evaluate(() => (window as unknown as TabWindow).tab.unread()), {
+            timeout: 15_000,
+          })
+          .toBe(n);
+      for (const tab of tabs) await unread(tab, 0);
+      // Alice's first: on a socket shared with her, bob's tab would count it before his own.
+      await notify(a, 'for alice');
+      await notify(b, 'for bob');
+      await notify(b, 'for bob again');
+      await Promise.all([unread(alice, 1), unread(alice2, 1), unread(bob, 2)]);
+      await publish('both.x', 1);
+      for (const tab of tabs) await waitForN(tab, 'both.*', 1);
+      for (const tab of tabs) expect(await seen(tab, 'both.*')).toEqual([1]);
+      expect(await alice.evaluate(() => (window as unknown as TabWindow).tab.unread())).toBe(1);
+      expect(await bob.evaluate(() => (window as unknown as TabWindow).tab.unread())).toBe(2);
+      expect(await alice.evaluate(() => (window as unknown as TabWindow).tab.errors)).toEqual([]);
+      expect(await bob.evaluate(() => (window as unknown as TabWindow).tab.errors)).toEqual([]);
+    });
+
     it(`${mode}: the only tab, gone while events are published and loaded again, resumes without loss`, async () => {
       const page = await openTab(mode, ['reload.*']);
       for (const n of range(1, 5)) await publish('reload.x', n);
@@ -237,6 +277,7 @@ interface TabWindow {
     leader(): boolean;
     leave(): void;
     refreshed: number;
+    errors: string[];
     conn: { state: string };
     startInbox(): void;
     unread(): number | undefined;
