@@ -99,6 +99,7 @@ export class Services {
         },
       },
       logger,
+      registry: metrics.registry,
       ...(deps.push?.followUpPollMs === undefined ? {} : { pollMs: deps.push.followUpPollMs }),
     });
     this.notifications = new NotificationService(

@@ -102,16 +102,18 @@ describe('notify follow-ups', () => {
 
   it('keeps the push of a notify while presence is down and queues it once it answers', async () => {
     let presenceDown = false;
+    let refused = 0;
     const store = new MemoryStore();
     const node = await startPushNode(
       {},
       {
         store,
         push: {
-          isOnline: () =>
-            presenceDown
-              ? Promise.reject(new Error('cluster call timed out'))
-              : Promise.resolve(false),
+          isOnline: () => {
+            if (!presenceDown) return Promise.resolve(false);
+            refused++;
+            return Promise.reject(new Error('cluster call timed out'));
+          },
           pollMs: 20,
           followUpPollMs: 20,
         },
@@ -126,6 +128,8 @@ describe('notify follow-ups', () => {
       json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 'kept' } },
     });
     expect(res.status, res.text).toBe(200);
+    // The notify only kicked the relay: its pass asks presence after the answer.
+    await until(() => Promise.resolve(refused > 0), 'a refused presence lookup');
     expect(await store.followUps.count()).toBe(1);
     expect(await store.push.pending('acme')).toEqual([]);
     presenceDown = false;
@@ -161,6 +165,8 @@ describe('notify follow-ups', () => {
     });
     expect(res.status, res.text).toBe(200);
     const endMs = Date.parse('2026-01-16T07:00:00Z');
+    // The notify kicked the follow-up relay without waiting for it.
+    await until(async () => (await store.followUps.count()) === 0, 'the follow-up done');
     expect((await store.push.pending('acme')).map((d) => [d.user, d.notBeforeMs])).toEqual([
       ['ann', endMs],
       ['bob', endMs],
