@@ -3,11 +3,16 @@
  * and is dropped after the claim cap without holding up the others, and a hung planner fails its
  * follow-up within the time limit instead of stalling the pass. The lease clock is injected.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FollowUp } from '../store/follow-up-store.js';
 import { MemoryStore } from '../store/memory.js';
+import { SqliteStore } from '../store/sqlite.js';
 import { FollowUpRelay, followUpRetryMs, type FollowUpPlanner } from './notification-follow-ups.js';
 
 const relays: FollowUpRelay[] = [];
@@ -104,6 +109,46 @@ describe('FollowUpRelay', () => {
     expect(planned).toEqual(['"good"']);
     expect(await store.followUps.count()).toBe(1);
     await relay.stop();
+  });
+
+  it('backs off a follow-up whose stored row does not read and completes the next one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubcast-follow-up-relay-'));
+    const path = join(dir, 'store.db');
+    const store = await SqliteStore.open({ path });
+    try {
+      for (const data of ['bad', 'good'])
+        await store.notifications.create('acme', {
+          users: ['ann'],
+          notification: { kind: 'k', title: data },
+          followUp: data,
+        });
+      const raw = new Database(path);
+      raw.prepare("UPDATE notification_follow_ups SET data = '{bad' WHERE id = 1").run();
+      raw.close();
+      let nowMs = 1_000_000;
+      const planned: string[] = [];
+      const relay = new FollowUpRelay({
+        store: () => store.followUps,
+        planner: plannerOf(planned, []),
+        logger: pino({ level: 'silent' }),
+        now: () => nowMs,
+        pollMs: 60_000,
+        maxClaims: 2,
+      });
+      relays.push(relay);
+      relay.start();
+      await relay.flush();
+      expect(planned).toEqual(['"good"']);
+      expect(await store.followUps.count()).toBe(1);
+      nowMs += followUpRetryMs(1, 1000);
+      await relay.flush();
+      expect(await store.followUps.count()).toBe(0);
+      expect(planned).toEqual(['"good"']);
+      await relay.stop();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('doubles the backoff per claim up to ten minutes', () => {
