@@ -116,6 +116,7 @@ describe('notify follow-ups', () => {
           },
           pollMs: 20,
           followUpPollMs: 20,
+          followUpRetryBaseMs: 20,
         },
       },
     );
@@ -138,6 +139,44 @@ describe('notify follow-ups', () => {
       title: 'kept',
     });
     expect(await store.followUps.count()).toBe(0);
+  });
+
+  it('answers a notify and its inbox reads while presence hangs, and pushes once it answers', async () => {
+    const hung: ((online: boolean) => void)[] = [];
+    let hanging = true;
+    const store = new MemoryStore();
+    const node = await startPushNode(
+      {},
+      {
+        store,
+        push: {
+          // Hangs until the test answers; the planning limit is longer than the test may run, so
+          // a notify that waited for the relay would never answer.
+          isOnline: (): Promise<boolean> =>
+            hanging ? new Promise((resolve) => hung.push(resolve)) : Promise.resolve(false),
+          pollMs: 20,
+          followUpPollMs: 20,
+          followUpPlanTimeoutMs: 120_000,
+        },
+      },
+    );
+    nodes.push(node);
+    const client = await connectClient(node, { sub: 'ann', org: 'acme' });
+    const sub = testSubscription(endpoint.url('ann-phone'));
+    await rpcResult(client, 'push.register', { subscription: sub.subscription });
+    const res = await httpRequest(node, 'POST', '/api/notify', {
+      json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 'hung' } },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(await rpcResult(client, 'notifications.unreadCount')).toEqual({ count: 1 });
+    await until(() => Promise.resolve(hung.length > 0), 'a hung presence lookup');
+    expect(endpoint.pushes).toEqual([]);
+    hanging = false;
+    for (const answer of hung.splice(0)) answer(false);
+    const [push] = await endpoint.waitFor(1, 'ann-phone');
+    expect(JSON.parse(decryptPush(push?.body ?? Buffer.alloc(0), sub))).toMatchObject({
+      title: 'hung',
+    });
   });
 
   it('drops a quiet-hours push whose user is connected when it comes due', async () => {
