@@ -10,7 +10,7 @@
  *
  * The same transaction records the notify's follow-up (Web Push and `notification.undelivered`
  * for users with no live connection, notification-follow-ups.ts), so a crash after the commit
- * loses neither; a notify answers once this node's relay had a go at it.
+ * loses neither; a notify kicks this node's relay and answers without waiting for it.
  *
  * Counts agree with pushes on one node: `list` and `unreadCount` wait for the changes of the
  * same user still in flight here, so a device is sent the push before a count that includes it.
@@ -83,8 +83,9 @@ export class NotificationService {
       });
       if (created.created) {
         await this.relay.flush();
-        // The follow-up is committed: a failed pass leaves it to the next one, never lost.
-        if (followUp !== undefined) await this.followUps?.relay.flush();
+        // The follow-up is committed, so a kick is enough: the answer does not wait for a pass
+        // over every org's follow-ups, and a failed pass leaves it to a later one, never lost.
+        if (followUp !== undefined) void this.followUps?.relay.flush();
       }
       return { ids: created.ids };
     });

@@ -99,7 +99,14 @@ export class Services {
         },
       },
       logger,
+      registry: metrics.registry,
       ...(deps.push?.followUpPollMs === undefined ? {} : { pollMs: deps.push.followUpPollMs }),
+      ...(deps.push?.followUpPlanTimeoutMs === undefined
+        ? {}
+        : { planTimeoutMs: deps.push.followUpPlanTimeoutMs }),
+      ...(deps.push?.followUpRetryBaseMs === undefined
+        ? {}
+        : { retryBaseMs: deps.push.followUpRetryBaseMs }),
     });
     this.notifications = new NotificationService(
       () => store().notifications,

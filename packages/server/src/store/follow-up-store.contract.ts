@@ -91,17 +91,47 @@ export function describeFollowUpStore(
       expect(again.map((f) => [f.id, f.claims])).toEqual([[first[0]?.id, 2]]);
     });
 
-    it('hands a released follow-up to the next claim at once, but not a stale release', async () => {
+    it('hands a released follow-up to the first claim at its retry time, not a stale release', async () => {
       const { store, org } = await alone();
       await store.notifications.create(org, { ...to('ann', 'a'), followUp: 1 });
-      const [first] = await store.followUps.claim(START_MS, 10, LEASE_MS);
+      await store.notifications.create(org, { ...to('bob', 'b'), followUp: 2 });
+      const [first] = await store.followUps.claim(START_MS, 1, LEASE_MS);
       if (first === undefined) throw new Error('nothing claimed');
-      await store.followUps.release(first.id, first.claims);
-      const [second] = await store.followUps.claim(START_MS + 1, 10, LEASE_MS);
+      // A backoff far shorter than the lease: the oldest one waits, the next one is claimed.
+      await store.followUps.release(first.id, first.claims, START_MS + 5_000);
+      const others = await store.followUps.claim(START_MS + 4_999, 10, LEASE_MS);
+      expect(others.map((f) => f.data)).toEqual([2]);
+      const [second] = await store.followUps.claim(START_MS + 5_000, 10, LEASE_MS);
       expect(second).toMatchObject({ id: first.id, claims: 2 });
       // The first claimer's release comes too late: the second claim keeps its lease.
-      await store.followUps.release(first.id, first.claims);
-      expect(await store.followUps.claim(START_MS + 2, 10, LEASE_MS)).toEqual([]);
+      await store.followUps.release(first.id, first.claims, START_MS);
+      expect(await store.followUps.claim(START_MS + 5_001, 10, LEASE_MS)).toEqual([]);
+    });
+
+    it('drops a follow-up completed with no work, queueing nothing', async () => {
+      const { store, org } = await alone();
+      await store.push.register(org, 'ann', sub, 10);
+      await store.notifications.create(org, { ...to('ann', 'a'), followUp: 1 });
+      let claimed = await store.followUps.claim(START_MS, 10, LEASE_MS);
+      // Claims keep counting across releases: what the relay's cap goes by.
+      for (let i = 1; i < 4; i++) {
+        const [f] = claimed;
+        if (f === undefined) throw new Error('nothing claimed');
+        expect(f.claims).toBe(i);
+        await store.followUps.release(f.id, f.claims, START_MS + i);
+        claimed = await store.followUps.claim(START_MS + i, 10, LEASE_MS);
+      }
+      const [last] = claimed;
+      if (last === undefined) throw new Error('nothing claimed');
+      expect(last.claims).toBe(4);
+      const empty = { pushes: [], webhooks: [] };
+      expect(await store.followUps.complete(last.id, last.claims, empty)).toEqual({
+        done: true,
+        pushes: 0,
+      });
+      expect(await store.followUps.count()).toBe(0);
+      expect(await store.push.pending(org)).toEqual([]);
+      expect((await store.webhooks.counts()).pending).toBe(0);
     });
 
     it('queues the work and forgets the follow-up in one step, once', async () => {
@@ -188,7 +218,7 @@ export function describeFollowUpStore(
       const calls = [
         store.followUps.claim(START_MS, 1, LEASE_MS),
         store.followUps.complete('1', 1, { pushes: [], webhooks: [] }),
-        store.followUps.release('1', 1),
+        store.followUps.release('1', 1, START_MS),
         store.followUps.count(),
       ];
       for (const call of calls)

@@ -32,6 +32,11 @@ export interface FollowUp {
   notifications: Notification[];
   /** `CreateInput.followUp` as the create gave it. */
   data: JsonValue;
+  /**
+   * Why the stored row could not be read (bad JSON): it is leased like the others, and the relay
+   * treats it as a failed plan (backoff, then dropped), so one bad row fails alone.
+   */
+  unreadable?: string;
 }
 
 /** What completing a follow-up queues. */
@@ -50,10 +55,23 @@ export interface FollowUpResult {
 export interface FollowUpStore {
   /** Leases up to `limit` follow-ups not leased at `nowMs` until `nowMs + leaseMs`, oldest first. */
   claim(nowMs: number, limit: number, leaseMs: number): Promise<FollowUp[]>;
-  /** Ends the lease early (planning failed), if `claims` is still its count: the next claim takes it. */
-  release(id: string, claims: number): Promise<void>;
-  /** Queues `work` and forgets the follow-up, atomically, if `claims` is still its count. */
+  /**
+   * Moves the lease's end to `retryAtMs` (planning failed: the relay's backoff), if `claims` is
+   * still its count: a claim at or after `retryAtMs` takes it.
+   */
+  release(id: string, claims: number, retryAtMs: number): Promise<void>;
+  /**
+   * Queues `work` and forgets the follow-up, atomically, if `claims` is still its count (empty
+   * `work` drops it: the relay gives up on one after too many claims).
+   */
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult>;
   /** Follow-ups not completed yet, leased or not. */
   count(): Promise<number>;
+}
+
+/** What `FollowUp.unreadable` says: the kind of error, never the stored text it choked on. */
+export function unreadableReason(err: unknown): string {
+  return err instanceof Error
+    ? `${err.name} reading the stored row`
+    : 'error reading the stored row';
 }

@@ -1,6 +1,12 @@
 /** Notification follow-ups in memory (follow-up-store.ts), for tests and `--store memory`. */
 import type { JsonValue, Notification } from '@hubcast/protocol';
-import type { FollowUp, FollowUpResult, FollowUpStore, FollowUpWork } from './follow-up-store.js';
+import {
+  unreadableReason,
+  type FollowUp,
+  type FollowUpResult,
+  type FollowUpStore,
+  type FollowUpWork,
+} from './follow-up-store.js';
 import type { MemoryPushStore } from './push-memory.js';
 import { StoreUnavailableError } from './store.js';
 import type { MemoryWebhooks } from './webhooks-memory.js';
@@ -55,24 +61,28 @@ export class MemoryFollowUps implements FollowUpStore {
         if (row.leaseUntilMs > nowMs) continue;
         row.leaseUntilMs = nowMs + leaseMs;
         row.claims++;
-        const { users, notifications } = this.read(row.org, row.ids);
-        out.push({
-          id: String(id),
-          org: row.org,
-          claims: row.claims,
-          users,
-          notifications,
-          data: structuredClone(row.data),
-        });
+        const head = { id: String(id), org: row.org, claims: row.claims };
+        try {
+          const { users, notifications } = this.read(row.org, row.ids);
+          out.push({ ...head, users, notifications, data: structuredClone(row.data) });
+        } catch (err) {
+          out.push({
+            ...head,
+            users: [],
+            notifications: [],
+            data: null,
+            unreadable: unreadableReason(err),
+          });
+        }
       }
       return out;
     });
   }
 
-  release(id: string, claims: number): Promise<void> {
+  release(id: string, claims: number, retryAtMs: number): Promise<void> {
     return this.run(() => {
       const row = this.rows.get(Number(id));
-      if (row !== undefined && row.claims === claims) row.leaseUntilMs = 0;
+      if (row !== undefined && row.claims === claims) row.leaseUntilMs = retryAtMs;
     });
   }
 

@@ -6,7 +6,13 @@
  * nothing.
  */
 import type { JsonValue } from '@hubcast/protocol';
-import type { FollowUp, FollowUpResult, FollowUpStore, FollowUpWork } from './follow-up-store.js';
+import {
+  unreadableReason,
+  type FollowUp,
+  type FollowUpResult,
+  type FollowUpStore,
+  type FollowUpWork,
+} from './follow-up-store.js';
 import { toNotification } from './notification-rows.js';
 import { enqueuePushes, type Queryable } from './push-postgres.js';
 import { enqueueWebhooks } from './webhooks-postgres.js';
@@ -84,10 +90,10 @@ export class PostgresFollowUps implements FollowUpStore {
     return rows.map((row) => followUpOf(row, byFollowUp.get(row.id) ?? []));
   }
 
-  async release(id: string, claims: number): Promise<void> {
+  async release(id: string, claims: number, retryAtMs: number): Promise<void> {
     await this.db.query(
-      'UPDATE notification_follow_ups SET lease_until = 0 WHERE id = $1 AND claims = $2',
-      [id, claims],
+      'UPDATE notification_follow_ups SET lease_until = $3 WHERE id = $1 AND claims = $2',
+      [id, claims, retryAtMs],
     );
   }
 
@@ -111,11 +117,21 @@ export class PostgresFollowUps implements FollowUpStore {
   }
 }
 
+/** One row, read on its own: the claim has committed, so a bad row fails alone, `unreadable`. */
 function followUpOf(row: FollowUpRow, rows: readonly NotificationRow[]): FollowUp {
+  const head = { id: row.id, org: row.org, claims: row.claims };
+  try {
+    return { ...head, ...contentOf(row, rows) };
+  } catch (err) {
+    return { ...head, users: [], notifications: [], data: null, unreadable: unreadableReason(err) };
+  }
+}
+
+function contentOf(
+  row: FollowUpRow,
+  rows: readonly NotificationRow[],
+): Omit<FollowUp, 'id' | 'org' | 'claims'> {
   return {
-    id: row.id,
-    org: row.org,
-    claims: row.claims,
     users: rows.map((n) => n.user_id),
     notifications: rows.map((n) =>
       toNotification({

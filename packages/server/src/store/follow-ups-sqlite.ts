@@ -5,7 +5,13 @@
  */
 import type { JsonValue } from '@hubcast/protocol';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { FollowUp, FollowUpResult, FollowUpStore, FollowUpWork } from './follow-up-store.js';
+import {
+  unreadableReason,
+  type FollowUp,
+  type FollowUpResult,
+  type FollowUpStore,
+  type FollowUpWork,
+} from './follow-up-store.js';
 import { toNotification } from './notification-rows.js';
 import type { SqlitePushStore } from './push-sqlite.js';
 import type { SqliteWebhooks } from './webhooks-sqlite.js';
@@ -38,7 +44,7 @@ export class SqliteFollowUps implements FollowUpStore {
     lease: Statement<[number, string]>;
     notifications: Statement<[string, string], NotificationRow>;
     remove: Statement<[number, number]>;
-    release: Statement<[number, number]>;
+    release: Statement<[number, number, number]>;
     count: Statement<[], number>;
   };
   private readonly claimTx: (nowMs: number, limit: number, leaseMs: number) => FollowUp[];
@@ -68,7 +74,7 @@ export class SqliteFollowUps implements FollowUpStore {
       ),
       remove: db.prepare('DELETE FROM notification_follow_ups WHERE id = ? AND claims = ?'),
       release: db.prepare(
-        'UPDATE notification_follow_ups SET lease_until = 0 WHERE id = ? AND claims = ?',
+        'UPDATE notification_follow_ups SET lease_until = ? WHERE id = ? AND claims = ?',
       ),
       count: db.prepare<[], number>('SELECT count(*) FROM notification_follow_ups').pluck(),
     };
@@ -96,8 +102,8 @@ export class SqliteFollowUps implements FollowUpStore {
     return this.run(() => this.claimTx(nowMs, limit, leaseMs));
   }
 
-  release(id: string, claims: number): Promise<void> {
-    return this.run(() => void this.stmt.release.run(Number(id), claims));
+  release(id: string, claims: number, retryAtMs: number): Promise<void> {
+    return this.run(() => void this.stmt.release.run(retryAtMs, Number(id), claims));
   }
 
   complete(id: string, claims: number, work: FollowUpWork): Promise<FollowUpResult> {
@@ -108,12 +114,25 @@ export class SqliteFollowUps implements FollowUpStore {
     return this.run(() => this.stmt.count.get() ?? 0);
   }
 
+  /** One row, read on its own: a row that cannot be read comes back `unreadable`. */
   private followUpOf(row: FollowUpRow): FollowUp {
+    const head = { id: String(row.id), org: row.org, claims: row.claims + 1 };
+    try {
+      return { ...head, ...this.contentOf(row) };
+    } catch (err) {
+      return {
+        ...head,
+        users: [],
+        notifications: [],
+        data: null,
+        unreadable: unreadableReason(err),
+      };
+    }
+  }
+
+  private contentOf(row: FollowUpRow): Omit<FollowUp, 'id' | 'org' | 'claims'> {
     const found = this.stmt.notifications.all(row.org, row.ids);
     return {
-      id: String(row.id),
-      org: row.org,
-      claims: row.claims + 1,
       users: found.map((n) => n.user_id),
       notifications: found.map((n) =>
         toNotification({

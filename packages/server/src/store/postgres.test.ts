@@ -223,6 +223,35 @@ describe('PostgresStore', () => {
   });
 });
 
+describe('PostgresFollowUps', () => {
+  it('claims a follow-up whose stored JSON is bad as unreadable, alone', async () => {
+    const url = await server.createDatabase();
+    const store = await PostgresStore.open({ url });
+    try {
+      for (const data of [1, 2, 3])
+        await store.notifications.create('acme', {
+          users: ['ann'],
+          notification: note,
+          followUp: data,
+        });
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query("UPDATE notification_follow_ups SET data = '{bad' WHERE id = 2");
+      await client.end();
+      const claimed = await store.followUps.claim(1000, 10, 60_000);
+      expect(claimed.map((f) => [f.data, f.unreadable])).toEqual([
+        [1, undefined],
+        [null, 'SyntaxError reading the stored row'],
+        [3, undefined],
+      ]);
+      // The claim committed for all three: the bad one is leased like the others.
+      expect(await store.followUps.claim(1001, 10, 60_000)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('isPostgresUnavailable', () => {
   const withCode = (code: string, message = 'x'): Error =>
     Object.assign(new Error(message), { code });

@@ -189,6 +189,34 @@ describe('SqliteStore', () => {
   });
 });
 
+describe('SqliteFollowUps', () => {
+  it('claims a follow-up whose stored JSON is bad as unreadable, alone', async () => {
+    const path = freshPath();
+    const store = await SqliteStore.open({ path });
+    try {
+      for (const data of [1, 2, 3])
+        await store.notifications.create('acme', {
+          users: ['ann'],
+          notification: note,
+          followUp: data,
+        });
+      const raw = new Database(path);
+      raw.prepare("UPDATE notification_follow_ups SET data = '{bad' WHERE id = 2").run();
+      raw.close();
+      const claimed = await store.followUps.claim(1000, 10, 60_000);
+      expect(claimed.map((f) => [f.data, f.unreadable])).toEqual([
+        [1, undefined],
+        [null, 'SyntaxError reading the stored row'],
+        [3, undefined],
+      ]);
+      // Leased like the others: the relay backs it off or drops it.
+      expect(await store.followUps.claim(1001, 10, 60_000)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('isSqliteUnavailable', () => {
   it.each<[code: string | undefined, unavailable: boolean]>([
     ['SQLITE_BUSY', true],

@@ -102,18 +102,21 @@ describe('notify follow-ups', () => {
 
   it('keeps the push of a notify while presence is down and queues it once it answers', async () => {
     let presenceDown = false;
+    let refused = 0;
     const store = new MemoryStore();
     const node = await startPushNode(
       {},
       {
         store,
         push: {
-          isOnline: () =>
-            presenceDown
-              ? Promise.reject(new Error('cluster call timed out'))
-              : Promise.resolve(false),
+          isOnline: () => {
+            if (!presenceDown) return Promise.resolve(false);
+            refused++;
+            return Promise.reject(new Error('cluster call timed out'));
+          },
           pollMs: 20,
           followUpPollMs: 20,
+          followUpRetryBaseMs: 20,
         },
       },
     );
@@ -126,6 +129,8 @@ describe('notify follow-ups', () => {
       json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 'kept' } },
     });
     expect(res.status, res.text).toBe(200);
+    // The notify only kicked the relay: its pass asks presence after the answer.
+    await until(() => Promise.resolve(refused > 0), 'a refused presence lookup');
     expect(await store.followUps.count()).toBe(1);
     expect(await store.push.pending('acme')).toEqual([]);
     presenceDown = false;
@@ -134,6 +139,44 @@ describe('notify follow-ups', () => {
       title: 'kept',
     });
     expect(await store.followUps.count()).toBe(0);
+  });
+
+  it('answers a notify and its inbox reads while presence hangs, and pushes once it answers', async () => {
+    const hung: ((online: boolean) => void)[] = [];
+    let hanging = true;
+    const store = new MemoryStore();
+    const node = await startPushNode(
+      {},
+      {
+        store,
+        push: {
+          // Hangs until the test answers; the planning limit is longer than the test may run, so
+          // a notify that waited for the relay would never answer.
+          isOnline: (): Promise<boolean> =>
+            hanging ? new Promise((resolve) => hung.push(resolve)) : Promise.resolve(false),
+          pollMs: 20,
+          followUpPollMs: 20,
+          followUpPlanTimeoutMs: 120_000,
+        },
+      },
+    );
+    nodes.push(node);
+    const client = await connectClient(node, { sub: 'ann', org: 'acme' });
+    const sub = testSubscription(endpoint.url('ann-phone'));
+    await rpcResult(client, 'push.register', { subscription: sub.subscription });
+    const res = await httpRequest(node, 'POST', '/api/notify', {
+      json: { org: 'acme', users: ['ann'], notification: { kind: 'k', title: 'hung' } },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(await rpcResult(client, 'notifications.unreadCount')).toEqual({ count: 1 });
+    await until(() => Promise.resolve(hung.length > 0), 'a hung presence lookup');
+    expect(endpoint.pushes).toEqual([]);
+    hanging = false;
+    for (const answer of hung.splice(0)) answer(false);
+    const [push] = await endpoint.waitFor(1, 'ann-phone');
+    expect(JSON.parse(decryptPush(push?.body ?? Buffer.alloc(0), sub))).toMatchObject({
+      title: 'hung',
+    });
   });
 
   it('drops a quiet-hours push whose user is connected when it comes due', async () => {
@@ -161,6 +204,8 @@ describe('notify follow-ups', () => {
     });
     expect(res.status, res.text).toBe(200);
     const endMs = Date.parse('2026-01-16T07:00:00Z');
+    // The notify kicked the follow-up relay without waiting for it.
+    await until(async () => (await store.followUps.count()) === 0, 'the follow-up done');
     expect((await store.push.pending('acme')).map((d) => [d.user, d.notBeforeMs])).toEqual([
       ['ann', endMs],
       ['bob', endMs],

@@ -160,6 +160,8 @@ describe('Web Push to offline devices', () => {
     // Berlin moves to summer time that night: 07:00 CEST is 05:00 UTC.
     const endAnn = Date.parse('2026-03-29T05:00:00Z');
     const endBob = Date.parse('2026-03-29T07:00:00Z');
+    // The notify kicked the follow-up relay without waiting for it.
+    await until(async () => (await world.store.followUps.count()) === 0, 'the follow-up done');
     expect(
       (await world.store.push.pending('acme')).map((d) => [d.notificationId, d.notBeforeMs]),
     ).toEqual([

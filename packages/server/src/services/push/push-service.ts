@@ -48,6 +48,10 @@ export interface PushDeps {
   pollMs?: number;
   /** Between passes of the notify follow-up relay when nothing kicks (default 5000). */
   followUpPollMs?: number;
+  /** How long the follow-up relay's presence lookups for one follow-up may take (default 10 s). */
+  followUpPlanTimeoutMs?: number;
+  /** The follow-up relay's first backoff after a failure (default 1 s). */
+  followUpRetryBaseMs?: number;
 }
 
 /** The VAPID keys of a config, when Web Push is on (config/vapid.ts checked them). */
