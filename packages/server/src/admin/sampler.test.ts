@@ -101,16 +101,23 @@ describe('Sampler', () => {
     expect(Object.keys(sampler.sample(5000).tenants)).toEqual(['new']);
   });
 
-  it('lets a tenant with connections but no traffic give its slot up', () => {
-    const { counters, connections, sampler } = harness({ maxTenants: 1, idle: 2 });
-    counters.addEvents('idle', 1);
-    connections.set('idle', 1);
-    sampler.sample(1000);
-    for (let t = 2; t <= 4; t++) sampler.sample(t * 1000);
-    counters.addEvents('busy', 1);
-    const s = sampler.sample(5000);
+  it('charts a quiet tenant by its connections, and gives its slot to the first with traffic', () => {
+    const { counters, connections, sampler } = harness({ maxTenants: 1, idle: 100 });
+    connections.set('quiet', 2);
+    expect(sampler.sample(1000).tenants).toMatchObject({ quiet: { connections: 2 } });
+    counters.addEvents('busy', 3);
+    const s = sampler.sample(2000);
     expect(Object.keys(s.tenants).sort()).toEqual([OTHER_TENANTS, 'busy']);
-    expect(s.tenants[OTHER_TENANTS]).toMatchObject({ connections: 1 });
+    expect(s.tenants['busy']).toMatchObject({ events_per_s: 3 });
+    expect(s.tenants[OTHER_TENANTS]).toMatchObject({ connections: 2 });
+  });
+
+  it('keeps the slot of a tenant with traffic from one with connections only', () => {
+    const { counters, connections, sampler } = harness({ maxTenants: 1, idle: 100 });
+    counters.addEvents('busy', 1);
+    connections.set('quiet', 1);
+    const s = sampler.sample(1000);
+    expect(Object.keys(s.tenants).sort()).toEqual([OTHER_TENANTS, 'busy']);
   });
 
   it('holds bounded memory whatever tenants do: 10,000 tenants a second for 700 samples', () => {

@@ -71,7 +71,7 @@ export class Sampler {
     let events = 0;
     for (const [org, n] of this.source.connectionsByOrg()) {
       connections += n;
-      tenantOf(this.source.counters.peekKeyOf(org)).connections += n;
+      tenantOf(this.source.counters.connectionKeyOf(org)).connections += n;
     }
     for (const [key, tally] of tallies) {
       events += tally.events;

@@ -30,6 +30,8 @@ export class TenantCounters {
   private period = new Map<string, TenantTally>();
   /** Tracked tenants and the period number they were last active in. */
   private readonly tracked = new Map<string, number>();
+  /** Tracked tenants that took their slot by connections and have had no traffic since. */
+  private readonly connectedOnly = new Set<string>();
   private periodNumber = 0;
   /** Lags of every tenant this period, for the node's own p99. */
   private nodeLag = new LagHistogram();
@@ -40,23 +42,37 @@ export class TenantCounters {
     private readonly idlePeriods: number,
   ) {}
 
-  /** The key `org` is counted under: itself while it has (or gets) a slot, else the others'. */
+  /**
+   * The key `org`'s traffic is counted under: itself while it has (or gets) a slot, else the
+   * others'. Traffic may take the slot of a tenant that holds one by connections alone.
+   */
   keyOf(org: string): string {
     if (this.tracked.has(org)) {
       this.tracked.set(org, this.periodNumber);
+      this.connectedOnly.delete(org);
       return org;
     }
-    if (this.tracked.size >= this.maxTenants) return OTHER_TENANTS;
+    if (this.tracked.size >= this.maxTenants) {
+      const weak = this.connectedOnly.values().next();
+      if (weak.done === true) return OTHER_TENANTS;
+      this.tracked.delete(weak.value);
+      this.connectedOnly.delete(weak.value);
+    }
     this.tracked.set(org, this.periodNumber);
     return org;
   }
 
   /**
-   * The key `org` is counted under, without taking or refreshing a slot: connections alone must
-   * not hold one, or the first tenants with an idle connection would keep theirs for good.
+   * The key `org`'s connections are counted under. Connections take a free slot, so a quiet
+   * tenant is still charted, but never keep one from traffic: a tenant holding its slot by
+   * connections alone gives it up to the first tenant with traffic that needs it.
    */
-  peekKeyOf(org: string): string {
-    return this.tracked.has(org) ? org : OTHER_TENANTS;
+  connectionKeyOf(org: string): string {
+    if (this.tracked.has(org)) return org;
+    if (this.tracked.size >= this.maxTenants) return OTHER_TENANTS;
+    this.tracked.set(org, this.periodNumber);
+    this.connectedOnly.add(org);
+    return org;
   }
 
   private tally(org: string): TenantTally {
@@ -98,7 +114,10 @@ export class TenantCounters {
     this.nodeLag = new LagHistogram();
     this.periodNumber++;
     for (const [org, last] of this.tracked)
-      if (this.periodNumber - last > this.idlePeriods) this.tracked.delete(org);
+      if (this.periodNumber - last > this.idlePeriods) {
+        this.tracked.delete(org);
+        this.connectedOnly.delete(org);
+      }
     return taken;
   }
 }
