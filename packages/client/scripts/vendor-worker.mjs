@@ -21,10 +21,18 @@ const protocolDist = dirname(createRequire(import.meta.url).resolve('@hubcast/pr
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// The copies ship without their source maps, so their map comments would only send dev
+// servers (Vite) looking for files that are not there.
+const withoutMapComment = (code) => code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+
 cpSync(protocolDist, join(out, 'protocol'), {
   recursive: true,
   filter: (p) => !p.endsWith('.map'),
 });
+for (const file of readdirSync(join(out, 'protocol'), { recursive: true })) {
+  const path = join(out, 'protocol', String(file));
+  if (path.endsWith('.js')) writeFileSync(path, withoutMapComment(readFileSync(path, 'utf8')));
+}
 
 function copy(from, to) {
   mkdirSync(to, { recursive: true });
@@ -40,7 +48,7 @@ function copy(from, to) {
       .split(sep)
       .join('/');
     if (!rel.startsWith('.')) rel = `./${rel}`;
-    const code = readFileSync(src, 'utf8').replace(
+    const code = withoutMapComment(readFileSync(src, 'utf8')).replace(
       /(from\s*|import\s*\(?\s*)'@hubcast\/protocol'/g,
       `$1'${rel}'`,
     );

@@ -20,6 +20,7 @@ import {
   type ToHub,
   type WireOptions,
 } from './messages.js';
+import { RecentIds } from './recent-ids.js';
 import { RefTable } from './ref-table.js';
 
 /** Message kinds without the envelope, as the hub hands them to `post`. */
@@ -46,6 +47,12 @@ interface Entry {
   closing: boolean;
 }
 
+/**
+ * Call ids remembered per tab: a tab sends a call again when it cannot know whether this hub
+ * had it (sent before the tab heard of the hub), and one that was had must run once.
+ */
+const CALL_WINDOW = 4096;
+
 const keyOf = (s: Pick<TabSub, 'pattern' | 'presence'>): string =>
   `${s.presence ? 'p' : '-'}${s.pattern}`;
 
@@ -57,6 +64,7 @@ export class Hub {
   private readonly tabs = new Map<string, { wants: boolean }>();
   private readonly tokenWaits = new Map<number, (reply: Extract<ToHub, { t: 'token' }>) => void>();
   private routes: { tab: string; ids: number[] }[] = [];
+  private readonly callIds = new Map<string, RecentIds>();
   private nextId = 1;
   private commandTimeoutMs = 10_000;
   /** One user per hub: a socket, its inbox and its tokens are that user's. */
@@ -91,8 +99,12 @@ export class Hub {
         if (unref?.last === true) this.endEntry(unref.key);
         return;
       }
-      case 'call':
+      case 'call': {
+        let seen = this.callIds.get(message.tab);
+        if (seen === undefined) this.callIds.set(message.tab, (seen = new RecentIds(CALL_WINDOW)));
+        if (!seen.firstTime(String(message.id))) return; // its answer is on its way
         return void this.call(message.tab, message.id, message.method, message.args);
+      }
       case 'token':
         return this.tokenWaits.get(message.id)?.(message);
       case 'bye':
@@ -289,6 +301,7 @@ export class Hub {
 
   private tabGone(tab: string): void {
     if (!this.tabs.delete(tab)) return;
+    this.callIds.delete(tab);
     for (const key of this.table.removeTab(tab)) this.endEntry(key);
     if (this.tabs.size === 0) {
       // The next tab starts afresh, from its own cursor (a reloaded page).

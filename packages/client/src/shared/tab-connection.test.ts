@@ -9,7 +9,11 @@ import { SharedConnection } from './tab-connection.js';
 
 const TAB = 'tab-1';
 
-function setup(): { conn: SharedConnection; sent: ToHub[] } {
+function setup(attached = true): {
+  conn: SharedConnection;
+  sent: ToHub[];
+  attach: () => void;
+} {
   const conn = new SharedConnection({
     tab: TAB,
     user: 'alice',
@@ -20,8 +24,9 @@ function setup(): { conn: SharedConnection; sent: ToHub[] } {
     cursor: undefined,
   });
   const sent: ToHub[] = [];
-  conn.attach({ send: (m) => sent.push(m), close: () => undefined });
-  return { conn, sent };
+  const attach = (): void => conn.attach({ send: (m) => sent.push(m), close: () => undefined });
+  if (attached) attach();
+  return { conn, sent, attach };
 }
 
 const state = (hub: string, s: 'connecting' | 'connected', reason: string): FromHub => ({
@@ -91,6 +96,43 @@ describe('SharedConnection, the tab side', () => {
     const result = { event_id: 'e1', cursor: 'c1', duplicate: false };
     conn.receive({ hub: 'h2', t: 'result', id: publishes[1]!.id, value: result });
     await expect(published).resolves.toEqual(result);
+  });
+
+  it('sends an rpc made before the link on attach, and runs it: a first hub is not a move', async () => {
+    const { conn, sent, attach } = setup(false);
+    void conn.connect();
+    const called = conn.rpc('chat.profile');
+    attach();
+    const calls = (): Extract<ToHub, { t: 'call' }>[] =>
+      sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
+    expect(calls().map((c) => c.method)).toEqual(['rpc']);
+    conn.receive(state('h1', 'connected', 'hello'));
+    conn.receive({ hub: 'h1', t: 'result', id: calls()[0]!.id, value: { zone: 'UTC' } });
+    await expect(called).resolves.toEqual({ zone: 'UTC' });
+  });
+
+  it('sends a call made before any hub was heard again to the first one that announces itself', async () => {
+    // Leader mode: the leader may have started before or after the call went out, so the
+    // call goes again with its id (the hub runs an id once) instead of failing.
+    const { conn, sent } = setup();
+    void conn.connect();
+    const called = conn.rpc('chat.profile');
+    conn.receive(state('h1', 'connecting', 'new hub'));
+    const calls = sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual(calls[0]);
+    conn.receive({ hub: 'h1', t: 'result', id: calls[0]!.id, value: 1 });
+    await expect(called).resolves.toBe(1);
+  });
+
+  it('fails an rpc the first hub had once that hub is gone, even if it never said so', async () => {
+    const { conn } = setup();
+    void conn.connect();
+    const called = conn.rpc('chat.send', {});
+    // The hub answered the hello sent before the call, so it had the call.
+    conn.receive(state('h1', 'connected', 'hello'));
+    conn.receive(state('h2', 'connecting', 'new hub'));
+    await expect(called).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('answers a token request with its own token', () => {

@@ -74,9 +74,14 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   private wants = false;
   private nextId = 1;
   private readonly subs = new Map<number, Subscription>();
-  private readonly calls = new TabCalls((id, method, args) =>
-    this.send({ t: 'call', tab: this.options.tab, id, method, args }),
-  );
+  private readonly calls = new TabCalls({
+    send: (id, method, args) => {
+      if (this.link === undefined) return false;
+      this.link.send({ t: 'call', tab: this.options.tab, id, method, args });
+      return true;
+    },
+    hub: () => this.hubId,
+  });
   private readonly seenEvents = new RecentIds(DEDUPE_WINDOW);
   private readonly seenDeliveries = new RecentIds(DEDUPE_WINDOW);
   private waiters: { resolve(): void; reject(error: HubcastError): void }[] = [];
@@ -124,7 +129,7 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   attach(link: TabLink): void {
     this.link = link;
     this.hello();
-    this.calls.resend(); // calls made before the link existed
+    this.calls.sendUnsent(); // calls made before the link existed
   }
 
   /** @internal A message from a hub. */
@@ -142,7 +147,9 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
       this.hubId = message.hub;
       if (!first || message.reason === NEW_HUB) {
         this.hello();
-        this.calls.resend();
+        this.calls.moveTo(message.hub);
+      } else {
+        this.calls.adopt(message.hub); // it answered the hello sent before every call
       }
     }
     switch (message.t) {
