@@ -1,6 +1,7 @@
 /** The demo's page: connection state, bell and presence on top, workflow, then the dashboard. */
+import type { SharedHandle } from '@hubcast/client';
 import { useConnectionState } from '@hubcast/vue';
-import { defineComponent, h } from 'vue';
+import { defineComponent, h, type PropType } from 'vue';
 import { ChatPanel } from './chat-panel.js';
 import { InventoryTable } from './inventory-table.js';
 import { NotificationBell } from './notification-bell.js';
@@ -9,13 +10,23 @@ import { WorkflowView } from './workflow-view.js';
 
 export const App = defineComponent({
   name: 'DemoApp',
-  setup() {
+  props: {
+    /** The shared connection: its mode is shown (it can fall back while connecting). */
+    shared: { type: Object as PropType<SharedHandle>, required: true },
+  },
+  setup(props) {
     const connection = useConnectionState();
     return () =>
       h('main', [
         h('header', { class: 'top' }, [
           h('h1', 'hubcast demo'),
           h('span', { 'data-testid': 'connection', class: 'connection' }, connection.state.value),
+          // Read on each render: a state change re-renders, and the mode only changes while
+          // connecting (a worker that failed to load falls back to a leader tab).
+          h('span', { 'data-testid': 'sharing', class: 'connection' }, [
+            props.shared.mode,
+            props.shared.leader ? ' (this tab leads)' : '',
+          ]),
           h(NotificationBell),
         ]),
         h('div', { class: 'side' }, [h(PresenceList), h(WorkflowView), h(ChatPanel)]),

@@ -1,11 +1,19 @@
 /**
  * The live dashboard: 5,000 rows from the live store. Each row reads only its own reactive
- * item, so an update renders that one row; the flash restarts a CSS animation on the row's
- * element directly, so flashing costs no extra render.
+ * item, so an update renders that one row; the flash is a Web Animation on the row's element,
+ * so flashing costs no extra render and no layout.
  */
-import { defineComponent, h, onMounted, ref, watch, type PropType } from 'vue';
+import { defineComponent, h, onBeforeUnmount, onMounted, ref, watch, type PropType } from 'vue';
 import { useInventory, type InventoryRow } from './inventory-store.js';
 import { countRender } from './render-counts.js';
+
+/** The flash: a Web Animation, so restarting it forces no layout of the 5,000-row table. */
+const FLASH: Keyframe[] = [{ opacity: 1 }, { opacity: 0 }];
+const FLASH_TIMING: KeyframeAnimationOptions = {
+  duration: 1000,
+  easing: 'ease-out',
+  pseudoElement: '::before',
+};
 
 const Row = defineComponent({
   name: 'InventoryRowView',
@@ -13,6 +21,7 @@ const Row = defineComponent({
   setup(props) {
     const el = ref<HTMLTableRowElement>();
     let flashes = 0;
+    let flash: Animation | undefined;
     watch(
       () => props.item.version,
       () => {
@@ -20,15 +29,18 @@ const Row = defineComponent({
         if (row === undefined) return;
         flashes += 1;
         row.dataset['flashes'] = String(flashes);
-        row.classList.remove('flash');
-        void row.offsetWidth; // restarts the animation when the row flashes again
-        row.classList.add('flash');
+        // Restarting a CSS animation needs a forced reflow (`offsetWidth`), and a reflow of a
+        // 5,000-row table costs tens of milliseconds: at 200 updates/s that alone filled the
+        // main thread. A Web Animation restarts without touching layout.
+        if (flash === undefined) flash = row.animate(FLASH, FLASH_TIMING);
+        else {
+          flash.currentTime = 0;
+          flash.play();
+        }
       },
       { flush: 'post' },
     );
-    onMounted(() =>
-      el.value?.addEventListener('animationend', () => el.value?.classList.remove('flash')),
-    );
+    onBeforeUnmount(() => flash?.cancel());
     return () => {
       const { sku, name, qty } = props.item;
       countRender(sku);

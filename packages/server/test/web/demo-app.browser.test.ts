@@ -90,7 +90,8 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows 5,000 rows from the snapshot', async () => {
+  it('shows 5,000 rows from the snapshot, over the one connection of a SharedWorker', async () => {
+    expect(await page.locator('[data-testid="sharing"]').innerText()).toBe('shared-worker');
     expect(await page.locator('tbody tr').count()).toBe(ROWS);
     expect(await page.locator('[data-testid="inventory-size"]').innerText()).toBe(`${ROWS} rows`);
   });
@@ -141,6 +142,9 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
 
   it('chats: send, reply, react, pin, with day separators in the profile zone', async () => {
     await waitText(page, 'chat-status', 'ready');
+    // The profile is the page's first call, made before the tab has reached the worker: it
+    // must be sent once it has, not failed as if the connection had moved.
+    expect(await page.locator('.side .error').count()).toBe(0);
     // The profile's zone draws the separators: Kiritimati (UTC+14) is a day ahead of UTC
     // for most of the day, so its day key is checked against the zone, not the UTC date.
     const zone = 'Pacific/Kiritimati';
