@@ -11,7 +11,7 @@ import { defineConfig } from 'vite';
 import { seedChat } from './server/chat-seed.js';
 import { demoApi } from './server/demo-api.js';
 import { startDevNode } from './server/dev-node.js';
-import { DEV_USER } from './server/simulator.js';
+import { DEMO_USERS } from './server/users.js';
 
 const root = import.meta.dirname;
 
@@ -24,7 +24,7 @@ export default defineConfig(async ({ command }) => {
     allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   });
   try {
-    await seedChat(node.url, node.apiKey, DEV_USER);
+    await seedChat(node.url, node.apiKey, DEMO_USERS);
   } catch (err) {
     await node.stop();
     throw err;

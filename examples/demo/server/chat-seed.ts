@@ -1,11 +1,16 @@
 /**
- * Makes the demo's chat room `lobby` (members: the dev user and a bot) through the node's
- * backend API, once: on later starts the room exists (409) and is left as it is.
+ * Makes the demo's chat room `lobby` (members: the demo's users and a bot) through the node's
+ * backend API, once: on later starts the room exists (409) and only gets members it lacks
+ * (a data dir from before a user was added).
  */
 export const CHAT_ROOM = 'lobby';
 export const BOT_USER = 'demo-bot';
 
-export async function seedChat(nodeUrl: string, apiKey: string, user: string): Promise<void> {
+export async function seedChat(
+  nodeUrl: string,
+  apiKey: string,
+  users: readonly string[],
+): Promise<void> {
   const post = (path: string, body: unknown): Promise<Response> =>
     fetch(`${nodeUrl}${path}`, {
       method: 'POST',
@@ -15,9 +20,13 @@ export async function seedChat(nodeUrl: string, apiKey: string, user: string): P
   const created = await post('/api/chat/rooms', {
     room: CHAT_ROOM,
     title: 'Lobby',
-    members: [user, BOT_USER],
+    members: [...users, BOT_USER],
   });
-  if (created.status === 409) return;
+  if (created.status === 409) {
+    const added = await post('/api/chat/members', { room: CHAT_ROOM, users });
+    if (!added.ok) throw new Error(`adding the demo users answered ${added.status}`);
+    return;
+  }
   if (!created.ok) throw new Error(`creating chat room '${CHAT_ROOM}' answered ${created.status}`);
   const sent = await post('/api/chat/send', {
     room: CHAT_ROOM,

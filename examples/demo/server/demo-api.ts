@@ -1,13 +1,15 @@
 /**
  * The demo's small HTTP API, mounted on the Vite dev server under `/demo/`: the inventory
- * snapshot, the simulator's rate, one-row updates, notifications and workflow runs. Bodies
+ * snapshot, the simulator's rate, one-row updates, notifications, workflow runs and the
+ * tokens of the demo's other users (`?user=alice` in the page's address). Bodies
  * are small JSON; anything else is a 400 naming the bad field.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidSegment } from '@hubcast/protocol';
 import type { Plugin } from 'vite';
 import type { DevNode } from './dev-node.js';
-import { Simulator } from './simulator.js';
+import { DEV_USER, Simulator } from './simulator.js';
+import { DEMO_USERS, demoToken, isDemoUser } from './users.js';
 
 const MAX_BODY_BYTES = 4096;
 
@@ -21,7 +23,7 @@ export function demoApi(node: DevNode, rate: number): Plugin {
       const simulator = new Simulator(node.url, node.apiKey, rate);
       server.middlewares.use((req, res, next) => {
         if (!(req.url ?? '').startsWith('/demo/')) return next();
-        handle(simulator, req, res).catch((err: unknown) => {
+        handle(simulator, node, req, res).catch((err: unknown) => {
           const status = err instanceof BadRequest || err instanceof RangeError ? 400 : 502;
           sendJson(res, status, { error: { message: (err as Error).message } });
         });
@@ -34,13 +36,25 @@ export function demoApi(node: DevNode, rate: number): Plugin {
   };
 }
 
-async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
+async function handle(
+  sim: Simulator,
+  node: DevNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname;
   const method = req.method ?? 'GET';
   // A JSON content type makes a cross-site form or fetch need a CORS preflight, which this
   // server never grants: another site open in the browser cannot drive the demo.
   if (method !== 'GET' && !(req.headers['content-type'] ?? '').startsWith('application/json'))
     return sendJson(res, 415, { error: { message: "'content-type' must be application/json" } });
+  if (method === 'GET' && path === '/demo/token') {
+    const user = url.searchParams.get('user');
+    if (!isDemoUser(user))
+      throw new BadRequest(`'user' must be one of the demo's users: ${DEMO_USERS.join(', ')}`);
+    return sendJson(res, 200, { user, token: await demoToken(node.jwtSecret, user) });
+  }
   if (method === 'GET' && path === '/demo/inventory')
     return sendJson(res, 200, [...sim.rows.values()]);
   if (path === '/demo/simulator') {
@@ -55,7 +69,10 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse)
   if (method === 'POST' && path === '/demo/notify') {
     const body = await readJson(req);
     const title = typeof body['title'] === 'string' ? body['title'].slice(0, 200) : 'Hello';
-    await sim.notify(title);
+    const user = body['user'] ?? DEV_USER;
+    if (!isDemoUser(user))
+      throw new BadRequest(`'user' must be one of the demo's users: ${DEMO_USERS.join(', ')}`);
+    await sim.notify(user, title);
     return sendJson(res, 200, { ok: true });
   }
   const run = /^\/demo\/workflows\/([^/]+)$/.exec(path);

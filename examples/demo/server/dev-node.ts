@@ -4,6 +4,7 @@
  * so the demo reuses the node's own dev auth instead of inventing one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,8 @@ export interface DevNode {
   /** `http://127.0.0.1:PORT` */
   url: string;
   apiKey: string;
+  /** The dev node's JWT secret (from `<data-dir>/dev-secrets.json`): the demo signs its users' tokens. */
+  jwtSecret: string;
   stop(): Promise<void>;
 }
 
@@ -67,9 +70,25 @@ export function startDevNode(options: DevNodeOptions): Promise<DevNode> {
       child.removeAllListeners('exit');
       child.stdout?.removeAllListeners('data');
       child.stdout?.resume(); // keep draining so the child never blocks on a full pipe
-      resolve({ url, apiKey, stop: () => stopChild(child) });
+      let jwtSecret: string;
+      try {
+        jwtSecret = readJwtSecret(options.dataDir);
+      } catch (err) {
+        void stopChild(child);
+        return reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      resolve({ url, apiKey, jwtSecret, stop: () => stopChild(child) });
     });
   });
+}
+
+/** `serve --dev` keeps its secret there (made on first start, mode 0600). */
+function readJwtSecret(dataDir: string): string {
+  const path = join(dataDir, 'dev-secrets.json');
+  const { jwtSecret } = JSON.parse(readFileSync(path, 'utf8')) as { jwtSecret?: unknown };
+  if (typeof jwtSecret !== 'string' || jwtSecret === '')
+    throw new Error(`${path} holds no jwtSecret: delete it and restart the demo`);
+  return jwtSecret;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The demo's backend: the inventory it owns (served as the snapshot the live store loads
  * first), a simulator publishing `INVENTORY_UPDATE`s at a configurable rate, notifications to
- * the dev user, and workflow runs publishing their steps on `workflow.<id>.step`.
+ * a demo user, and workflow runs publishing their steps on `workflow.<id>.step`.
  */
 import { ServerClient } from '@hubcast/client';
 
@@ -64,8 +64,8 @@ export class Simulator {
     return row;
   }
 
-  async notify(title: string): Promise<void> {
-    await this.api.notify({ users: [DEV_USER], notification: { kind: 'demo', title } });
+  async notify(user: string, title: string): Promise<void> {
+    await this.api.notify({ users: [user], notification: { kind: 'demo', title } });
   }
 
   /** Publishes the run's steps one by one; refuses past MAX_ACTIVE_RUNS runs at once. */

@@ -3,6 +3,7 @@ import type { SharedHandle } from '@hubcast/client';
 import { useConnectionState } from '@hubcast/vue';
 import { defineComponent, h, type PropType } from 'vue';
 import { ChatPanel } from './chat-panel.js';
+import { DEMO_USERS } from './demo-users.js';
 import { InventoryTable } from './inventory-table.js';
 import { NotificationBell } from './notification-bell.js';
 import { PresenceList } from './presence-list.js';
@@ -13,6 +14,8 @@ export const App = defineComponent({
   props: {
     /** The shared connection: its mode is shown (it can fall back while connecting). */
     shared: { type: Object as PropType<SharedHandle>, required: true },
+    /** Who this tab is logged in as. */
+    user: { type: String, required: true },
   },
   setup(props) {
     const connection = useConnectionState();
@@ -26,6 +29,16 @@ export const App = defineComponent({
           h('span', { 'data-testid': 'sharing', class: 'connection' }, [
             props.shared.mode,
             props.shared.leader ? ' (this tab leads)' : '',
+          ]),
+          h('span', { class: 'who' }, [
+            'as ',
+            h('b', { 'data-testid': 'me' }, props.user),
+            ' · open as ',
+            // Another user in another tab: a connection of its own, the same chat and presence.
+            ...DEMO_USERS.filter((u) => u !== props.user).flatMap((u, i) => [
+              i === 0 ? '' : ', ',
+              h('a', { href: `?user=${u}`, target: '_blank' }, u),
+            ]),
           ]),
           h(NotificationBell),
         ]),

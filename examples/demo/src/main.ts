@@ -1,7 +1,9 @@
 /**
  * The demo app: one hubcast connection for all tabs of the browser (`connectShared`: a
  * SharedWorker, else a leader tab), given to the Vue plugin; Pinia for the live inventory.
- * The token comes from the dev node's `/dev.json` (proxied by Vite), asked again on refresh.
+ * The token comes from the dev node's `/dev.json` (proxied by Vite), or for another of the
+ * demo's users (`?user=alice`) from the demo's server; asked again on refresh. Tabs of
+ * different users get a connection each.
  */
 import { connectShared } from '@hubcast/client';
 import { createHubcast } from '@hubcast/vue';
@@ -10,30 +12,37 @@ import { createApp } from 'vue';
 import { App } from './app.js';
 import './style.css';
 
-interface DevInfo {
+interface Login {
   token: string;
   user: string;
 }
 
-async function devInfo(): Promise<DevInfo> {
-  const res = await fetch('/dev.json', { cache: 'no-store' });
-  if (!res.ok) throw new Error(`/dev.json answered ${res.status}`);
-  return (await res.json()) as DevInfo;
+const asUser = new URLSearchParams(location.search).get('user');
+const loginUrl = asUser === null ? '/dev.json' : `/demo/token?user=${encodeURIComponent(asUser)}`;
+
+async function login(): Promise<Login> {
+  const res = await fetch(loginUrl, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${loginUrl} answered ${res.status}`);
+  return (await res.json()) as Login;
 }
 
 async function start(): Promise<void> {
-  const { user } = await devInfo();
+  const { user } = await login();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const shared = connectShared({
     url: `${scheme}://${location.host}/ws`,
     user,
-    getToken: async () => (await devInfo()).token,
+    getToken: async () => (await login()).token,
   });
   void shared.connection.connect();
-  createApp(App, { shared })
+  createApp(App, { shared, user })
     .use(createPinia())
     .use(createHubcast({ client: shared.connection }))
     .mount('#app');
 }
 
-void start();
+start().catch((err: unknown) => {
+  // No app without a login: say why instead of a blank page.
+  const app = document.querySelector('#app');
+  if (app !== null) app.textContent = `cannot start the demo: ${(err as Error).message}`;
+});

@@ -1,17 +1,20 @@
 /** The bell: the live unread count (the same in every tab and device), the inbox, mark read. */
-import { useNotifications } from '@hubcast/vue';
+import { useHubcast, useNotifications } from '@hubcast/vue';
 import { defineComponent, h, ref } from 'vue';
 
 export const NotificationBell = defineComponent({
   name: 'NotificationBell',
   setup() {
     const { unread, received, error, inbox } = useNotifications();
+    const client = useHubcast();
     const open = ref(false);
     const send = (): void => {
+      const title = `Restock alert ${new Date().toLocaleTimeString()}`;
+      // To whoever is logged in to this tab (the demo's server checks it is a demo user).
       void fetch('/demo/notify', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ title: `Restock alert ${new Date().toLocaleTimeString()}` }),
+        body: JSON.stringify({ title, user: client.session?.user }),
       });
     };
     return () =>

@@ -43,14 +43,14 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
       ([tid, want]) => document.querySelector(`[data-testid="${tid}"]`)?.textContent === want,
       [id, value] as const,
     );
-  const openTab = async (): Promise<Page> => {
+  const openTab = async (path = '/'): Promise<Page> => {
     const tab = await browser.newPage();
     tab.setDefaultTimeout(20_000);
     tab.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
     tab.on('console', (msg) => {
       if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
     });
-    await tab.goto(`${origin}/`);
+    await tab.goto(`${origin}${path}`);
     await waitText(tab, 'connection', 'connected');
     await waitText(tab, 'inventory-status', 'ready');
     return tab;
@@ -170,6 +170,102 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     await message.locator('.reactions button.mine').waitFor();
     await message.getByRole('button', { name: 'pin', exact: true }).click();
     await page.locator('.pinned', { hasText: 'hello from the test' }).waitFor();
+  });
+
+  it('two users: presence, an edit, a read receipt, typing, a thread and a bell each', async () => {
+    const alice = await openTab('/?user=alice');
+    try {
+      // Another user's tab gets a connection (and a worker) of its own.
+      expect(await alice.locator('[data-testid="me"]').innerText()).toBe('alice');
+      expect(await alice.locator('[data-testid="sharing"]').innerText()).toBe('shared-worker');
+      await page.locator('li[data-user="alice"]').waitFor();
+      await alice.locator('li[data-user="dev-user"]').waitFor();
+      await waitText(alice, 'chat-status', 'ready');
+
+      const input = page.locator('[data-testid="chat-input"]');
+      await input.fill('first draft');
+      await input.press('Enter');
+      const mine = page.locator('li.message', { hasText: 'first draft' });
+      await mine.waitFor();
+      const id = await mine.getAttribute('data-message');
+      const onPage = page.locator(`li[data-message="${id}"]`);
+      const atAlice = alice.locator(`li[data-message="${id}"]`);
+      await atAlice.waitFor();
+      // Alice's open room reads what arrives: her read shows under the message, for dev-user.
+      await onPage.locator('.seen', { hasText: 'seen by alice' }).waitFor();
+
+      await onPage.getByRole('button', { name: 'edit' }).click();
+      await input.fill('final text');
+      await input.press('Enter');
+      await atAlice.locator('p.text', { hasText: 'final text' }).waitFor();
+      expect(await atAlice.innerText()).toContain('(edited)');
+      expect(await atAlice.getByRole('button', { name: 'edit' }).count()).toBe(0);
+
+      await alice.locator('[data-testid="chat-input"]').fill('I am typing');
+      await page.locator('.typing', { hasText: 'alice typing…' }).waitFor();
+
+      await atAlice.getByRole('button', { name: 'thread' }).click();
+      await alice.getByPlaceholder('reply in thread').fill('answer in the thread');
+      await alice.getByPlaceholder('reply in thread').press('Enter');
+      await alice.locator('aside.thread li.message', { hasText: 'answer in the thread' }).waitFor();
+      await onPage.getByRole('button', { name: 'thread (1)' }).click();
+      await page.locator('aside.thread li.message', { hasText: 'answer in the thread' }).waitFor();
+      // The thread's reply stays out of the room's own list.
+      expect(await page.locator('ul.messages > li.message', { hasText: 'answer in' }).count()).toBe(
+        0,
+      );
+
+      // The bell is per user: alice's notification is hers alone.
+      await waitText(page, 'unread', '0');
+      await alice.locator('[data-testid="notify"]').click();
+      await waitText(alice, 'unread', '1');
+      await page.locator('[data-testid="notify"]').click();
+      await waitText(page, 'unread', '1');
+      expect(await alice.locator('[data-testid="unread"]').innerText()).toBe('1');
+    } finally {
+      await alice.close();
+    }
+  });
+
+  it("answers bad input to the demo's API with a 4xx that names it, and signs only demo users", async () => {
+    const call = async (path: string, init?: RequestInit): Promise<[number, string]> => {
+      const res = await fetch(`${origin}${path}`, init);
+      const body = (await res.json()) as { error?: { message: string } };
+      return [res.status, body.error?.message ?? 'ok'];
+    };
+    const json = (body: string): RequestInit => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(await call('/demo/token?user=mallory')).toEqual([
+      400,
+      "'user' must be one of the demo's users: dev-user, alice, bob",
+    ]);
+    expect((await call('/demo/token'))[0]).toBe(400);
+    expect((await call('/demo/notify', json('{"user":"mallory"}')))[0]).toBe(400);
+    expect(await call('/demo/notify', { method: 'POST', body: '{}' })).toEqual([
+      415,
+      "'content-type' must be application/json",
+    ]);
+    expect(await call('/demo/simulator', json('{"rate":1.5}'))).toEqual([
+      400,
+      "'rate' must be an integer",
+    ]);
+    expect(await call('/demo/simulator', json('[1]'))).toEqual([400, 'body must be a JSON object']);
+    expect(await call('/demo/rows/sku-9999999', json('{"qty":1}'))).toEqual([
+      400,
+      "no row 'sku-9999999'",
+    ]);
+    expect((await call('/demo/notify', json(`{"title":"${'x'.repeat(5000)}"}`)))[0]).toBe(400);
+    const signed = (await (await fetch(`${origin}/demo/token?user=bob`)).json()) as {
+      user: string;
+      token: string;
+    };
+    const claims = JSON.parse(
+      Buffer.from(signed.token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { sub: string; org: string };
+    expect([signed.user, claims.sub, claims.org]).toEqual(['bob', 'bob', 'dev']);
   });
 
   it('runs the simulator at the rate set in the page, and rows flash as it publishes', async () => {
