@@ -6,7 +6,7 @@
  */
 import { HubcastError, forbidden, unavailable, type JsonValue } from '@hubcast/protocol';
 import { HubcastClient } from '../client.js';
-import type { SubscribedContext } from '../events.js';
+import type { ConnectedContext, SubscribedContext } from '../events.js';
 import type { Subscription } from '../subscription.js';
 import type { WebSocketConstructor } from '../transport.js';
 import {
@@ -65,6 +65,8 @@ export class Hub {
   private readonly tokenWaits = new Map<number, (reply: Extract<ToHub, { t: 'token' }>) => void>();
   private routes: { tab: string; ids: number[] }[] = [];
   private readonly callIds = new Map<string, RecentIds>();
+  /** The client's `connected` context while it stays connected, for tabs that join later. */
+  private connectedCtx: ConnectedContext | undefined;
   private nextId = 1;
   private commandTimeoutMs = 10_000;
   /** One user per hub: a socket, its inbox and its tokens are that user's. */
@@ -133,6 +135,7 @@ export class Hub {
     // Cleared first: the client's last events (a `disconnected` that will not reconnect) must
     // not reach the tabs, or a leader leaving would stop them instead of handing over.
     this.client = undefined;
+    this.connectedCtx = undefined;
     this.entries.clear();
     this.user = this.deps.user;
     client?.disconnect();
@@ -169,12 +172,14 @@ export class Hub {
     }
     this.user = message.user;
     this.applyWants();
+    const connected = client.state === 'connected' ? this.connectedCtx : undefined;
     this.post([tab], {
       t: 'state',
       state: client.state,
       reason: 'hello',
       session: client.session,
       cursor: client.cursor,
+      ...(connected === undefined ? {} : { connected }),
     });
     for (const sub of message.subs) this.addSub(tab, sub, message.cursor);
   }
@@ -192,15 +197,16 @@ export class Hub {
     const post: typeof this.post = (to, message) => {
       if (this.client === client) this.post(to, message);
     };
-    client.on('state', (c) =>
+    client.on('state', (c) => {
+      if (c.to !== 'connected' && this.client === client) this.connectedCtx = undefined;
       post(undefined, {
         t: 'state',
         state: c.to,
         reason: c.reason,
         session: client.session,
         cursor: client.cursor,
-      }),
-    );
+      });
+    });
     // After the subscription handlers ran and the client moved its cursor: one message per
     // event, carrying the cursor every tab keeps for a takeover or a reload.
     client.on('event', (event) => {
@@ -215,7 +221,10 @@ export class Hub {
       });
     });
     const forward = (ev: Forwarded): void => post(undefined, { t: 'emit', ev });
-    client.on('connected', (ctx) => forward({ name: 'connected', ctx }));
+    client.on('connected', (ctx) => {
+      if (this.client === client) this.connectedCtx = ctx;
+      forward({ name: 'connected', ctx });
+    });
     client.on('disconnected', ({ error, ...ctx }) =>
       forward({ name: 'disconnected', ctx, ...(error ? { error: toWireError(error) } : {}) }),
     );

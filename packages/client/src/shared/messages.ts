@@ -82,6 +82,11 @@ export type FromHub = { hub: string; to?: string[] } & (
       reason: string;
       session: SessionInfo | undefined;
       cursor: string | undefined;
+      /**
+       * The hub's last `connected` context, in its answer to a hello while connected: a tab
+       * that joins an established connection gets its `connected` event from it.
+       */
+      connected?: ConnectedContext;
     }
   | { t: 'emit'; ev: Forwarded }
   /** One event, and which tab subscriptions it is for; `cursor` is the hub's resume cursor after it. */

@@ -29,7 +29,11 @@ function setup(attached = true): {
   return { conn, sent, attach };
 }
 
-const state = (hub: string, s: 'connecting' | 'connected', reason: string): FromHub => ({
+const state = (
+  hub: string,
+  s: 'connecting' | 'connected',
+  reason: string,
+): Extract<FromHub, { t: 'state' }> => ({
   hub,
   t: 'state',
   state: s,
@@ -133,6 +137,43 @@ describe('SharedConnection, the tab side', () => {
     conn.receive(state('h1', 'connected', 'hello'));
     conn.receive(state('h2', 'connecting', 'new hub'));
     await expect(called).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it("emits 'connected' once per connection: joining one that is up, and when the hub's comes", () => {
+    const session = {
+      id: 's1',
+      user: 'alice',
+      org: 'o',
+      expiresAtSeconds: 0,
+      pingIntervalSeconds: 25,
+    };
+    const ctx = { session, resumed: undefined, cursor: 'c0', subscriptions: [], rejected: [] };
+    const joined: unknown[] = [];
+    const late = setup();
+    late.conn.on('connected', (c) => joined.push(c));
+    void late.conn.connect();
+    // Joining a connection already up: the hello's answer carries its context.
+    late.conn.receive({ ...state('h1', 'connected', 'hello'), connected: ctx });
+    expect(joined).toEqual([ctx]);
+    // Asking again after letting go: the connection is still up, and says so again.
+    late.conn.disconnect();
+    void late.conn.connect();
+    expect(joined).toEqual([ctx, ctx]);
+
+    const seen: string[] = [];
+    const first = setup();
+    first.conn.on('state', (c) => seen.push(c.to));
+    first.conn.on('connected', () => seen.push('connected event'));
+    void first.conn.connect();
+    first.conn.receive(state('h1', 'connecting', 'hello'));
+    first.conn.receive(state('h1', 'connected', 'handshake done'));
+    first.conn.receive({ hub: 'h1', t: 'emit', ev: { name: 'connected', ctx } });
+    // A reconnect: the old context does not stand in for the new connection's.
+    first.conn.receive(state('h1', 'connecting', 'closed with 1006'));
+    first.conn.receive(state('h1', 'connected', 'resumed'));
+    expect(seen).toEqual(['connecting', 'connected', 'connected event', 'connecting', 'connected']);
+    first.conn.receive({ hub: 'h1', t: 'emit', ev: { name: 'connected', ctx } });
+    expect(seen.filter((s) => s === 'connected event')).toHaveLength(2);
   });
 
   it('answers a token request with its own token', () => {

@@ -17,6 +17,7 @@ import type { ClientState } from '../client-state.js';
 import { TypedEmitter } from '../emitter.js';
 import type {
   ClientEvents,
+  ConnectedContext,
   EphemeralPublishResult,
   HistoryPage,
   PresenceSnapshot,
@@ -70,6 +71,10 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   private hubState: ClientState = 'disconnected';
   private localState: ClientState = 'disconnected';
   private currentSession: SessionInfo | undefined;
+  /** The shared connection's `connected` context while it is connected, once known. */
+  private connectedCtx: ConnectedContext | undefined;
+  /** The tab went connected before the hub's `connected` came: emit it when it does. */
+  private connectedPending = false;
   private lastCursor: string | undefined;
   private wants = false;
   private nextId = 1;
@@ -155,12 +160,15 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     switch (message.t) {
       case 'state':
         if (message.cursor !== undefined) this.setCursor(message.cursor);
+        if (message.state !== 'connected') this.connectedCtx = undefined;
+        else if (message.connected !== undefined) this.connectedCtx = message.connected;
         this.currentSession = message.session;
         this.hubState = message.state;
         return this.followHub(message.reason);
       case 'event':
         return this.deliver(message, true);
       case 'emit':
+        if (message.ev.name === 'connected') this.connectedCtx = message.ev.ctx;
         return this.forward(message.ev);
       case 'sub-live':
         for (const id of message.ids) this.subs.get(id)?.markSubscribed(message.ctx);
@@ -351,8 +359,13 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     const from = this.localState;
     if (to === from) return;
     this.localState = to;
+    this.connectedPending = false;
     this.emit('state', { from, to, reason });
     if (to === 'connected') {
+      // As a client's: `connected` follows the state. A tab that joins a connection already
+      // up (or asks for it again) gets it from the hub's context; else the hub's own follows.
+      if (this.connectedCtx !== undefined) this.emit('connected', this.connectedCtx);
+      else this.connectedPending = true;
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w.resolve();
@@ -372,6 +385,9 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
     if (!this.wants) return;
     switch (ev.name) {
       case 'connected':
+        // Emitted when the tab goes connected (followHub): here only if that came first.
+        if (!this.connectedPending) return;
+        this.connectedPending = false;
         return this.emit('connected', ev.ctx);
       case 'disconnected':
         if (!ev.ctx.willReconnect) {
