@@ -7,13 +7,28 @@
  * DEMO_RATE (simulator updates per second at start, 20).
  */
 import { join } from 'node:path';
-import { defineConfig } from 'vite';
+import { createLogger, defineConfig, type Logger } from 'vite';
 import { seedChat } from './server/chat-seed.js';
 import { demoApi } from './server/demo-api.js';
 import { startDevNode } from './server/dev-node.js';
 import { DEMO_USERS } from './server/users.js';
 
 const root = import.meta.dirname;
+
+/**
+ * Vite's logger, without the stack trace its WebSocket proxy prints each time a tab closes
+ * (the browser resets the socket: ECONNRESET). Every other error is still logged.
+ */
+function quietTabCloses(): Logger {
+  const logger = createLogger();
+  const error = logger.error.bind(logger);
+  logger.error = (msg, options) => {
+    const code = (options?.error as NodeJS.ErrnoException | null | undefined)?.code;
+    if (msg.includes('ws proxy') && (code === 'ECONNRESET' || code === 'EPIPE')) return;
+    error(msg, options);
+  };
+  return logger;
+}
 
 export default defineConfig(async ({ command }) => {
   if (command !== 'serve') return { root, build: { outDir: 'dist/app' } };
@@ -32,6 +47,7 @@ export default defineConfig(async ({ command }) => {
   const target = { target: node.url, changeOrigin: true };
   return {
     root,
+    customLogger: quietTabCloses(),
     server: {
       host: '127.0.0.1',
       port,

@@ -5,7 +5,7 @@
  * demo's users (`?user=alice`) from the demo's server; asked again on refresh. Tabs of
  * different users get a connection each.
  */
-import { connectShared } from '@hubcast/client';
+import { connectShared, type SharedOptions } from '@hubcast/client';
 import { createHubcast } from '@hubcast/vue';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
@@ -17,7 +17,10 @@ interface Login {
   user: string;
 }
 
-const asUser = new URLSearchParams(location.search).get('user');
+const params = new URLSearchParams(location.search);
+const asUser = params.get('user');
+/** `?mode=leader` (or `per-tab`) tries what browsers without SharedWorker get. */
+const mode = (params.get('mode') ?? 'auto') as NonNullable<SharedOptions['mode']>;
 const loginUrl = asUser === null ? '/dev.json' : `/demo/token?user=${encodeURIComponent(asUser)}`;
 
 async function login(): Promise<Login> {
@@ -32,6 +35,7 @@ async function start(): Promise<void> {
   const shared = connectShared({
     url: `${scheme}://${location.host}/ws`,
     user,
+    mode,
     getToken: async () => (await login()).token,
   });
   void shared.connection.connect();

@@ -8,7 +8,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
@@ -35,6 +35,8 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
   let vite: ViteDevServer;
   let origin: string;
   let browser: Browser;
+  /** One browser profile: its tabs share storage, Web Locks and SharedWorkers, as a user's do. */
+  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -44,7 +46,7 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
       [id, value] as const,
     );
   const openTab = async (path = '/'): Promise<Page> => {
-    const tab = await browser.newPage();
+    const tab = await context.newPage();
     tab.setDefaultTimeout(20_000);
     tab.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
     tab.on('console', (msg) => {
@@ -79,6 +81,7 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     await vite.listen();
     origin = `http://127.0.0.1:${port}`;
     browser = await launchChromium();
+    context = await browser.newContext();
     page = await openTab();
   }, 60_000);
 
@@ -225,6 +228,46 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     } finally {
       await alice.close();
     }
+  });
+
+  it('a leader tab that closes hands the connection over: the next tab misses no update', async () => {
+    // Leader mode (what browsers without SharedWorker get): the first tab runs the socket.
+    const first = await openTab('/?mode=leader');
+    const second = await openTab('/?mode=leader');
+    const sharing = (p: Page): Promise<string> => p.locator('[data-testid="sharing"]').innerText();
+    expect([await sharing(first), await sharing(second)]).toEqual([
+      'leader (this tab leads)',
+      'leader',
+    ]);
+    const snapshots: string[] = [];
+    second.on('request', (r) => {
+      if (r.url().includes('/demo/inventory')) snapshots.push(r.url());
+    });
+    const flashed = (p: Page): Promise<number> => p.locator('tr[data-flashes]').count();
+    await post('/demo/simulator', { rate: 50 });
+    await expect.poll(() => flashed(second), { timeout: 15_000 }).toBeGreaterThan(10);
+    const before = await flashed(second);
+    await first.close(); // mid-stream: the browser hands the leader lock to the second tab
+    await waitText(second, 'sharing', 'leader (this tab leads)');
+    await expect.poll(() => flashed(second), { timeout: 15_000 }).toBeGreaterThan(before + 10);
+    await post('/demo/simulator', { rate: 0 });
+    // Every row the server holds, as the second tab shows it: nothing lost in the handover,
+    // and caught up by replay from the tab's cursor, not by loading the snapshot again.
+    const server = (await (await fetch(`${origin}/demo/inventory`)).json()) as {
+      sku: string;
+      qty: number;
+    }[];
+    const want = Object.fromEntries(server.map((r) => [r.sku, String(r.qty)]));
+    const shown = (): Promise<Record<string, string>> =>
+      second.evaluate(() => {
+        const rows: Record<string, string> = {};
+        for (const tr of Array.from(document.querySelectorAll('tr[data-sku]')))
+          rows[tr.getAttribute('data-sku') ?? ''] = tr.querySelector('td.qty')?.textContent ?? '';
+        return rows;
+      });
+    await expect.poll(shown, { timeout: 15_000 }).toEqual(want);
+    expect(snapshots).toEqual([]);
+    await second.close();
   });
 
   it("answers bad input to the demo's API with a 4xx that names it, and signs only demo users", async () => {
