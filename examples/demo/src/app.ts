@@ -24,6 +24,15 @@ export const App = defineComponent({
         h('header', { class: 'top' }, [
           h('h1', 'hubcast demo'),
           h('span', { 'data-testid': 'connection', class: 'connection' }, connection.state.value),
+          // After a reload the tab's cursor (kept in sessionStorage) lets the server replay
+          // what was published meanwhile; `false` would mean it could not (a reset).
+          connection.resumed.value === undefined
+            ? null
+            : h(
+                'span',
+                { 'data-testid': 'resumed', class: 'connection' },
+                connection.resumed.value ? 'resumed' : 'not resumed: reloaded',
+              ),
           // Read on each render: a state change re-renders, and the mode only changes while
           // connecting (a worker that failed to load falls back to a leader tab).
           h('span', { 'data-testid': 'sharing', class: 'connection' }, [

@@ -19,6 +19,12 @@ export interface ConnectionSnapshot {
   reconnectAttempt: number;
   /** Whether the client will try again on its own (false once stopped). */
   willReconnect: boolean;
+  /**
+   * The last connect's `resumed`: `true` when the server replayed from the cursor, `false`
+   * when it could not (a `reset` follows: reload what the app shows), `undefined` before the
+   * first connect and on a first connect without a cursor.
+   */
+  resumed: boolean | undefined;
 }
 
 /** What the view needs from the client (the client itself). */
@@ -39,6 +45,7 @@ export class ConnectionView implements View<ConnectionSnapshot> {
   private lastDisconnect: ConnectionSnapshot['lastDisconnect'];
   private reconnectAttempt = 0;
   private willReconnect = true;
+  private resumed: boolean | undefined;
 
   constructor(private readonly source: ConnectionSource) {
     this.view = new ViewState(
@@ -49,6 +56,7 @@ export class ConnectionView implements View<ConnectionSnapshot> {
         lastDisconnect: source.state === 'connected' ? undefined : this.lastDisconnect,
         reconnectAttempt: this.reconnectAttempt,
         willReconnect: this.willReconnect,
+        resumed: this.resumed,
       }),
       (cause) =>
         queueMicrotask(() => {
@@ -57,7 +65,8 @@ export class ConnectionView implements View<ConnectionSnapshot> {
     );
     this.offs = [
       source.on('state', () => this.view.changed()),
-      source.on('connected', () => {
+      source.on('connected', (ctx) => {
+        this.resumed = ctx.resumed;
         this.reconnectAttempt = 0;
         this.willReconnect = true;
         this.view.changed();

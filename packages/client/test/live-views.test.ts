@@ -54,6 +54,7 @@ describe('ConnectionView', () => {
       await client.connect();
       const connected = view.getSnapshot();
       expect(connected).toMatchObject({ state: 'connected', reconnectAttempt: 0 });
+      expect(connected.resumed).toBeUndefined(); // a first connect, without a cursor
       expect(connected.session?.user).toBe('alice');
       expect(view.getSnapshot()).toBe(connected); // nothing changed, same reference
 
@@ -64,7 +65,7 @@ describe('ConnectionView', () => {
       expect(away.lastDisconnect?.code).toBe(1006);
       sockets.release();
       await viewUntil(view, (s) => s.state === 'connected', 'connected again');
-      expect(view.getSnapshot().reconnectAttempt).toBe(0);
+      expect(view.getSnapshot()).toMatchObject({ reconnectAttempt: 0, resumed: true });
     } finally {
       view.stop();
     }

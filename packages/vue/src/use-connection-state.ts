@@ -12,6 +12,8 @@ export interface ConnectionStateRefs {
   lastDisconnect: ComputedRef<ConnectionSnapshot['lastDisconnect']>;
   reconnectAttempt: ComputedRef<number>;
   willReconnect: ComputedRef<boolean>;
+  /** The last connect's `resumed` (see `ConnectionSnapshot`). */
+  resumed: ComputedRef<ConnectionSnapshot['resumed']>;
 }
 
 /** The connection of the app's client, followed until the scope is disposed. */
@@ -26,5 +28,6 @@ export function useConnectionState(): ConnectionStateRefs {
     lastDisconnect: computed(() => snapshot.value.lastDisconnect),
     reconnectAttempt: computed(() => snapshot.value.reconnectAttempt),
     willReconnect: computed(() => snapshot.value.willReconnect),
+    resumed: computed(() => snapshot.value.resumed),
   };
 }

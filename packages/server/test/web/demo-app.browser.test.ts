@@ -270,6 +270,14 @@ describe.skipIf(!hasChromium())('demo app in Chromium (needs /usr/bin/chromium)'
     await second.close();
   });
 
+  it('a reload resumes from the cursor the tab kept', async () => {
+    expect(await page.locator('[data-testid="resumed"]').count()).toBe(0); // a first connect
+    await page.reload();
+    await waitText(page, 'connection', 'connected');
+    await waitText(page, 'resumed', 'resumed');
+    await waitText(page, 'inventory-status', 'ready');
+  });
+
   it("answers bad input to the demo's API with a 4xx that names it, and signs only demo users", async () => {
     const call = async (path: string, init?: RequestInit): Promise<[number, string]> => {
       const res = await fetch(`${origin}${path}`, init);
