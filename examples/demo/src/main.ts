@@ -6,6 +6,8 @@
  * different users get a connection each.
  */
 import { connectShared, type SharedOptions } from '@hubcast/client';
+// Vite bundles the SDK's worker as a worker of the app's own (in dev and in a build).
+import HubcastWorker from '@hubcast/client/shared-worker?sharedworker';
 import { createHubcast } from '@hubcast/vue';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
@@ -36,6 +38,7 @@ async function start(): Promise<void> {
     url: `${scheme}://${location.host}/ws`,
     user,
     mode,
+    createWorker: (name) => new HubcastWorker({ name }),
     getToken: async () => (await login()).token,
   });
   void shared.connection.connect();

@@ -75,6 +75,11 @@ export type {
 export { HubcastError, isHubcastError } from '@hubcast/protocol';
 export type { ErrorCode, JsonValue, PresenceMember, ClientInfo } from '@hubcast/protocol';
 export { connectShared, availableModes } from './shared/connect-shared.js';
-export type { SharedOptions, SharedMode, SharedHandle } from './shared/connect-shared.js';
+export type {
+  SharedOptions,
+  SharedMode,
+  SharedHandle,
+  SharedWorkerLike,
+} from './shared/connect-shared.js';
 export type { HubcastConnection } from './shared/hubcast-connection.js';
 export type { SharedConnection } from './shared/tab-connection.js';

@@ -29,6 +29,14 @@ export interface SharedOptions extends ClientOptions {
   name?: string;
   /** The worker module; default the one shipped in `dist/worker/shared/worker-main.js`. */
   workerUrl?: string | URL;
+  /**
+   * Makes the SharedWorker, for bundlers that must see the worker to bundle it (a production
+   * build moves files, so `workerUrl`'s default is not there). Pass `name` on: it keeps
+   * users and connections apart. With Vite:
+   * `import HubcastWorker from '@hubcast/client/shared-worker?sharedworker'`, then
+   * `createWorker: (name) => new HubcastWorker({ name })`. Overrides `workerUrl`.
+   */
+  createWorker?: (name: string) => SharedWorkerLike;
   /** Keep the cursor in sessionStorage, so a reloaded tab resumes (default true). */
   persistCursor?: boolean;
 }
@@ -43,14 +51,24 @@ export interface SharedHandle {
   close(): void;
 }
 
+/** What `connectShared` uses of a SharedWorker. */
+export interface SharedWorkerLike {
+  /** Its port, typed without the DOM lib so Node projects type-check the SDK too. */
+  port: {
+    postMessage(message: unknown): void;
+    onmessage: ((event: never) => unknown) | null;
+    start(): void;
+    close(): void;
+  };
+  /** Typed loosely so the DOM's `SharedWorker` (an `ErrorEvent` handler) fits. */
+  onerror: ((event: never) => unknown) | null;
+}
+
 interface Platform {
   SharedWorker?: new (
     url: string | URL,
     options: { type: 'module'; name: string },
-  ) => {
-    port: MessagePort;
-    onerror: ((event: Event) => void) | null;
-  };
+  ) => SharedWorkerLike;
   BroadcastChannel?: unknown;
   addEventListener?: (type: string, listener: () => void) => void;
 }
@@ -73,6 +91,7 @@ export function connectShared(options: SharedOptions): SharedHandle {
     user,
     name,
     workerUrl,
+    createWorker,
     persistCursor = true,
     ...clientOptions
   } = options;
@@ -120,7 +139,17 @@ export function connectShared(options: SharedOptions): SharedHandle {
     if (stop.signal.aborted) return;
     if (mode === 'leader') return elect();
     const url = workerUrl ?? new URL('../worker/shared/worker-main.js', import.meta.url);
-    const worker = new g.SharedWorker!(url, { type: 'module', name: `hubcast:${scope}` });
+    const workerName = `hubcast:${scope}`;
+    let worker: SharedWorkerLike;
+    try {
+      worker =
+        createWorker?.(workerName) ??
+        new g.SharedWorker!(url, { type: 'module', name: workerName });
+    } catch {
+      // Refused outright (a URL of another origin, a data: URL from a bundler): lead instead.
+      current = 'leader';
+      return elect();
+    }
     let heard = false;
     // A tab that joined the same broken worker may get no `error` of its own: the first tab
     // to see one tells the others, and silence past the command timeout counts as one too.

@@ -68,6 +68,21 @@ describe('npm pack', () => {
     expect(files).toEqual(expect.arrayContaining(['bin/hubcast.js', 'web/index.html']));
   });
 
+  it("ships the client's SharedWorker both ways: vendored beside the SDK, and as an export for bundlers", () => {
+    const files = tarballs.find((t) => t.name === '@hubcast/client')?.files ?? [];
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/worker/shared/worker-main.js',
+        'dist/worker/protocol/index.js',
+        'dist/shared/worker-main.js',
+      ]),
+    );
+    const manifest = JSON.parse(
+      readFileSync(join(project, 'node_modules/@hubcast/client/package.json'), 'utf8'),
+    ) as { exports: Record<string, { default: string }> };
+    expect(manifest.exports['./shared-worker']?.default).toBe('./dist/shared/worker-main.js');
+  });
+
   it.each(PUBLISHED)('@hubcast/%s describes itself for a registry', (p) => {
     const manifest = JSON.parse(
       readFileSync(join(project, 'node_modules', '@hubcast', p, 'package.json'), 'utf8'),

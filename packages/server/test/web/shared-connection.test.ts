@@ -254,6 +254,14 @@ describe.skipIf(!hasChromium())('shared connection across tabs (needs Chromium)'
     }
   });
 
+  it('a worker the browser refuses outright (another origin) makes the tab lead at once', async () => {
+    // `new SharedWorker` throws a SecurityError here, before any error event could come.
+    const a = await openTab('shared-worker', ['refused.*'], { worker: 'http://127.0.0.2:9/w.js' });
+    expect(await a.evaluate(() => (window as unknown as TabWindow).tab.mode())).toBe('leader');
+    await publish('refused.x', 1);
+    await waitForN(a, 'refused.*', 1);
+  });
+
   it('per tab: each tab has its own connection and gets every event', async () => {
     const a = await openTab('per-tab', ['plain.*']);
     const b = await openTab('per-tab', ['plain.*']);
