@@ -1,6 +1,6 @@
 /**
  * The live dashboard: 5,000 rows from the live store. Each row reads only its own reactive
- * item, so an update renders that one row; the flash is a Web Animation on the row's element,
+ * item, so an update renders that one row; the flash is a Web Animation of the row's overlay,
  * so flashing costs no extra render and no layout.
  */
 import { defineComponent, h, onBeforeUnmount, onMounted, ref, watch, type PropType } from 'vue';

@@ -33,10 +33,6 @@ export class TabCalls {
 
   constructor(private readonly link: CallLink) {}
 
-  get size(): number {
-    return this.calls.size;
-  }
-
   start(id: number, method: CallMethod, args: JsonValue[]): Promise<JsonValue> {
     return new Promise<JsonValue>((resolve, reject) => {
       const call: PendingCall = { method, args, sentTo: { kind: 'unsent' }, resolve, reject };
