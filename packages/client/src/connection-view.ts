@@ -20,9 +20,10 @@ export interface ConnectionSnapshot {
   /** Whether the client will try again on its own (false once stopped). */
   willReconnect: boolean;
   /**
-   * The last connect's `resumed`: `true` when the server replayed from the cursor, `false`
-   * when it could not (a `reset` follows: reload what the app shows), `undefined` before the
-   * first connect and on a first connect without a cursor.
+   * The last connect's `resumed` this view saw: `true` when the server replayed from the
+   * cursor, `false` when it could not (reload what the app shows), `undefined` before one and
+   * on a first connect without a cursor. With `connectShared` it is the shared connection's
+   * (a tab that joins later sees the connect that is up), not a per-tab replay.
    */
   resumed: boolean | undefined;
 }

@@ -162,7 +162,11 @@ export function connectShared(options: SharedOptions): SharedHandle {
       clearTimeout(silence);
       if (heard || current === 'leader') return;
       if (notice === undefined)
-        return conn.failLink(`the shared worker at ${String(url)} failed to load (see workerUrl)`);
+        return conn.failLink(
+          createWorker === undefined
+            ? `the shared worker at ${String(url)} failed to load (see workerUrl)`
+            : 'the shared worker from createWorker failed to load',
+        );
       if (tell) notice.postMessage(String(url));
       notice.close();
       // Never started (not served, or a bundler moved it): lead from a tab instead.

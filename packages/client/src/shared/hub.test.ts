@@ -68,22 +68,21 @@ describe('Hub, one user per hub', () => {
     expect(hub.has('b1')).toBe(true);
   });
 
-  it('runs a call id it already had once: a tab sends it again when it cannot know', async () => {
+  it('answers a want with its state, and its own stop for want of tabs stops no tab', () => {
     const { hub, posted } = setup();
-    hub.handle(hello('a1', 'alice'));
-    hub.dispose(); // no client: every call answers at once, with an error
-    const call = (id: number): ToHub => ({ t: 'call', tab: 'a1', id, method: 'ping', args: [] });
-    for (const id of [1, 1, 2, 1, 2]) hub.handle(call(id));
-    await expect
-      .poll(() => posted.filter((m) => m.t === 'result').map((m) => m.t === 'result' && m.id))
-      .toEqual([1, 2]);
-    // A tab that left and said hello again is a new tab to the hub only by its id: its
-    // call ids are forgotten with it.
-    hub.handle({ t: 'bye', tab: 'a1' });
-    hub.handle(hello('a1', 'alice'));
+    hub.handle(hello('a1', 'alice', true));
+    expect(hub.connection?.state).toBe('connecting');
+    const before = posted.length;
+    hub.handle({ t: 'want', tab: 'a1', wants: false });
+    expect(hub.connection?.state).toBe('disconnected');
+    const after = posted.slice(before);
+    // A tab that asked again meanwhile must not hear a stop it would obey (willReconnect false).
+    expect(after.filter((m) => m.t === 'emit' && m.ev.name === 'disconnected')).toEqual([]);
+    expect(after.at(-1)).toMatchObject({ t: 'state', to: ['a1'], reason: 'want' });
+    expect(after.at(-1)).toMatchObject({ state: 'disconnected' });
+    hub.handle({ t: 'want', tab: 'a1', wants: true });
+    expect(posted.at(-1)).toMatchObject({ t: 'state', to: ['a1'], state: 'connecting' });
     hub.dispose();
-    hub.handle(call(1));
-    await expect.poll(() => posted.filter((m) => m.t === 'result')).toHaveLength(3);
   });
 
   it('refuses a hello without a user', () => {

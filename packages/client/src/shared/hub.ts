@@ -20,7 +20,6 @@ import {
   type ToHub,
   type WireOptions,
 } from './messages.js';
-import { RecentIds } from './recent-ids.js';
 import { RefTable } from './ref-table.js';
 
 /** Message kinds without the envelope, as the hub hands them to `post`. */
@@ -47,12 +46,6 @@ interface Entry {
   closing: boolean;
 }
 
-/**
- * Call ids remembered per tab: a tab sends a call again when it cannot know whether this hub
- * had it (sent before the tab heard of the hub), and one that was had must run once.
- */
-const CALL_WINDOW = 4096;
-
 const keyOf = (s: Pick<TabSub, 'pattern' | 'presence'>): string =>
   `${s.presence ? 'p' : '-'}${s.pattern}`;
 
@@ -64,7 +57,8 @@ export class Hub {
   private readonly tabs = new Map<string, { wants: boolean }>();
   private readonly tokenWaits = new Map<number, (reply: Extract<ToHub, { t: 'token' }>) => void>();
   private routes: { tab: string; ids: number[] }[] = [];
-  private readonly callIds = new Map<string, RecentIds>();
+  /** Set while the hub stops its own client (no tab wants it): that stop is no tab's news. */
+  private stopping = false;
   /** The client's `connected` context while it stays connected, for tabs that join later. */
   private connectedCtx: ConnectedContext | undefined;
   private nextId = 1;
@@ -93,7 +87,9 @@ export class Hub {
         return this.hello(message);
       case 'want':
         this.tabs.set(message.tab, { wants: message.wants });
-        return this.applyWants();
+        this.applyWants();
+        // The tab forgot what it knew when it let go: tell it where the connection is now.
+        return this.tellState(message.tab, 'want');
       case 'sub':
         return this.addSub(message.tab, message.sub, message.cursor);
       case 'unsub': {
@@ -101,12 +97,8 @@ export class Hub {
         if (unref?.last === true) this.endEntry(unref.key);
         return;
       }
-      case 'call': {
-        let seen = this.callIds.get(message.tab);
-        if (seen === undefined) this.callIds.set(message.tab, (seen = new RecentIds(CALL_WINDOW)));
-        if (!seen.firstTime(String(message.id))) return; // its answer is on its way
+      case 'call':
         return void this.call(message.tab, message.id, message.method, message.args);
-      }
       case 'token':
         return this.tokenWaits.get(message.id)?.(message);
       case 'bye':
@@ -161,9 +153,8 @@ export class Hub {
     const known = this.tabs.has(tab);
     this.tabs.set(tab, { wants: message.wants });
     if (!known) this.deps.watchTab(tab, () => this.tabGone(tab));
-    let client: HubcastClient;
     try {
-      client = this.client ?? this.createClient(message.options, message.cursor);
+      this.client ??= this.createClient(message.options, message.cursor);
     } catch (cause) {
       // Bad options (the tab checks them too): the tab hears why, the hub stays up.
       this.tabs.delete(tab);
@@ -172,16 +163,23 @@ export class Hub {
     }
     this.user = message.user;
     this.applyWants();
+    this.tellState(tab, 'hello');
+    for (const sub of message.subs) this.addSub(tab, sub, message.cursor);
+  }
+
+  /** The client's state to one tab, with the `connected` context while connected. */
+  private tellState(tab: string, reason: string): void {
+    const client = this.client;
+    if (client === undefined) return;
     const connected = client.state === 'connected' ? this.connectedCtx : undefined;
     this.post([tab], {
       t: 'state',
       state: client.state,
-      reason: 'hello',
+      reason,
       session: client.session,
       cursor: client.cursor,
       ...(connected === undefined ? {} : { connected }),
     });
-    for (const sub of message.subs) this.addSub(tab, sub, message.cursor);
   }
 
   private createClient(options: WireOptions, tabCursor: string | undefined): HubcastClient {
@@ -225,9 +223,12 @@ export class Hub {
       if (this.client === client) this.connectedCtx = ctx;
       forward({ name: 'connected', ctx });
     });
-    client.on('disconnected', ({ error, ...ctx }) =>
-      forward({ name: 'disconnected', ctx, ...(error ? { error: toWireError(error) } : {}) }),
-    );
+    client.on('disconnected', ({ error, ...ctx }) => {
+      // A stop for want of tabs would stop a tab that asked again meanwhile (its `want` is on
+      // its way): the tabs that let go do not listen, and the state tells the others.
+      if (this.stopping) return;
+      forward({ name: 'disconnected', ctx, ...(error ? { error: toWireError(error) } : {}) });
+    });
     client.on('reset', (ctx) => forward({ name: 'reset', ctx }));
     client.on('refreshed', (ctx) => forward({ name: 'refreshed', ctx }));
     client.on('unsubscribed', (ctx) => forward({ name: 'unsubscribed', ctx }));
@@ -310,7 +311,6 @@ export class Hub {
 
   private tabGone(tab: string): void {
     if (!this.tabs.delete(tab)) return;
-    this.callIds.delete(tab);
     for (const key of this.table.removeTab(tab)) this.endEntry(key);
     if (this.tabs.size === 0) {
       // The next tab starts afresh, from its own cursor (a reloaded page).
@@ -326,7 +326,13 @@ export class Hub {
     if (client === undefined) return;
     const wanted = [...this.tabs.values()].some((t) => t.wants);
     if (wanted && client.state === 'disconnected') void client.connect();
-    if (!wanted && client.state !== 'disconnected') client.disconnect();
+    if (wanted || client.state === 'disconnected') return;
+    this.stopping = true;
+    try {
+      client.disconnect();
+    } finally {
+      this.stopping = false;
+    }
   }
 
   private async call(

@@ -15,6 +15,10 @@ export class RecentIds {
     return this.seen.size;
   }
 
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+
   /** Records `id`; `true` the first time it is seen (within the last `capacity` ids). */
   firstTime(id: string): boolean {
     if (this.seen.has(id)) return false;

@@ -1,30 +1,28 @@
 /**
  * A tab's calls in flight to the hub (publish, history, rpc, …), and which hub each went to.
- * When the hub changes (a new leader) they are sent again, except an `rpc` a hub that is gone
- * may have run: a service method may not be idempotent, while a publish carries its
- * idempotency key and the others only read. A call the tab could not send yet (no link, or
- * no hub heard of) is sent when one is; the hub ignores a call id it already has, so sending
- * it again to the hub that had it runs it once.
+ * A call waits until the tab knows its hub (a hub answered its hello, or announced itself):
+ * sent to no hub in particular, it could not be told apart later from one a gone hub ran.
+ * When the hub changes (a new leader) the calls are sent again, except an `rpc` the gone hub
+ * had: a service method may not be idempotent, while a publish carries its idempotency key
+ * and the others only read.
  */
 import { unavailable, type HubcastError, type JsonValue } from '@hubcast/protocol';
 import type { CallMethod } from './messages.js';
 
-/** Where a call went: not sent, sent to a hub the tab had not heard from yet, or to this hub. */
-type SentTo = { kind: 'unsent' } | { kind: 'unknown' } | { kind: 'hub'; hub: string };
-
 interface PendingCall {
   method: CallMethod;
   args: JsonValue[];
-  sentTo: SentTo;
+  /** The hub it was sent to; `undefined` while not sent. */
+  sentTo: string | undefined;
   resolve(value: JsonValue): void;
   reject(error: HubcastError): void;
 }
 
 /** How the calls reach the hub. */
 export interface CallLink {
-  /** Sends the call; false when the tab has no link to a hub yet. */
-  send(id: number, method: CallMethod, args: JsonValue[]): boolean;
-  /** The hub the tab last heard from, if any. */
+  /** Sends the call to `hub()`. */
+  send(id: number, method: CallMethod, args: JsonValue[]): void;
+  /** The tab's hub, once one answered or announced itself (and the tab has a link). */
   hub(): string | undefined;
 }
 
@@ -35,7 +33,7 @@ export class TabCalls {
 
   start(id: number, method: CallMethod, args: JsonValue[]): Promise<JsonValue> {
     return new Promise<JsonValue>((resolve, reject) => {
-      const call: PendingCall = { method, args, sentTo: { kind: 'unsent' }, resolve, reject };
+      const call: PendingCall = { method, args, sentTo: undefined, resolve, reject };
       this.calls.set(id, call);
       this.sendOne(id, call);
     });
@@ -50,23 +48,11 @@ export class TabCalls {
     else call.resolve(value ?? null);
   }
 
-  /** The link is up: sends the calls made before it. */
-  sendUnsent(): void {
-    for (const [id, call] of this.calls) if (call.sentTo.kind === 'unsent') this.sendOne(id, call);
-  }
-
-  /** The first hub the tab hears from answered its hello: it has every call sent since. */
-  adopt(hub: string): void {
-    for (const call of this.calls.values())
-      if (call.sentTo.kind === 'unknown') call.sentTo = { kind: 'hub', hub };
-  }
-
-  /** A new hub is the tab's (`hub()` says which): sends it every call it may not have. */
+  /** The tab's hub is `hub` now: sends it every call it does not have. */
   moveTo(hub: string): void {
     for (const [id, call] of this.calls) {
-      const { sentTo } = call;
-      if (sentTo.kind === 'hub' && sentTo.hub === hub) continue;
-      if (sentTo.kind === 'hub' && call.method === 'rpc') {
+      if (call.sentTo === hub) continue;
+      if (call.sentTo !== undefined && call.method === 'rpc') {
         // The hub that had it is gone: it may have run it, so it is not run again.
         this.calls.delete(id);
         call.reject(unavailable('the connection moved to another tab during the call'));
@@ -83,8 +69,9 @@ export class TabCalls {
   }
 
   private sendOne(id: number, call: PendingCall): void {
-    if (!this.link.send(id, call.method, call.args)) return;
     const hub = this.link.hub();
-    call.sentTo = hub === undefined ? { kind: 'unknown' } : { kind: 'hub', hub };
+    if (hub === undefined) return; // sent by moveTo once the tab knows its hub
+    this.link.send(id, call.method, call.args);
+    call.sentTo = hub;
   }
 }

@@ -102,30 +102,42 @@ describe('SharedConnection, the tab side', () => {
     await expect(published).resolves.toEqual(result);
   });
 
-  it('sends an rpc made before the link on attach, and runs it: a first hub is not a move', async () => {
+  const callsIn = (sent: ToHub[]): Extract<ToHub, { t: 'call' }>[] =>
+    sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
+
+  it('holds a call made before the link until a hub answers the hello, then sends it once', async () => {
     const { conn, sent, attach } = setup(false);
     void conn.connect();
     const called = conn.rpc('chat.profile');
     attach();
-    const calls = (): Extract<ToHub, { t: 'call' }>[] =>
-      sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
-    expect(calls().map((c) => c.method)).toEqual(['rpc']);
+    expect(callsIn(sent)).toEqual([]); // no hub known yet: it could not be told apart later
     conn.receive(state('h1', 'connected', 'hello'));
-    conn.receive({ hub: 'h1', t: 'result', id: calls()[0]!.id, value: { zone: 'UTC' } });
+    expect(callsIn(sent).map((c) => c.method)).toEqual(['rpc']);
+    conn.receive({ hub: 'h1', t: 'result', id: callsIn(sent)[0]!.id, value: { zone: 'UTC' } });
     await expect(called).resolves.toEqual({ zone: 'UTC' });
   });
 
-  it('sends a call made before any hub was heard again to the first one that announces itself', async () => {
-    // Leader mode: the leader may have started before or after the call went out, so the
-    // call goes again with its id (the hub runs an id once) instead of failing.
+  it('a call made while the worker never answered goes to the leader the tab falls back to', async () => {
+    const first: ToHub[] = [];
+    const { conn, sent } = setup(false);
+    conn.attach({ send: (m) => first.push(m), close: () => undefined }); // the silent worker
+    void conn.connect();
+    const called = conn.publish('inv.a', { n: 1 });
+    conn.attach({ send: (m) => sent.push(m), close: () => undefined }); // leader election
+    conn.receive(state('h1', 'connected', 'hello'));
+    expect([callsIn(first), callsIn(sent).map((c) => c.method)]).toEqual([[], ['publish']]);
+    const result = { event_id: 'e1', cursor: 'c1', duplicate: false };
+    conn.receive({ hub: 'h1', t: 'result', id: callsIn(sent)[0]!.id, value: result });
+    await expect(called).resolves.toEqual(result);
+  });
+
+  it('a call made before any hub announced itself goes to the first one that does, once', async () => {
     const { conn, sent } = setup();
     void conn.connect();
     const called = conn.rpc('chat.profile');
     conn.receive(state('h1', 'connecting', 'new hub'));
-    const calls = sent.filter((m): m is Extract<ToHub, { t: 'call' }> => m.t === 'call');
-    expect(calls).toHaveLength(2);
-    expect(calls[1]).toEqual(calls[0]);
-    conn.receive({ hub: 'h1', t: 'result', id: calls[0]!.id, value: 1 });
+    expect(callsIn(sent)).toHaveLength(1);
+    conn.receive({ hub: 'h1', t: 'result', id: callsIn(sent)[0]!.id, value: 1 });
     await expect(called).resolves.toBe(1);
   });
 
@@ -133,10 +145,26 @@ describe('SharedConnection, the tab side', () => {
     const { conn } = setup();
     void conn.connect();
     const called = conn.rpc('chat.send', {});
-    // The hub answered the hello sent before the call, so it had the call.
     conn.receive(state('h1', 'connected', 'hello'));
     conn.receive(state('h2', 'connecting', 'new hub'));
     await expect(called).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it("takes an old hub's answer to a call, and a hub it left cannot take it back", async () => {
+    const { conn, sent } = setup();
+    void conn.connect();
+    conn.receive(state('h1', 'connected', 'hello'));
+    const published = conn.publish('inv.a', { n: 1 });
+    conn.receive(state('h2', 'connecting', 'new hub'));
+    // h1 ran it before it went; its answer comes after the switch, and settles the call.
+    const result = { event_id: 'e1', cursor: 'c1', duplicate: false };
+    conn.receive({ hub: 'h1', t: 'result', id: callsIn(sent)[0]!.id, value: result });
+    await expect(published).resolves.toEqual(result);
+    // A late state of h1 is a straggler: the tab stays with h2 and says no new hello.
+    const hellos = sent.filter((m) => m.t === 'hello').length;
+    conn.receive(state('h1', 'connected', 'resumed'));
+    expect(sent.filter((m) => m.t === 'hello')).toHaveLength(hellos);
+    expect(conn.state).toBe('connecting');
   });
 
   it("emits 'connected' once per connection: joining one that is up, and when the hub's comes", () => {
@@ -155,9 +183,12 @@ describe('SharedConnection, the tab side', () => {
     // Joining a connection already up: the hello's answer carries its context.
     late.conn.receive({ ...state('h1', 'connected', 'hello'), connected: ctx });
     expect(joined).toEqual([ctx]);
-    // Asking again after letting go: the connection is still up, and says so again.
+    // Asking again after letting go: what the hub said before may be stale (it may stop the
+    // socket on the tab's let-go), so the tab waits for the hub's answer to its new `want`.
     late.conn.disconnect();
     void late.conn.connect();
+    expect([joined.length, late.conn.state]).toEqual([1, 'connecting']);
+    late.conn.receive({ ...state('h1', 'connected', 'want'), connected: ctx, to: [TAB] });
     expect(joined).toEqual([ctx, ctx]);
 
     const seen: string[] = [];

@@ -80,13 +80,11 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   private nextId = 1;
   private readonly subs = new Map<number, Subscription>();
   private readonly calls = new TabCalls({
-    send: (id, method, args) => {
-      if (this.link === undefined) return false;
-      this.link.send({ t: 'call', tab: this.options.tab, id, method, args });
-      return true;
-    },
-    hub: () => this.hubId,
+    send: (id, method, args) => this.send({ t: 'call', tab: this.options.tab, id, method, args }),
+    hub: () => (this.link === undefined ? undefined : this.hubId),
   });
+  /** Hubs this tab has moved on from: their late `state`s must not take it back. */
+  private readonly retiredHubs = new RecentIds(64);
   private readonly seenEvents = new RecentIds(DEDUPE_WINDOW);
   private readonly seenDeliveries = new RecentIds(DEDUPE_WINDOW);
   private waiters: { resolve(): void; reject(error: HubcastError): void }[] = [];
@@ -133,29 +131,33 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   /** @internal Attaches the way to the hub and introduces the tab. */
   attach(link: TabLink): void {
     this.link = link;
-    this.hello();
-    this.calls.sendUnsent(); // calls made before the link existed
+    this.hello(); // calls wait for the hub's answer to it
   }
 
   /** @internal A message from a hub. */
   receive(message: FromHub): void {
     if (message.to !== undefined && !message.to.includes(this.options.tab)) return;
     if (message.t === 'refused') return this.failLink(fromWireError(message.error));
+    // A call's id is the tab's own: whichever hub answers first settles it, even one the tab
+    // has moved away from (a hub that announced itself late must not strand it).
+    if (message.t === 'result')
+      return this.calls.settle(
+        message.id,
+        message.value,
+        message.error && fromWireError(message.error),
+      );
     if (message.hub !== this.hubId) {
       // A new hub announces itself with a state: tell it everything again. Stragglers of the
       // old one (events it sent before it went) are still delivered, deduplicated.
-      if (message.t !== 'state') {
+      if (message.t !== 'state' || this.retiredHubs.has(message.hub)) {
         if (message.t === 'event') this.deliver(message, false);
         return;
       }
-      const first = this.hubId === undefined;
+      const old = this.hubId;
+      if (old !== undefined) this.retiredHubs.firstTime(old);
       this.hubId = message.hub;
-      if (!first || message.reason === NEW_HUB) {
-        this.hello();
-        this.calls.moveTo(message.hub);
-      } else {
-        this.calls.adopt(message.hub); // it answered the hello sent before every call
-      }
+      if (old !== undefined || message.reason === NEW_HUB) this.hello();
+      this.calls.moveTo(message.hub); // the first hub: the calls made so far go out now
     }
     switch (message.t) {
       case 'state':
@@ -186,12 +188,6 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
       case 'presence':
         for (const id of message.ids) this.subs.get(id)?.presenceChanged(message.kind, message.ctx);
         return;
-      case 'result':
-        return this.calls.settle(
-          message.id,
-          message.value,
-          message.error && fromWireError(message.error),
-        );
       case 'token-request':
         return void answerTokenRequest(this.options.tab, message.id, this.options, (m) =>
           this.send(m),
@@ -221,6 +217,10 @@ export class SharedConnection extends TypedEmitter<ClientEvents> implements Hubc
   disconnect(): void {
     if (!this.wants) return;
     this.wants = false;
+    // What the hub last said may no longer hold once it hears this (it stops the socket when
+    // no tab wants it): a later connect() waits for its answer to the next `want`.
+    this.hubState = 'disconnected';
+    this.connectedCtx = undefined;
     this.send({ t: 'want', tab: this.options.tab, wants: false });
     this.followHub('disconnect() called');
   }
